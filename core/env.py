@@ -1,0 +1,91 @@
+"""Read deployment settings from environment variables, failing loudly on bad values."""
+
+import os
+from urllib.parse import parse_qs, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name, default):
+    """Return the boolean value of environment variable `name`."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off."
+    )
+
+
+def env_int(name, default):
+    """Return the integer value of environment variable `name`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
+
+
+def env_list(name, default):
+    """Return a comma-separated environment variable as a list of stripped items."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_url(url):
+    """Return a Django DATABASES entry for a `sqlite:///`, `postgres://` or `mysql://` URL."""
+    import dj_database_url
+
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql", "mysql", "mariadb"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///, postgres:// or mysql://."
+        )
+    if scheme == "mariadb":
+        url = "mysql" + url[len("mariadb") :]
+    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    config["CONN_HEALTH_CHECKS"] = True
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.mysql":
+        config.setdefault("OPTIONS", {}).update(
+            {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'"}
+        )
+        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    test_name = os.environ.get("DX_TEST_DB_NAME")
+    if test_name and engine != "django.db.backends.sqlite3":
+        config.setdefault("TEST", {})["NAME"] = test_name
+    if engine == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {"timeout": 20}
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+def cache_from_url(url):
+    """Return a Django CACHES entry for `locmem://`, `dummy://` or `redis://` URLs."""
+    parsed = urlparse(url)
+    if parsed.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parsed.scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": parsed.netloc or "dataexchange",
+        }
+    if parsed.scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if parsed.scheme == "db":
+        table = parse_qs(parsed.query).get("table", ["dataexchange_cache"])[0]
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+    raise ImproperlyConfigured(
+        f"CACHE_URL scheme {parsed.scheme!r} is not supported; use locmem://, redis:// or dummy://."
+    )

@@ -1,0 +1,1 @@
+"""The demo commerce schema (modelled on Spryker's tables); see core/demo/."""

@@ -1,0 +1,31 @@
+"""Settings of the product: one namespaced dict, `settings.DATA_EXCHANGE`, read lazily."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULTS = {
+    # URL prefix of the Data Exchange routes.
+    "ROUTE_PREFIX": "dynamic-entity",
+    # Extra table names that may never be exposed, on top of the built-in list.
+    "DISALLOWED_TABLES": [],
+    # Guardrails (SPEC B2), overridable per endpoint.
+    "MAX_BATCH_SIZE": 10000,
+    "MAX_PAGE_LIMIT": 10000,
+    # Default page size when a request does not give both page parameters (SPEC A3).
+    "DEFAULT_PAGE_LIMIT": 1000,
+    # Largest request body accepted by the API, in bytes.
+    "MAX_BODY_BYTES": 50 * 1024 * 1024,
+    # Maximum nesting depth of JSON bodies and include chains.
+    "MAX_JSON_DEPTH": 32,
+}
+
+
+def get(name):
+    """Return the DATA_EXCHANGE setting `name`, falling back to its default."""
+    user = getattr(settings, "DATA_EXCHANGE", {})
+    unknown = set(user) - set(DEFAULTS)
+    if unknown:
+        raise ImproperlyConfigured(f"Unknown DATA_EXCHANGE settings: {', '.join(sorted(unknown))}")
+    if name not in DEFAULTS:
+        raise KeyError(name)
+    return user.get(name, DEFAULTS[name])

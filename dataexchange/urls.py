@@ -1,0 +1,21 @@
+"""Routes of the product: the Data Exchange API under its prefix."""
+
+from django.urls import re_path
+
+from dataexchange import conf
+from dataexchange.api.views import DynamicEntityView
+
+prefix = conf.get("ROUTE_PREFIX").strip("/")
+
+urlpatterns = [
+    re_path(
+        rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)$",
+        DynamicEntityView.as_view(),
+        name="dynamic-entity-collection",
+    ),
+    re_path(
+        rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)/(?P<entity_id>[^/]+)$",
+        DynamicEntityView.as_view(),
+        name="dynamic-entity-item",
+    ),
+]
