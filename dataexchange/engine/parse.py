@@ -1,0 +1,98 @@
+"""Parse stage: read the HTTP request (query string, headers, body) into typed values.
+
+Nothing here knows about endpoints; checks against the configuration happen in `plan`.
+"""
+
+import json
+from dataclasses import dataclass
+
+import orjson
+
+from dataexchange.errors import fail
+
+ACCEPTED_JSON = {"", "*/*", "application/json", "application/*"}
+
+
+@dataclass(frozen=True, slots=True)
+class RawFilter:
+    """`filter[<anything>.<field>]=<value>` with the part before the dot dropped."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawQuery:
+    """The query parameters of a read or delete."""
+
+    filters: tuple
+    offset: str | None
+    limit: str | None
+    include: tuple  # chains: tuples of relation names
+
+
+def accepts_json(accept_header):
+    """Return whether an Accept header admits application/json (SPEC A1)."""
+    if not accept_header:
+        return True
+    for part in accept_header.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media in ACCEPTED_JSON:
+            return True
+    return False
+
+
+def parse_query(params):
+    """Return the RawQuery of a QueryDict; raise 011 for a filter key without a dot."""
+    filters = []
+    for key in params:
+        if not (key.startswith("filter[") and key.endswith("]")):
+            continue
+        inner = key[len("filter[") : -1]
+        if "." not in inner:
+            fail("011")
+        filters.append(RawFilter(inner.split(".", 1)[1], params.getlist(key)[-1]))
+    include = tuple(
+        tuple(chain.split("."))
+        for chain in (params.get("include") or "").split(",")
+        if chain.strip()
+    )
+    return RawQuery(tuple(filters), params.get("page[offset]"), params.get("page[limit]"), include)
+
+
+def parse_filter_value(text):
+    """Return ('op', value) for a filter value: a one-key JSON object naming an operator, or
+    ('eq', text) for anything else (SPEC A3)."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            decoded = json.loads(stripped)
+        except ValueError:
+            return "eq", text
+        if isinstance(decoded, dict) and len(decoded) == 1:
+            ((op, value),) = decoded.items()
+            return op, value
+    return "eq", text
+
+
+def parse_body(body, single):
+    """Return the list of item dicts of a write body, or raise 1301 (SPEC A2)."""
+    try:
+        document = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        fail("1301")
+    data = document.get("data") if isinstance(document, dict) else None
+    if single:
+        if not isinstance(data, dict) or not data:
+            fail("1301")
+        return [data]
+    if not isinstance(data, list) or not data:
+        fail("1301")
+    if not all(isinstance(item, dict) for item in data):
+        fail("1301")
+    return data
+
+
+def is_transactional(headers):
+    """Return False only for `X-Is-Transactional: false` or `0` (SPEC A6)."""
+    return headers.get("X-Is-Transactional") not in {"false", "0"}

@@ -1,0 +1,128 @@
+"""The one catalogue of API errors: codes, HTTP statuses and exact message templates.
+
+Code ranges:
+  001–011    transport and authentication (Glue in Spryker): 001/002 token, 007 not found,
+             010 Accept, 011 filter format
+  1301–1318  Spryker Data Exchange validation and persistence errors (SPEC A7)
+  1400–1499  our extensions (SPEC Part B)
+A message template's `%name%` placeholders are filled from keyword arguments.
+"""
+
+from dataclasses import dataclass
+
+CATALOGUE = {
+    "001": (401, "Invalid access token."),
+    "002": (401, "Missing access token."),
+    "007": (404, "Not found"),
+    "010": (415, "Unsupported `Accept` format used."),
+    "011": (
+        400,
+        "Unsupported `Filter` format is used. Please use `filter[resource.property]`",
+    ),
+    "1301": (
+        400,
+        "Invalid or missing data format. Please ensure that the data is provided in the correct "
+        "format. Example request body: {'data':[{...},{...},..]}",
+    ),
+    "1302": (
+        400,
+        "Failed to persist the data for `%errorPath%`. Please verify the provided data and try "
+        "again.",
+    ),
+    "1302-null": (
+        400,
+        "Failed to persist the data for `%errorPath%`. Please verify the provided data and try "
+        "again. Field must not be null.",
+    ),
+    "1303": (404, "The entity `%errorPath%` could not be found in the database."),
+    "1304": (400, "Modification of immutable field `%errorPath%.%fieldName%` is prohibited"),
+    "1305": (400, "Invalid data type `%errorPath%` for field `%fieldName%`"),
+    "1306": (
+        400,
+        "Invalid data value `%errorPath%` for field: `%fieldName%`. Field rules: %validationRules%",
+    ),
+    "1307": (400, "The required field must not be empty. Field: `%errorPath%.%fieldName%`"),
+    "1308": (
+        400,
+        "Entity `%errorPath%.%identifier%` not found by identifier, and new identifier can not be "
+        "persisted. Please update the request.",
+    ),
+    "1309": (
+        400,
+        "Failed to persist the data for `%errorPath%`. Please verify the provided data and try "
+        "again. Entry is duplicated.",
+    ),
+    "1310": (400, "Incomplete Request - missing identifier for `%errorPath%`"),
+    "1311": (400, "The provided `%errorPath%.%fieldName%` is incorrect or invalid."),
+    "1313": (
+        400,
+        "Relation `%relationName%` not found. Please check the requested relation name and try "
+        "again.",
+    ),
+    "1314": (422, "The relationship `%relationName%` is not editable by configuration."),
+    "1315": (400, "Filter field `%filterField%` for table alias `%aliasName%` not found."),
+    "1316": (
+        400,
+        "The URL is invalid. `%errorPath%` field `%fieldName%` must have a URL data format.",
+    ),
+    "1317": (
+        400,
+        "Failed to delete the data for `%errorPath%`. The entity has a child entity and can not "
+        "be deleted. Child entity: `%childEntity%`.",
+    ),
+    "1318": (405, "Method not allowed for the entity `%aliasName%`."),
+    "1401": (413, "Batch of %count% items exceeds the maximum of %max% for `%aliasName%`."),
+    "1402": (400, "Page limit %limit% exceeds the maximum of %max% for `%aliasName%`."),
+    "1403": (
+        400,
+        "Deleting without a filter is not allowed for `%aliasName%`. Give at least one filter.",
+    ),
+    "1404": (403, "Permission denied: `%action%` on `%aliasName%`."),
+    "1405": (400, "Invalid filter `%filterField%` for table alias `%aliasName%`: %reason%."),
+    "1406": (400, "Sort field `%field%` for table alias `%aliasName%` not found."),
+    "1407": (412, "The entity `%errorPath%` was changed since it was read."),
+    "1408": (413, "Request body of %size% bytes exceeds the maximum of %max% bytes."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ApiError:
+    """One error as it goes over the wire: `{"message", "status", "code"}`."""
+
+    code: str | None
+    status: int
+    message: str
+
+    def as_dict(self):
+        """Return the transactional-mode shape (message, status, code)."""
+        return {"message": self.message, "status": self.status, "code": self.code}
+
+    def as_item_dict(self):
+        """Return the non-transactional-mode shape (code, status, message)."""
+        return {"code": self.code, "status": self.status, "message": self.message}
+
+
+def make_error(code, **params):
+    """Return the ApiError for catalogue `code` with its template filled from `params`."""
+    status, template = CATALOGUE[code]
+    message = template
+    for key, value in params.items():
+        message = message.replace(f"%{key}%", str(value))
+    return ApiError(code.split("-")[0], status, message)
+
+
+class ApiException(Exception):
+    """Raised to abort a request with one or more errors; rendered by the exception handler."""
+
+    def __init__(self, errors, status=None, headers=None):
+        if isinstance(errors, ApiError):
+            errors = [errors]
+        super().__init__(errors[0].message if errors else "")
+        self.errors = list(errors)
+        self.status = status or (self.errors[-1].status if self.errors else 400)
+        self.headers = headers or {}
+
+
+def fail(code, **params):
+    """Raise an ApiException holding the single catalogue error `code`."""
+    raise ApiException(make_error(code, **params))
