@@ -1,0 +1,1 @@
+"""Demo data for the commerce schema: reference data and a generated, seeded product catalogue."""
