@@ -4,7 +4,8 @@ Code ranges:
   001–011    transport and authentication (Glue in Spryker): 001/002 token, 007 not found,
              010 Accept, 011 filter format
   1301–1318  Spryker Data Exchange validation and persistence errors (SPEC A7)
-  1400–1499  our extensions (SPEC Part B)
+  1400–1499  our extensions (SPEC Part B); 1408 body too large, 1409 throttled
+  500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments.
 """
 
@@ -82,6 +83,8 @@ CATALOGUE = {
     "1406": (400, "Sort field `%field%` for table alias `%aliasName%` not found."),
     "1407": (412, "The entity `%errorPath%` was changed since it was read."),
     "1408": (413, "Request body of %size% bytes exceeds the maximum of %max% bytes."),
+    "1409": (429, "Too many requests. Try again in %wait% seconds."),
+    "500": (500, "Internal server error."),
 }
 
 

@@ -88,6 +88,7 @@ class Endpoint:
     version: int
     table_info: introspection.TableInfo
     select_list: str
+    column_index: dict  # column → position in a selected row (hidden relation columns last)
     _lazy: dict = field(default_factory=dict, compare=False, repr=False)
 
     def referencing_foreign_keys(self):
@@ -176,6 +177,12 @@ def compile_endpoint(alias, version):
         if r.child.is_active
     }
     quote = connection.ops.quote_name
+    hidden = [
+        c
+        for c in dict.fromkeys(r.parent_column for r in relations.values())
+        if c not in by_column and info.column(c) is not None
+    ]
+    columns = [f.column for f in fields] + hidden
     return Endpoint(
         alias=config.alias,
         table=config.table_name,
@@ -191,7 +198,8 @@ def compile_endpoint(alias, version):
         description=config.description,
         version=version,
         table_info=info,
-        select_list=", ".join(f.quoted for f in fields),
+        select_list=", ".join(quote(c) for c in columns),
+        column_index={c: i for i, c in enumerate(columns)},
     )
 
 

@@ -1,0 +1,34 @@
+"""The one exception handler: every failure of an API request becomes an A7 error body."""
+
+import logging
+
+from django.http import Http404
+
+from rest_framework import exceptions
+
+from dataexchange.engine.render import error_response, json_response
+from dataexchange.errors import ApiError, ApiException, make_error
+
+logger = logging.getLogger("dataexchange.api")
+
+UNAUTHORIZED = ApiError(None, 403, "Unauthorized request.")
+
+
+def api_exception_handler(exc, context=None):
+    """Return the response for `exc`; unexpected errors become a bare 500 without details."""
+    if isinstance(exc, ApiException):
+        return error_response(exc.errors, exc.status, exc.headers)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.PermissionDenied):
+        return error_response([UNAUTHORIZED])
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return error_response([make_error("001")])
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        return error_response([make_error("1409", wait=wait)], headers={"Retry-After": str(wait)})
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return error_response([make_error("007")])
+    if isinstance(exc, exceptions.APIException):
+        error = ApiError(str(exc.status_code), exc.status_code, str(exc.detail))
+        return error_response([error])
+    logger.exception("Unexpected error while serving an API request")
+    return json_response([make_error("500").as_dict()], status=500)

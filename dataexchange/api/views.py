@@ -1,0 +1,101 @@
+"""The dynamic endpoint view: one DRF view serving the nine routes of every configured endpoint.
+
+URL → parse → plan → execute → render; this module only sets policy (authentication,
+permissions, throttles) and hands the request to the engine.
+"""
+
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from dataexchange import conf, registry
+from dataexchange.api.exceptions import api_exception_handler
+from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.engine.delete import run_delete
+from dataexchange.engine.parse import accepts_json, is_transactional, parse_body, parse_query
+from dataexchange.engine.read import read_collection, read_one
+from dataexchange.engine.render import json_response
+from dataexchange.engine.respond import write_response
+from dataexchange.engine.write import run_write
+from dataexchange.errors import fail
+
+ACTIONS = {"GET": "view", "HEAD": "view", "POST": "create", "PATCH": "update", "DELETE": "delete"}
+
+
+class DynamicEntityView(APIView):
+    """Serve `/<prefix>/<alias>` and `/<prefix>/<alias>/<id>` from compiled endpoints."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = [IsAuthenticated]
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    http_method_names = ["get", "post", "patch", "put", "delete", "head"]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def perform_content_negotiation(self, request, force=False):
+        """Skip DRF's negotiation: responses are always JSON; Accept is checked in `initial`."""
+        return None, None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        fail("007")
+
+    def initial(self, request, *args, **kwargs):
+        """Check route, Accept, credentials, endpoint and permission, in that order."""
+        if request.method == "POST" and kwargs.get("entity_id") is not None:
+            fail("007")
+        if not accepts_json(request.META.get("HTTP_ACCEPT", "")):
+            fail("010")
+        super().initial(request, *args, **kwargs)
+        self.snapshot = registry.snapshot()
+        self.endpoint = self.snapshot.get(kwargs["alias"])
+        if self.endpoint is None:
+            fail("007")
+        for action in self.required_actions(request.method):
+            if not has_endpoint_permission(request, self.endpoint.alias, action):
+                fail("1404", action=action, aliasName=self.endpoint.alias)
+
+    @staticmethod
+    def required_actions(method):
+        """Return the permissions a method needs; PUT may both update and create."""
+        return ("update", "create") if method == "PUT" else (ACTIONS[method],)
+
+    def get(self, request, alias, entity_id=None):
+        query = parse_query(request.query_params)
+        if entity_id is None:
+            return json_response({"data": read_collection(self.snapshot, self.endpoint, query)})
+        return json_response({"data": read_one(self.snapshot, self.endpoint, query, entity_id)})
+
+    def post(self, request, alias, entity_id=None):
+        return self.write(request, "POST", entity_id)
+
+    def patch(self, request, alias, entity_id=None):
+        return self.write(request, "PATCH", entity_id)
+
+    def put(self, request, alias, entity_id=None):
+        return self.write(request, "PUT", entity_id)
+
+    def delete(self, request, alias, entity_id=None):
+        run_delete(
+            self.snapshot, self.endpoint, parse_query(request.query_params), url_id=entity_id
+        )
+        return json_response(None, status=204)
+
+    def write(self, request, method, entity_id):
+        """Run a POST, PATCH or PUT through the write pipeline."""
+        limit = conf.get("MAX_BODY_BYTES")
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        if size > limit:
+            fail("1408", size=size, max=limit)
+        single = entity_id is not None
+        items = parse_body(request.body, single)
+        transactional = is_transactional(request.headers)
+        roots = run_write(
+            self.snapshot,
+            self.endpoint,
+            items,
+            method=method,
+            url_id=entity_id,
+            transactional=transactional,
+        )
+        return write_response(roots, method=method, single=single, transactional=transactional)

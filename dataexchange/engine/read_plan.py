@@ -1,0 +1,120 @@
+"""Plan stage for reads and deletes: check the query against a compiled endpoint."""
+
+from dataclasses import dataclass
+
+from dataexchange import conf
+from dataexchange.engine.parse import parse_filter_value
+from dataexchange.engine.types import Unmatchable
+from dataexchange.errors import fail
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One WHERE condition on a compiled field: `op` is 'eq' or 'in' (more in Part B)."""
+
+    field: object
+    op: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """One relation to load under each row, with its own nested includes."""
+
+    relation: object
+    endpoint: object
+    children: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    """What to select: conditions (AND), paging, includes; `impossible` when nothing can match."""
+
+    endpoint: object
+    conditions: tuple
+    offset: int
+    limit: int | None
+    includes: tuple
+    impossible: bool
+
+
+def plan_read(snapshot, endpoint, raw, *, paged=True):
+    """Return the ReadPlan of a RawQuery, raising 1315/1313/1402 for bad parameters."""
+    conditions = []
+    impossible = False
+    for raw_filter in raw.filters:
+        field = endpoint.by_name.get(raw_filter.field)
+        if field is None:
+            fail("1315", filterField=raw_filter.field, aliasName=endpoint.alias)
+        condition = plan_condition(field, raw_filter.value)
+        if condition is None:
+            impossible = True
+        else:
+            conditions.append(condition)
+    offset, limit = plan_paging(endpoint, raw) if paged else (0, None)
+    includes = plan_includes(snapshot, endpoint, raw.include)
+    return ReadPlan(endpoint, tuple(conditions), offset, limit, includes, impossible)
+
+
+def plan_condition(field, text):
+    """Return the Condition of a filter value, or None when it can never match."""
+    op, value = parse_filter_value(text)
+    if op in ("in", "IN") and isinstance(value, list):
+        values = []
+        for item in value:
+            try:
+                values.append(field.parse(_as_text(item)))
+            except Unmatchable:
+                continue
+        return Condition(field, "in", tuple(values)) if values else None
+    try:
+        return Condition(field, "eq", field.parse(text))
+    except Unmatchable:
+        return None
+
+
+def _as_text(value):
+    if value is True:
+        return "1"
+    if value is False:
+        return "0"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def plan_paging(endpoint, raw):
+    """Return (offset, limit): both page parameters or the defaults (SPEC A3)."""
+    default = conf.get("DEFAULT_PAGE_LIMIT")
+    if raw.offset is None or raw.limit is None:
+        return 0, default
+    try:
+        offset, limit = int(raw.offset), int(raw.limit)
+    except ValueError:
+        return 0, default
+    if offset < 0 or limit < 0:
+        return 0, default
+    if limit > endpoint.max_page_limit:
+        fail("1402", limit=limit, max=endpoint.max_page_limit, aliasName=endpoint.alias)
+    return offset, limit
+
+
+def plan_includes(snapshot, endpoint, chains):
+    """Return the include tree of `include=a.b,c`, raising 1313 for an unknown relation."""
+    tree = {}
+    for chain in chains:
+        level, current = tree, endpoint
+        for name in chain:
+            relation = current.relations.get(name)
+            child = snapshot.get(relation.child_alias) if relation else None
+            if child is None:
+                fail("1313", relationName=name)
+            level = level.setdefault(name, (relation, child, {}))[2]
+            current = child
+    return _freeze(tree)
+
+
+def _freeze(tree):
+    return tuple(
+        Include(relation, child, _freeze(children)) for relation, child, children in tree.values()
+    )

@@ -1,0 +1,140 @@
+"""SQL building blocks. Table and column names come only from compiled endpoints (quoted by the
+backend); every value is a query parameter."""
+
+import sqlite3
+
+from django.db import connection
+
+
+def max_params():
+    """Return how many parameters one statement may carry on this backend."""
+    if connection.vendor == "sqlite":
+        return 32000 if sqlite3.sqlite_version_info >= (3, 32) else 999
+    return 60000
+
+
+def chunks(values, size):
+    """Yield successive slices of `values` of at most `size` items."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def where_clause(conditions):
+    """Return (sql, params) for conditions joined with AND; '' when there are none."""
+    parts, params = [], []
+    for condition in conditions:
+        column = condition.field.quoted
+        if condition.op == "eq":
+            parts.append(f"{column} = %s")
+            params.append(condition.value)
+        elif condition.op == "in":
+            parts.append(f"{column} IN ({', '.join(['%s'] * len(condition.value))})")
+            params.extend(condition.value)
+        else:
+            sql, values = condition.op.sql(column, condition.value)
+            parts.append(sql)
+            params.extend(values)
+    return (" WHERE " + " AND ".join(parts), params) if parts else ("", params)
+
+
+def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None):
+    """Return the rows (tuples of `endpoint.select_list`) matching `conditions`, ordered."""
+    where, params = where_clause(conditions)
+    sql = (
+        f"SELECT {columns or endpoint.select_list} FROM {endpoint.quoted_table}{where}"
+        f" ORDER BY {endpoint.identifier.quoted}"
+    )
+    if limit is not None:
+        sql += " LIMIT %s OFFSET %s"
+        params = [*params, limit, offset]
+    elif offset:
+        sql += " LIMIT %s OFFSET %s"
+        params = [*params, 2**62, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def select_in(endpoint, column_quoted, values, extra_columns=""):
+    """Return rows whose `column_quoted` is one of `values` (chunked), with extra columns last."""
+    rows = []
+    select_list = endpoint.select_list + (f", {extra_columns}" if extra_columns else "")
+    size = max_params() - 10
+    with connection.cursor() as cursor:
+        for part in chunks(list(values), size):
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT {select_list} FROM {endpoint.quoted_table}"
+                f" WHERE {column_quoted} IN ({placeholders}) ORDER BY {endpoint.identifier.quoted}",
+                part,
+            )
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def existing_values(table_quoted, column_quoted, values):
+    """Return the subset of `values` present in `table.column`."""
+    found = set()
+    size = max_params() - 10
+    with connection.cursor() as cursor:
+        for part in chunks(list(values), size):
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT DISTINCT {column_quoted} FROM {table_quoted}"
+                f" WHERE {column_quoted} IN ({placeholders})",
+                part,
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def insert_returning(endpoint, columns, rows):
+    """Insert `rows` (tuples for `columns`) in multi-row statements; return the stored rows."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    width = max(len(columns), 1)
+    size = max(1, (max_params() - 10) // width)
+    stored = []
+    with connection.cursor() as cursor:
+        for part in chunks(rows, size):
+            if columns:
+                values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(part))
+                sql = f"INSERT INTO {endpoint.quoted_table} ({quoted}) VALUES {values}"
+                params = [value for row in part for value in row]
+                cursor.execute(f"{sql} RETURNING {endpoint.select_list}", params)
+                stored.extend(cursor.fetchall())
+            else:
+                for _ in part:
+                    cursor.execute(
+                        f"INSERT INTO {endpoint.quoted_table} {default_values_sql()}"
+                        f" RETURNING {endpoint.select_list}"
+                    )
+                    stored.extend(cursor.fetchall())
+    return stored
+
+
+def default_values_sql():
+    """Return the clause inserting a row of defaults on this backend."""
+    return "() VALUES ()" if connection.vendor == "mysql" else "DEFAULT VALUES"
+
+
+def update_many(endpoint, columns, rows, key_column_quoted):
+    """Run one UPDATE per row (tuples of `columns` values + key), batched with executemany."""
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    sql = f"UPDATE {endpoint.quoted_table} SET {assignments} WHERE {key_column_quoted} = %s"
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+
+
+def delete_in(endpoint, column_quoted, values):
+    """Delete the rows whose `column_quoted` is one of `values`."""
+    size = max_params() - 10
+    with connection.cursor() as cursor:
+        for part in chunks(list(values), size):
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"DELETE FROM {endpoint.quoted_table} WHERE {column_quoted} IN ({placeholders})",
+                part,
+            )

@@ -1,0 +1,270 @@
+"""Execute stage for POST, PATCH and PUT: identifier lookups, bulk SQL, transactions.
+
+Writes go level by level: all root rows in multi-row statements, then each relation's children,
+again in bulk. If anything fails in bulk, the batch is redone item by item, each in its own
+savepoint, so every error names the exact item and column (SPEC A5, A6).
+"""
+
+from collections import defaultdict
+
+from django.db import DataError, IntegrityError, connection, transaction
+
+from dataexchange.engine import sql
+from dataexchange.engine.dberrors import to_api_error
+from dataexchange.engine.types import Unmatchable
+from dataexchange.engine.validate import MISSING, WriteContext, build_node, validate
+from dataexchange.errors import fail, make_error
+
+UNMATCHABLE = object()
+
+
+class ItemFailed(Exception):
+    """An item of a bulk batch failed; the batch is redone item by item."""
+
+
+def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=True):
+    """Validate and write `items`; return the root nodes with rows or errors attached."""
+    if len(items) > endpoint.max_batch_size:
+        fail("1401", count=len(items), max=endpoint.max_batch_size, aliasName=endpoint.alias)
+    ctx = WriteContext(method, single=url_id is not None)
+    roots = [
+        build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")
+        for index, raw in enumerate(items)
+    ]
+    for root in roots:
+        validate(root, ctx)
+        if url_id is not None:
+            root.lookup_key = lookup_key(endpoint.identifier, url_id)
+    valid = [root for root in roots if not root.errors]
+    if transactional:
+        with transaction.atomic():
+            write_all(endpoint, valid, ctx)
+            if any(root.errors for root in roots):
+                transaction.set_rollback(True)
+    else:
+        write_independently(endpoint, valid, ctx)
+    return roots
+
+
+def write_all(endpoint, roots, ctx):
+    """Write `roots` in bulk inside a savepoint; on any failure redo them one by one."""
+    if not roots:
+        return
+    try:
+        with transaction.atomic():
+            write_level(endpoint, roots, ctx, bulk=True)
+    except (ItemFailed, IntegrityError, DataError):
+        for root in roots:
+            root.errors, root.row = [], None
+            write_one(endpoint, root, ctx)
+
+
+def write_independently(endpoint, roots, ctx):
+    """Non-transactional mode: each root with its children commits or fails on its own."""
+    if not roots:
+        return
+    try:
+        with transaction.atomic():
+            write_level(endpoint, roots, ctx, bulk=True)
+        return
+    except (ItemFailed, IntegrityError, DataError):
+        pass
+    for root in roots:
+        root.errors, root.row = [], None
+        write_one(endpoint, root, ctx)
+
+
+def write_one(endpoint, root, ctx):
+    """Write one root item with its children in a savepoint, recording its errors."""
+    failing = {"node": root}
+    try:
+        with transaction.atomic():
+            write_level(endpoint, [root], ctx, bulk=False, failing=failing)
+            if root.errors:
+                raise ItemFailed
+    except ItemFailed:
+        pass
+    except (IntegrityError, DataError) as error:
+        node = failing["node"]
+        root.errors.append(to_api_error(error, node.endpoint, node.path))
+    if root.errors:
+        root.row = None
+        for node in root.walk():
+            node.row = None
+
+
+def write_level(endpoint, nodes, ctx, *, bulk, failing=None):
+    """Resolve identifiers, write `nodes` (siblings of one endpoint), then their children."""
+    resolve_identifiers(endpoint, nodes, ctx)
+    check_foreign_keys(endpoint, nodes, ctx)
+    if any(_root(n).errors for n in nodes):
+        raise ItemFailed
+    creates = [n for n in nodes if not n.existing]
+    updates = [n for n in nodes if n.existing]
+    insert_nodes(endpoint, creates, ctx, bulk, failing)
+    update_nodes(endpoint, updates, ctx, bulk, failing)
+    groups = defaultdict(list)
+    for node in nodes:
+        for relation, child, children in node.children:
+            for child_node in children:
+                groups[(relation.name, child.alias)].append((relation, child, child_node))
+    for members in groups.values():
+        relation, child = members[0][0], members[0][1]
+        write_level(child, [m[2] for m in members], ctx, bulk=bulk, failing=failing)
+
+
+def _root(node):
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def lookup_key(identifier, value):
+    """Return the database value of an identifier from a URL or body, or UNMATCHABLE."""
+    if value is True or value is False:
+        return UNMATCHABLE
+    try:
+        return identifier.parse(str(value))
+    except (Unmatchable, ValueError):
+        return UNMATCHABLE
+
+
+def resolve_identifiers(endpoint, nodes, ctx):
+    """Decide per node whether it updates an existing row or creates one (1310/1303/1308)."""
+    if ctx.method == "POST":
+        return
+    identifier = endpoint.identifier
+    for node in nodes:
+        if node.lookup_key is MISSING:
+            value = node.identifier_value()
+            node.lookup_key = MISSING if value is MISSING else lookup_key(identifier, value)
+    keys = {n.lookup_key for n in nodes} - {MISSING, UNMATCHABLE}
+    found = fetch_existing(endpoint, keys)
+    for node in nodes:
+        row = found.get(_norm(node.lookup_key))
+        if node.relation is not None and row is not None and not _belongs(node, row):
+            row = None
+        node.existing = row is not None
+        if node.existing:
+            node.row = row
+            continue
+        if ctx.method == "PATCH":
+            code = "1310" if node.lookup_key is MISSING else "1303"
+            _root(node).errors.append(make_error(code, errorPath=node.path))
+        elif node.lookup_key is not MISSING and not identifier.creatable:
+            value = node.identifier_value() if not ctx.single or node.parent else node.lookup_key
+            _root(node).errors.append(
+                make_error("1308", errorPath=node.path, identifier=f"{identifier.name}: {value}")
+            )
+
+
+def fetch_existing(endpoint, keys):
+    """Return {identifier value: row} for the rows whose identifier is in `keys`."""
+    if not keys:
+        return {}
+    position = endpoint.column_index[endpoint.identifier.column]
+    rows = sql.select_in(endpoint, endpoint.identifier.quoted, keys)
+    return {_norm(row[position]): row for row in rows}
+
+
+def _norm(value):
+    return str(value) if value is not None and value is not MISSING else value
+
+
+def _belongs(node, row):
+    """Return whether an existing child row belongs to the node's parent (SPEC A9)."""
+    relation, parent = node.relation, node.parent
+    parent_value = parent.row[parent.endpoint.column_index[relation.parent_column]]
+    position = node.endpoint.column_index.get(relation.child_column)
+    if position is None:
+        return True
+    return _norm(row[position]) == _norm(parent_value)
+
+
+def check_foreign_keys(endpoint, nodes, ctx):
+    """Report 1302 for values referring to missing rows, before writing (deferred FKs too)."""
+    for fk in endpoint.table_info.foreign_keys:
+        field = endpoint.by_column.get(fk.column)
+        if field is None:
+            continue
+        sent = {}
+        for node in nodes:
+            value = node.raw.get(field.name)
+            if value is not None and not isinstance(value, list | dict):
+                sent.setdefault(field.coerce(value), []).append(node)
+        if not sent:
+            continue
+        quote = connection.ops.quote_name
+        present = sql.existing_values(quote(fk.ref_table), quote(fk.ref_column), sent)
+        present = {_norm(v) for v in present}
+        for value, members in sent.items():
+            if _norm(value) not in present:
+                for node in members:
+                    path = f"{node.path}.{field.name}"
+                    _root(node).errors.append(make_error("1302", errorPath=path))
+
+
+def values_for(node, ctx):
+    """Return {column: database value} to write for a node."""
+    endpoint, raw = node.endpoint, node.raw
+    values = {}
+    if node.existing and ctx.method == "PUT":
+        for field in endpoint.fields:
+            if field.editable and not field.is_identifier:
+                values[field.column] = None
+    for key, value in raw.items():
+        field = endpoint.by_name.get(key)
+        if field is None or isinstance(value, list | dict):
+            continue
+        if field.is_identifier and node.existing and (node.parent is not None or not ctx.single):
+            continue
+        if value is None and not node.existing:
+            continue
+        values[field.column] = field.coerce(value) if value is not None else None
+    if not node.existing and ctx.method == "PUT" and node.lookup_key not in (MISSING, UNMATCHABLE):
+        values[endpoint.identifier.column] = node.lookup_key
+    if node.relation is not None and not node.existing:
+        parent = node.parent
+        values[node.relation.child_column] = parent.row[
+            parent.endpoint.column_index[node.relation.parent_column]
+        ]
+    return values
+
+
+def insert_nodes(endpoint, nodes, ctx, bulk, failing):
+    """Insert new rows, grouping nodes that set the same columns into multi-row statements."""
+    groups = defaultdict(list)
+    for node in nodes:
+        values = values_for(node, ctx)
+        groups[tuple(values)].append((node, tuple(values.values())))
+    for columns, members in groups.items():
+        batches = [members] if bulk else [[m] for m in members]
+        for batch in batches:
+            if failing is not None:
+                failing["node"] = batch[0][0]
+            stored = sql.insert_returning(endpoint, list(columns), [m[1] for m in batch])
+            for (node, _), row in zip(batch, stored):
+                node.row = row
+
+
+def update_nodes(endpoint, nodes, ctx, bulk, failing):
+    """Update existing rows with executemany per column set, then read them back in one query."""
+    groups = defaultdict(list)
+    new_keys = {}
+    for node in nodes:
+        values = values_for(node, ctx)
+        if not values:
+            continue
+        groups[tuple(values)].append((node, (*values.values(), node.lookup_key)))
+        new_keys[node] = values.get(endpoint.identifier.column, node.lookup_key)
+    key_column = endpoint.identifier.quoted
+    for columns, members in groups.items():
+        batches = [members] if bulk else [[m] for m in members]
+        for batch in batches:
+            if failing is not None:
+                failing["node"] = batch[0][0]
+            sql.update_many(endpoint, list(columns), [m[1] for m in batch], key_column)
+    if new_keys:
+        found = fetch_existing(endpoint, set(new_keys.values()))
+        for node, key in new_keys.items():
+            node.row = found.get(_norm(key), node.row)
