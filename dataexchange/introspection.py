@@ -4,6 +4,7 @@ Used by the admin (table picker, field proposals) and by the compiler (column ch
 unique constraints). Never called per request: compiled endpoints keep what they need.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +61,27 @@ SPRYKER_DISALLOWED_TABLES = {
     "spy_payment_payone_transaction_status_log_order_item", "spy_sales_order_invoice",
     "spy_sales_payment", "spy_user", "spy_user_archive", "spy_vault_deposit",
 }  # fmt: skip
+# SQLite accepts any declared type; these substrings decide the type in SQLite's order
+# (https://sqlite.org/datatype3.html, "Determination of column affinity"), refined for dates,
+# booleans and decimals, which SQLite stores under its numeric affinity.
+SQLITE_AFFINITY = (
+    ("BOOL", "BooleanField"),
+    ("DATETIME", "DateTimeField"),
+    ("TIMESTAMP", "DateTimeField"),
+    ("DATE", "DateField"),
+    ("TIME", "TimeField"),
+    ("INT", "IntegerField"),
+    ("CHAR", "CharField"),
+    ("CLOB", "TextField"),
+    ("TEXT", "TextField"),
+    ("BLOB", "BinaryField"),
+    ("REAL", "FloatField"),
+    ("FLOA", "FloatField"),
+    ("DOUB", "FloatField"),
+    ("DEC", "DecimalField"),
+    ("NUMERIC", "DecimalField"),
+)
+SQLITE_SIZE_RE = re.compile(r"\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)")
 ALWAYS_DISALLOWED_TABLES = {
     "django_migrations",
     "django_session",
@@ -177,39 +199,82 @@ def _column(info, primary_key, unique_columns):
     django_type = _django_type(info)
     is_pk = info.name == primary_key
     is_auto = django_type in AUTO_FIELD_TYPES or bool(getattr(info, "is_autofield", False))
-    if connection.vendor == "sqlite" and is_pk and django_type == "AutoField":
-        is_auto = True
-    max_length = info.internal_size if _is_text(django_type) else None
-    if connection.vendor == "sqlite" and django_type == "CharField":
-        max_length = info.display_size
+    precision, scale = _numeric_size(info, django_type)
     return Column(
         name=info.name,
         django_type=django_type,
         api_type=API_TYPE_BY_DJANGO_TYPE.get(django_type, "string"),
-        nullable=bool(info.null_ok),
-        has_default=info.default is not None,
+        nullable=bool(info.null_ok) and not is_pk,
+        has_default=_has_default(info),
         is_auto=is_auto,
-        max_length=max_length if max_length and max_length > 0 else None,
-        precision=info.precision if django_type == "DecimalField" else None,
-        scale=info.scale if django_type == "DecimalField" else None,
+        max_length=_char_length(info, django_type),
+        precision=precision,
+        scale=scale,
         is_primary_key=is_pk,
         is_unique=is_pk or info.name in unique_columns,
     )
 
 
 def _django_type(info):
-    """Return Django's field type for a described column, recognising MySQL's tinyint(1)."""
-    django_type = connection.introspection.get_field_type(info.type_code, info)
+    """Return Django's field type for a described column, for any type the database may hold.
+
+    Django's reverse type maps only know the types Django itself creates; other columns get the
+    type SQLite's affinity rules give, or TextField, so any real table can be described.
+    """
+    try:
+        django_type = connection.introspection.get_field_type(info.type_code, info)
+    except KeyError:
+        django_type = _sqlite_affinity(info.type_code) if connection.vendor == "sqlite" else None
     if isinstance(django_type, tuple):
         django_type = django_type[0]
-    data_type = getattr(info, "data_type", "") or ""
-    if connection.vendor == "mysql" and data_type.lower() == "tinyint" and info.display_size == 1:
+    if connection.vendor == "mysql" and _is_mysql_boolean(info):
         return "BooleanField"
-    return django_type
+    return django_type or "TextField"
 
 
-def _is_text(django_type):
-    return django_type in {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+def _is_mysql_boolean(info):
+    """Return whether a MySQL/MariaDB column is `tinyint(1)`, the way booleans are stored there."""
+    data_type = (getattr(info, "data_type", "") or "").lower()
+    return data_type == "tinyint" and info.internal_size == 1
+
+
+def _sqlite_affinity(declared):
+    """Return the Django type of an SQLite column from its declared type, by SQLite's own rules."""
+    upper = str(declared).upper()
+    for needle, django_type in SQLITE_AFFINITY:
+        if needle in upper:
+            return django_type
+    return "TextField"
+
+
+def _has_default(info):
+    """Return whether the column has a database default (MariaDB reports none as 'NULL')."""
+    if info.default is None:
+        return False
+    return not (connection.vendor == "mysql" and str(info.default).upper() == "NULL")
+
+
+def _char_length(info, django_type):
+    """Return the declared size of a char/varchar column (text columns have none)."""
+    if django_type != "CharField":
+        return None
+    size = info.display_size
+    if connection.vendor == "sqlite":
+        match = SQLITE_SIZE_RE.search(str(info.type_code))
+        size = int(match[1]) if match else None
+    return size if size and size > 0 else None
+
+
+def _numeric_size(info, django_type):
+    """Return (precision, scale) of a decimal column, or (None, None)."""
+    if django_type != "DecimalField":
+        return None, None
+    if connection.vendor == "sqlite":
+        match = SQLITE_SIZE_RE.search(str(info.type_code))
+        if not match:
+            return None, None
+        return int(match[1]), int(match[2] or 0)
+    return info.precision, info.scale
 
 
 def referencing_foreign_keys(table_name):
