@@ -223,7 +223,7 @@ def values_for(node, ctx):
         values[field.column] = field.coerce(value) if value is not None else None
     if not node.existing and ctx.method == "PUT" and node.lookup_key not in (MISSING, UNMATCHABLE):
         values[endpoint.identifier.column] = node.lookup_key
-    if node.relation is not None and not node.existing:
+    if node.relation is not None and (not node.existing or node.relation.child_column in values):
         parent = node.parent
         values[node.relation.child_column] = parent.row[
             parent.endpoint.column_index[node.relation.parent_column]

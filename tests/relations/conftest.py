@@ -1,0 +1,126 @@
+"""Raw-SQL tables with a three-level hierarchy and a self relation, configured as endpoints."""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+import pytest
+
+from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+
+TABLES = ("rel_leaf", "rel_node", "rel_item", "rel_group")
+
+
+def _pk():
+    return {
+        "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "postgresql": "SERIAL PRIMARY KEY",
+        "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
+    }[connection.vendor]
+
+
+def create_tables():
+    pk = _pk()
+    ddl = [
+        f"CREATE TABLE rel_group (id_group {pk}, code VARCHAR(20) NOT NULL UNIQUE,"
+        " label VARCHAR(50))",
+        f"CREATE TABLE rel_item (id_item {pk}, fk_group INTEGER NOT NULL"
+        " REFERENCES rel_group (id_group), sku VARCHAR(20) NOT NULL UNIQUE, note VARCHAR(50))",
+        f"CREATE TABLE rel_leaf (id_leaf {pk}, fk_item INTEGER NOT NULL"
+        " REFERENCES rel_item (id_item), name VARCHAR(20) NOT NULL)",
+        f"CREATE TABLE rel_node (id_node {pk}, fk_parent INTEGER NULL"
+        " REFERENCES rel_node (id_node), title VARCHAR(20) NOT NULL)",
+    ]
+    with connection.cursor() as cursor:
+        for statement in ddl:
+            cursor.execute(statement)
+
+
+def drop_tables():
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
+
+
+def endpoint(alias, table, identifier, fields):
+    ep = Endpoint.objects.create(
+        alias=alias, table_name=table, identifier=identifier, is_active=True, is_deletable=True
+    )
+    for position, (column, type_, options) in enumerate(fields):
+        EndpointField.objects.create(
+            endpoint=ep,
+            position=position,
+            column_name=column,
+            visible_name=column,
+            type=type_,
+            **options,
+        )
+    return ep
+
+
+KEY = {"is_creatable": False, "is_editable": False}
+
+
+@pytest.fixture
+def hierarchy(transactional_db):
+    """groups → items → leaves, plus a self-related node tree; dropped afterwards."""
+    drop_tables()
+    create_tables()
+    groups = endpoint(
+        "groups",
+        "rel_group",
+        "id_group",
+        [("id_group", "integer", KEY), ("code", "string", {"is_required": True}),
+         ("label", "string", {})],
+    )  # fmt: skip
+    items = endpoint(
+        "items",
+        "rel_item",
+        "id_item",
+        [("id_item", "integer", KEY), ("fk_group", "integer", {"is_required": True}),
+         ("sku", "string", {"is_required": True, "max_length": 20}), ("note", "string", {})],
+    )  # fmt: skip
+    leaves = endpoint(
+        "leaves",
+        "rel_leaf",
+        "id_leaf",
+        [("id_leaf", "integer", KEY), ("fk_item", "integer", {"is_required": True}),
+         ("name", "string", {"is_required": True})],
+    )  # fmt: skip
+    nodes = endpoint(
+        "nodes",
+        "rel_node",
+        "id_node",
+        [("id_node", "integer", KEY), ("fk_parent", "integer", {}),
+         ("title", "string", {"is_required": True})],
+    )  # fmt: skip
+    rel = EndpointRelation.objects.create
+    rel(parent=groups, name="groupItems", child=items, child_field="fk_group",
+        parent_field="id_group")  # fmt: skip
+    rel(parent=groups, name="groupItemsReadOnly", child=items, child_field="fk_group",
+        parent_field="id_group", is_editable=False)  # fmt: skip
+    rel(parent=items, name="itemLeaves", child=leaves, child_field="fk_item",
+        parent_field="id_item")  # fmt: skip
+    rel(parent=nodes, name="nodeChildren", child=nodes, child_field="fk_parent",
+        parent_field="id_node")  # fmt: skip
+    yield
+    drop_tables()
+
+
+@pytest.fixture
+def api(transactional_db):
+    """A test client logged in as a superuser, with JSON helpers."""
+    from django.test import Client
+
+    user = get_user_model().objects.create_superuser("rel-admin", "rel@example.com", "pw")
+    client = Client()
+    client.force_login(user)
+
+    def call(method, path, body=None, **headers):
+        data = json.dumps(body) if body is not None else None
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        response = getattr(client, method)(path, data, **kwargs, headers=headers)
+        return response.status_code, (json.loads(response.content) if response.content else None)
+
+    return call
