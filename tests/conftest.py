@@ -1,0 +1,31 @@
+"""Fixtures shared by every test area; each area keeps its own in tests/<area>/conftest.py.
+
+pytest-django's `admin_user`, `admin_client`, `db` and `settings` fixtures are available too.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from core.demo.loader import demo_load
+
+DEMO_TEST_PRODUCTS = 10
+
+
+@pytest.fixture
+def api_client():
+    """Return an unauthenticated DRF test client."""
+    return APIClient()
+
+
+@pytest.fixture
+def admin_api_client(admin_user):
+    """Return a DRF test client authenticated as pytest-django's superuser `admin_user`."""
+    client = APIClient()
+    client.force_authenticate(user=admin_user)
+    return client
+
+
+@pytest.fixture
+def demo_data(db):
+    """Load the demo reference data and a few generated products; return the load result."""
+    return demo_load(products=DEMO_TEST_PRODUCTS)
