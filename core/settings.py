@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core",
     "dataexchange",
+    "dataexchange.auth",
 ]
 
 MIDDLEWARE = [
@@ -133,13 +134,38 @@ if env_bool("BEHIND_TLS_PROXY", False):
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 
 REST_FRAMEWORK = {
+    # API key first: a valid key is enough on its own, as in Spryker. Session last, so an admin
+    # user can browse the API from the same browser (with CSRF enforced on writes).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "dataexchange.auth.authentication.ApiKeyAuthentication",
+        "dataexchange.auth.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "dataexchange.auth.throttling.ApiKeyRateThrottle",
+        "dataexchange.auth.throttling.UserRateThrottle",
+    ],
+    # Rates like 100/min; empty means unlimited. The /token limits guard against guessing.
+    "DEFAULT_THROTTLE_RATES": {
+        "dataexchange.user": os.environ.get("DATA_EXCHANGE_RATE_USER", ""),
+        "dataexchange.api_key": os.environ.get("DATA_EXCHANGE_RATE_API_KEY", ""),
+        "dataexchange.token_ip": os.environ.get("DATA_EXCHANGE_RATE_TOKEN_IP", "30/min"),
+        "dataexchange.token_username": os.environ.get(
+            "DATA_EXCHANGE_RATE_TOKEN_USERNAME", "5/min"
+        ),
+    },
+    # Proxies in front of the app whose X-Forwarded-For entries are trusted for client IPs;
+    # 0 uses REMOTE_ADDR, so a client cannot dodge the /token limit by forging the header.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+}
+
+# API access (dataexchange.auth.conf): token lifetimes in seconds.
+DATA_EXCHANGE_AUTH = {
+    "ACCESS_TOKEN_LIFETIME": env_int("DATA_EXCHANGE_ACCESS_TOKEN_LIFETIME", 8 * 60 * 60),
+    "REFRESH_TOKEN_LIFETIME": env_int("DATA_EXCHANGE_REFRESH_TOKEN_LIFETIME", 30 * 24 * 60 * 60),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -163,6 +189,9 @@ DATA_EXCHANGE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "dataexchange.auth.redact.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

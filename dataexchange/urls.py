@@ -1,13 +1,15 @@
 """Routes of the product: the Data Exchange API under its prefix."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
 from dataexchange import conf
 from dataexchange.api.views import DynamicEntityView
+from dataexchange.auth.views import TokenView
 
 prefix = conf.get("ROUTE_PREFIX").strip("/")
 
 urlpatterns = [
+    path("token", TokenView.as_view(), name="token"),
     re_path(
         rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)$",
         DynamicEntityView.as_view(),

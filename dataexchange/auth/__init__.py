@@ -1,0 +1,1 @@
+"""Access to the Data Exchange API: tokens, API keys, per-endpoint permissions and throttles."""

@@ -1,0 +1,249 @@
+"""Credentials and grants: access/refresh token pairs, API keys and per-endpoint permissions.
+
+Secrets are random strings handed out once; only their sha256 hex digest is stored, so a database
+dump yields nothing usable. API keys hash exactly like Spryker's `spy_api_key.key_hash`
+(`sha256(key)`), so keys migrated from Spryker keep working.
+"""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from dataexchange.auth import conf
+
+ACTIONS = ("view", "create", "update", "delete")
+
+rate_validator = RegexValidator(
+    r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$",
+    "Give a rate like 100/min, 5000/hour or 10/s.",
+)
+
+
+def new_secret():
+    """Return a fresh random secret (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(raw):
+    """Return the sha256 hex digest under which the secret `raw` is stored."""
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def active(self):
+        """Return tokens whose access token is usable now."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def find_access(self, raw):
+        """Return the active token for the raw access token `raw`, with its user, or None."""
+        return self.active().select_related("user").filter(access_hash=hash_secret(raw)).first()
+
+    def revoke(self):
+        """Revoke every not yet revoked token in the queryset; return how many were revoked."""
+        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
+    def issue(self, user, family=None):
+        """Create a token pair for `user`; return (token, raw access token, raw refresh token)."""
+        access, refresh = new_secret(), new_secret()
+        now = timezone.now()
+        token = self.create(
+            user=user,
+            access_hash=hash_secret(access),
+            refresh_hash=hash_secret(refresh),
+            created_at=now,
+            expires_at=now + timedelta(seconds=conf.get("ACCESS_TOKEN_LIFETIME")),
+            refresh_expires_at=now + timedelta(seconds=conf.get("REFRESH_TOKEN_LIFETIME")),
+            family=family or uuid.uuid4(),
+        )
+        return token, access, refresh
+
+
+class AccessToken(models.Model):
+    """An access token and its refresh token, issued together by `POST /token`."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "active"
+        EXPIRED = "expired", "expired"
+        REVOKED = "revoked", "revoked"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dataexchange_tokens"
+    )
+    access_hash = models.CharField(max_length=64, unique=True, editable=False)
+    refresh_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    refresh_expires_at = models.DateTimeField(editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    refreshed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the refresh token was used; it cannot be used again.",
+    )
+    family = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Shared by every pair descending from one login by refresh.",
+    )
+
+    objects = AccessTokenManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["expires_at"]),
+            models.Index(fields=["revoked_at"]),
+            models.Index(fields=["family"]),
+        ]
+
+    def __str__(self):
+        return f"token #{self.pk} of {self.user}"
+
+    @property
+    def state(self):
+        """Return whether the access token is active, expired or revoked."""
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self):
+        """Return keys that are active, unexpired and owned by an active user."""
+        return self.filter(is_active=True, owner__is_active=True).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=timezone.now())
+        )
+
+    def find(self, raw):
+        """Return the usable key whose secret is `raw`, with its owner, or None."""
+        return self.usable().select_related("owner").filter(key_hash=hash_secret(raw)).first()
+
+
+class ApiKey(models.Model):
+    """A long-lived credential for a machine client, acting on its own grants only."""
+
+    name = models.CharField(max_length=255)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="dataexchange_api_keys",
+        help_text="The user the key acts for in logs. The key has only its own permissions; "
+        "deactivating the owner disables the key.",
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField("active", default=True)
+    valid_to = models.DateTimeField(
+        null=True, blank=True, help_text="The key stops working at this moment; empty: never."
+    )
+    rate = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[rate_validator],
+        help_text="Request rate for this key, e.g. 1000/hour; empty for the default.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["is_active"]),
+            models.Index(fields=["valid_to"]),
+            models.Index(fields=["last_used_at"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def set_new_key(self):
+        """Give the key a fresh secret; return the raw secret, which is never stored."""
+        raw = new_secret()
+        self.key_hash = hash_secret(raw)
+        return raw
+
+    def record_use(self):
+        """Write the time of use, at most once per configured interval to spare the database."""
+        now = timezone.now()
+        interval = timedelta(seconds=conf.get("API_KEY_LAST_USED_INTERVAL"))
+        if self.last_used_at is None or now - self.last_used_at >= interval:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now
+
+
+class EndpointPermission(models.Model):
+    """Actions on one endpoint granted to exactly one user, group or API key (SPEC B1)."""
+
+    endpoint = models.ForeignKey(
+        "dataexchange.Endpoint", on_delete=models.CASCADE, related_name="permissions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dataexchange_permissions",
+    )
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dataexchange_permissions",
+    )
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, null=True, blank=True, related_name="permissions"
+    )
+    can_view = models.BooleanField("view", default=False)
+    can_create = models.BooleanField("create", default=False)
+    can_update = models.BooleanField("update", default=False)
+    can_delete = models.BooleanField("delete", default=False)
+
+    class Meta:
+        verbose_name = "endpoint permission"
+        ordering = ["endpoint", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, group__isnull=True, api_key__isnull=True)
+                    | Q(user__isnull=True, group__isnull=False, api_key__isnull=True)
+                    | Q(user__isnull=True, group__isnull=True, api_key__isnull=False)
+                ),
+                name="dx_perm_one_principal",
+                violation_error_message="Choose exactly one of user, group or API key.",
+            ),
+            # NULLs are distinct in unique indexes on all three databases, so each
+            # constraint only bites between rows naming the same principal.
+            models.UniqueConstraint(fields=["endpoint", "user"], name="dx_perm_user_uniq"),
+            models.UniqueConstraint(fields=["endpoint", "group"], name="dx_perm_group_uniq"),
+            models.UniqueConstraint(fields=["endpoint", "api_key"], name="dx_perm_key_uniq"),
+        ]
+
+    def __str__(self):
+        return f"{self.principal}: {', '.join(self.actions) or 'nothing'} on {self.endpoint}"
+
+    @property
+    def principal(self):
+        """Return the user, group or API key the row grants to."""
+        return self.user or self.group or self.api_key
+
+    @property
+    def actions(self):
+        """Return the granted actions, in the order of ACTIONS."""
+        return tuple(action for action in ACTIONS if getattr(self, f"can_{action}"))

@@ -1,0 +1,59 @@
+"""Workflows of token issuance: password login and refresh-token rotation."""
+
+from django.contrib.auth import authenticate, get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from dataexchange.auth.models import AccessToken, hash_secret
+
+
+@sensitive_variables("password")
+def user_login(*, request, username, password):
+    """Return the active user named by username or email with this password, or None.
+
+    The username is tried first; an email must belong to exactly one active user. Both go
+    through Django's authentication backends, so failed logins fire `user_login_failed`.
+    """
+    user = authenticate(request, username=username, password=password)
+    if user is None and "@" in username:
+        model = get_user_model()
+        email_field = model.get_email_field_name()
+        matches = list(
+            model._default_manager.filter(
+                **{f"{email_field}__iexact": username, "is_active": True}
+            ).values_list(model.USERNAME_FIELD, flat=True)[:2]
+        )
+        if len(matches) == 1 and matches[0] != username:
+            user = authenticate(request, username=matches[0], password=password)
+    return user if user is not None and user.is_active else None
+
+
+@sensitive_variables("raw_refresh")
+def token_refresh(*, raw_refresh):
+    """Use a refresh token once: revoke its pair and return a new (token, access, refresh).
+
+    Return None when the refresh token is unknown, expired, revoked or its user inactive. A
+    refresh token presented a second time means it leaked, so its whole family is revoked
+    (refresh-token rotation with reuse detection, OAuth 2.0 Security BCP 4.14).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        old = (
+            AccessToken.objects.select_related("user")
+            .filter(refresh_hash=hash_secret(raw_refresh))
+            .first()
+        )
+        if old is None:
+            return None
+        if old.refreshed_at is not None:
+            AccessToken.objects.filter(family=old.family).revoke()
+            return None
+        if old.revoked_at or old.refresh_expires_at <= now or not old.user.is_active:
+            return None
+        claimed = AccessToken.objects.filter(
+            pk=old.pk, refreshed_at__isnull=True, revoked_at__isnull=True
+        ).update(refreshed_at=now, revoked_at=now)
+        if not claimed:  # a concurrent request used it first
+            return None
+        return AccessToken.objects.issue(old.user, family=old.family)
