@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "core",
     "dataexchange",
     "dataexchange.auth",
+    "dataexchange.exchangelog",
 ]
 
 MIDDLEWARE = [
@@ -194,4 +195,21 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+# The exchange log (dataexchange.exchangelog.conf lists every key and its default).
+EXCHANGE_LOG = {
+    "LOG_READS": env_bool("EXCHANGE_LOG_READS", False),
+    # "failed": rows for failed and rolled-back items only; "all": a row for every item.
+    "ITEMS": os.environ.get("EXCHANGE_LOG_ITEMS", "failed"),
+    # Submitted data kept per item: "none", "errors" or "all" (secrets are never kept).
+    "CAPTURE": os.environ.get("EXCHANGE_LOG_CAPTURE", "errors"),
+    "MAX_CAPTURE_CHARS": env_int("EXCHANGE_LOG_MAX_CAPTURE_CHARS", 8192),
+    # Days kept per status by `manage.py prune_exchange_log` without --older-than.
+    "RETENTION_DAYS": {
+        "processed": env_int("EXCHANGE_LOG_RETENTION_PROCESSED", 30),
+        "partially_failed": env_int("EXCHANGE_LOG_RETENTION_PARTIALLY_FAILED", 90),
+        "failed": env_int("EXCHANGE_LOG_RETENTION_FAILED", 90),
+        "rejected": env_int("EXCHANGE_LOG_RETENTION_REJECTED", 30),
+    },
+}
+
 }

@@ -18,6 +18,7 @@ from dataexchange.engine.render import json_response
 from dataexchange.engine.respond import write_response
 from dataexchange.engine.write import run_write
 from dataexchange.errors import fail
+from dataexchange.exchangelog.recorder import exchange_record, exchange_start
 
 ACTIONS = {"GET": "view", "HEAD": "view", "POST": "create", "PATCH": "update", "DELETE": "delete"}
 
@@ -42,6 +43,7 @@ class DynamicEntityView(APIView):
 
     def initial(self, request, *args, **kwargs):
         """Check route, Accept, credentials, endpoint and permission, in that order."""
+        self.trace = exchange_start()
         if request.method == "POST" and kwargs.get("entity_id") is not None:
             fail("007")
         if not accepts_json(request.META.get("HTTP_ACCEPT", "")):
@@ -89,8 +91,8 @@ class DynamicEntityView(APIView):
             fail("1408", size=size, max=limit)
         single = entity_id is not None
         items = parse_body(request.body, single)
-        transactional = is_transactional(request.headers)
-        roots = run_write(
+        transactional = self.trace.transactional = is_transactional(request.headers)
+        roots = self.trace.roots = run_write(
             self.snapshot,
             self.endpoint,
             items,
@@ -99,3 +101,8 @@ class DynamicEntityView(APIView):
             transactional=transactional,
         )
         return write_response(roots, method=method, single=single, transactional=transactional)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Log the exchange, after the data transaction ended, and answer its X-Request-Id."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return exchange_record(self, request, response)

@@ -1,0 +1,286 @@
+"""Record each API request as an Exchange with its items, after the data transaction has ended.
+
+The view calls `exchange_start` first thing and `exchange_record` from `finalize_response`, when
+`run_write`'s atomic block has committed or rolled back: the log is written in a transaction of
+its own and survives the rollback of the data (with ATOMIC_REQUESTS on it would not; apps.py
+warns). The hot path costs one INSERT for the exchange and one bulk INSERT for its item rows.
+"""
+
+import ipaddress
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+import orjson
+
+from dataexchange.engine.respond import render_written
+from dataexchange.engine.validate import MISSING
+from dataexchange.exchangelog import conf
+from dataexchange.exchangelog.capture import NOTHING, capture, safe_query
+from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
+
+logger = logging.getLogger(__name__)
+
+HEADER = "X-Request-Id"
+MAX_ERRORS = 100  # request-level errors kept per exchange
+MAX_ERROR_BODY = 64 * 1024  # larger error bodies are not parsed
+# Codes meaning the request was understood but data could not be persisted or found.
+PERSISTENCE_CODES = {"1302", "1303", "1309", "1317", "500"}
+OPERATIONS = {"POST": ExchangeItem.Operation.CREATE, "PATCH": ExchangeItem.Operation.UPDATE}
+Status = ExchangeItem.Status
+
+
+@dataclass(slots=True)
+class Trace:
+    """What the view learns about a request while serving it."""
+
+    id: uuid.UUID
+    started: float
+    created_at: datetime
+    roots: list | None = None  # root Nodes of a write that reached the engine
+    transactional: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Who sent a request: a display name and the user and API key behind it."""
+
+    name: str
+    user_id: int | None = None
+    api_key_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """The request side of an exchange, independent of HTTP (replays build one too)."""
+
+    method: str
+    endpoint: str
+    client: Client
+    path: str = ""
+    query: str = ""
+    entity_id: str = ""
+    remote_addr: str | None = None
+    errors: list = field(default_factory=list)  # request-level errors, as dicts
+
+
+def exchange_start():
+    """Return a fresh Trace: the request id and the start time."""
+    return Trace(uuid.uuid4(), time.perf_counter(), timezone.now())
+
+
+def exchange_record(view, request, response):
+    """Log the request served by `view` (if configured) and answer X-Request-Id; return response."""
+    trace = getattr(view, "trace", None) or exchange_start()
+    response[HEADER] = str(trace.id)
+    if conf.get("ENABLED") and (request.method in WRITE_METHODS or conf.get("LOG_READS")):
+        try:
+            exchange_save(trace, received_from(view, request, response), response.status_code)
+        except Exception:
+            logger.exception("Could not write the exchange log of request %s", trace.id)
+    return response
+
+
+def received_from(view, request, response):
+    """Return the Received facts of an HTTP request, without credentials."""
+    endpoint = getattr(view, "endpoint", None)
+    kwargs = getattr(view, "kwargs", {}) or {}
+    return Received(
+        method=request.method,
+        endpoint=(endpoint.alias if endpoint else kwargs.get("alias") or "")[:255],
+        client=client_of(request),
+        path=request.path[:1000],
+        query=safe_query(request.META.get("QUERY_STRING", "")),
+        entity_id=str(kwargs.get("entity_id") or "")[:255],
+        remote_addr=ip_or_none(request.META.get("REMOTE_ADDR")),
+        errors=response_errors(response) if response.status_code >= 400 else [],
+    )
+
+
+def client_of(request):
+    """Return the Client of a DRF request from what authentication found (never re-running it)."""
+    found = vars(request)
+    user, auth = found.get("_user"), found.get("_auth")
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    meta = getattr(auth, "_meta", None)
+    if meta is not None and meta.model_name == "apikey":
+        return Client(f"API key {auth} (#{auth.pk})"[:255], user_id, auth.pk)
+    if user_id is not None:
+        return Client(user.get_username()[:255], user_id)
+    return Client("anonymous")
+
+
+def ip_or_none(value):
+    """Return `value` if it is an IP address, else None."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def response_errors(response):
+    """Return the error dicts of an A7 error body (parsed only when small)."""
+    if getattr(response, "streaming", False) or len(response.content) > MAX_ERROR_BODY:
+        return []
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return []
+    if isinstance(body, dict):
+        body = body.get("errors") or []
+    if not isinstance(body, list):
+        return []
+    return [e for e in body[:MAX_ERRORS] if isinstance(e, dict)]
+
+
+def exchange_save(trace, received, http_status, *, replay_of=None, all_items=False):
+    """Insert the Exchange of a finished request and its item rows; return the exchange."""
+    exchange = Exchange(
+        id=trace.id,
+        created_at=trace.created_at,
+        endpoint=received.endpoint,
+        method=received.method,
+        path=received.path,
+        query=received.query,
+        entity_id=received.entity_id,
+        client=received.client.name,
+        user_id=received.client.user_id,
+        api_key_id=received.client.api_key_id,
+        remote_addr=received.remote_addr,
+        transactional=trace.transactional,
+        http_status=http_status,
+        duration_ms=round((time.perf_counter() - trace.started) * 1000, 3),
+        replay_of=replay_of,
+    )
+    items = []
+    if trace.roots is not None:
+        items = summarize_items(exchange, trace, all_items or conf.get("ITEMS") == "all")
+    else:
+        summarize_request(exchange, received.errors)
+    if http_status >= 500:
+        exchange.status = Exchange.Status.FAILED
+    with transaction.atomic():
+        exchange.save(force_insert=True)
+        if items:
+            ExchangeItem.objects.bulk_create(items)
+    return exchange
+
+
+def summarize_request(exchange, errors):
+    """Fill counts, codes and status of a request that never reached item processing."""
+    codes = list(dict.fromkeys(str(e.get("code")) for e in errors if e.get("code") is not None))
+    exchange.errors = errors
+    exchange.error_codes = join_codes(codes)
+    if exchange.http_status < 400:
+        exchange.status = Exchange.Status.PROCESSED
+    elif PERSISTENCE_CODES.intersection(codes):
+        exchange.status = Exchange.Status.FAILED
+    else:
+        exchange.status = Exchange.Status.REJECTED
+
+
+def summarize_items(exchange, trace, all_items):
+    """Fill counts, codes, identifiers and status from the roots; return the item rows to keep."""
+    roots = trace.roots
+    batch_failed = bool(trace.transactional) and any(root.errors for root in roots)
+    capture_policy = conf.get("CAPTURE")
+    items, identifiers, codes = [], [], {}
+    for index, root in enumerate(roots):
+        status = Status.FAILED if root.errors else Status.PROCESSED
+        if status == Status.PROCESSED and batch_failed:
+            status = Status.ROLLED_BACK
+        for error in root.errors:
+            codes.setdefault(error.code, None)
+        identifier = identifier_of(root, status, exchange.entity_id)
+        identifiers.append(identifier)
+        if all_items or status != Status.PROCESSED:
+            items.append(item_row(exchange, index, root, status, identifier, capture_policy))
+    failed = sum(1 for root in roots if root.errors)
+    exchange.item_count, exchange.failed_count = len(roots), failed
+    exchange.rolled_back_count = len(roots) - failed if batch_failed else 0
+    exchange.error_codes = join_codes(code for code in codes if code)
+    exchange.identifiers = join_identifiers(identifiers)
+    exchange.status = exchange_status(len(roots), failed, batch_failed)
+    return items
+
+
+def exchange_status(total, failed, batch_failed):
+    """Return the status of a write from its item counts."""
+    if not failed:
+        return Exchange.Status.PROCESSED
+    if batch_failed or failed == total:
+        return Exchange.Status.FAILED
+    return Exchange.Status.PARTIALLY_FAILED
+
+
+def item_row(exchange, index, root, status, identifier, capture_policy):
+    """Return the unsaved ExchangeItem of one root node."""
+    first = root.errors[0] if root.errors else None
+    keep = capture_policy == "all" or (capture_policy == "errors" and status != Status.PROCESSED)
+    received = capture(root.raw) if keep else NOTHING
+    written = NOTHING
+    if capture_policy == "all" and status == Status.PROCESSED and root.row is not None:
+        written = capture(render_written(root))
+    return ExchangeItem(
+        exchange=exchange,
+        created_at=exchange.created_at,
+        index=index,
+        identifier=identifier[:255],
+        operation=operation_of(exchange.method, root, status),
+        status=status,
+        error_code=(first.code or "") if first else "",
+        path=root.path[:255],
+        message=first.message if first else "",
+        errors=[error.as_dict() for error in root.errors],
+        request_data=received.text,
+        data_complete=received.complete,
+        response_data=written.text,
+    )
+
+
+def operation_of(method, root, status):
+    """Return create/update, or create-or-update for a PUT item never matched against the table."""
+    if method in OPERATIONS:
+        return OPERATIONS[method]
+    if root.existing:
+        return ExchangeItem.Operation.UPDATE
+    if status == Status.FAILED:
+        return ExchangeItem.Operation.UPSERT
+    return ExchangeItem.Operation.CREATE
+
+
+def identifier_of(root, status, url_id):
+    """Return the item's identifier: the stored one if written, else the one sent."""
+    endpoint = root.endpoint
+    if status == Status.PROCESSED and root.row is not None:
+        value = root.row[endpoint.column_index[endpoint.identifier.column]]
+        return "" if value is None else str(value)
+    if url_id:
+        return url_id
+    value = root.identifier_value()
+    return "" if value is MISSING else str(value)
+
+
+def join_codes(codes):
+    """Return distinct codes wrapped in commas, fitting the column."""
+    text = ",".join(codes)
+    return f",{text[:250]}," if text else ""
+
+
+def join_identifiers(identifiers):
+    """Return identifiers one per line between newlines, capped at MAX_IDENTIFIERS_CHARS."""
+    limit = conf.get("MAX_IDENTIFIERS_CHARS")
+    kept, size = [], 1
+    for identifier in identifiers:
+        if not identifier:
+            continue
+        size += len(identifier) + 1
+        if size > limit:
+            break
+        kept.append(identifier)
+    return "\n" + "\n".join(kept) + "\n" if kept else ""

@@ -1,0 +1,110 @@
+"""Fixtures of the exchange-log tests: a raw-SQL table served as an endpoint, clients, helpers.
+
+`exl_country` is created once per session with raw SQL, outside the per-test transactions
+(MariaDB commits implicitly on DDL), like a table a user exposes. Tests that need real commits
+and rollbacks use `transactional_db`; they empty the table themselves.
+"""
+
+import json
+
+import pytest
+
+from django.db import connection
+
+from rest_framework.test import APIClient
+
+from dataexchange import registry
+from dataexchange.models import Endpoint, EndpointField
+
+ALIAS = "exl-countries"
+URL = f"/dynamic-entity/{ALIAS}"
+AUTO_PK = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "SERIAL PRIMARY KEY",
+    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def country_table(django_db_setup, django_db_blocker):
+    """Create `exl_country` in the test database for the whole session."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS exl_country")
+        cursor.execute(
+            f"CREATE TABLE exl_country (id_country {AUTO_PK[connection.vendor]},"
+            " iso2 VARCHAR(2) NOT NULL UNIQUE, name VARCHAR(100) NOT NULL, population INTEGER)"
+        )
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS exl_country")
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry():
+    """Compile endpoints anew in every test: versions repeat across rolled-back tests."""
+    registry.clear()
+    yield
+    registry.clear()
+
+
+@pytest.fixture
+def countries(db):
+    """Configure `exl_country` as the endpoint `exl-countries` (identifier iso2)."""
+    endpoint = Endpoint.objects.create(
+        alias=ALIAS, table_name="exl_country", identifier="iso2", is_active=True, is_deletable=True
+    )
+    fields = [
+        ("id_country", "integer", {"is_creatable": False, "is_editable": False}),
+        ("iso2", "string", {"is_required": True, "min_length": 2, "max_length": 2}),
+        ("name", "string", {"is_required": True}),
+        ("population", "integer", {"min_value": 0}),
+    ]
+    for position, (column, type_, options) in enumerate(fields):
+        EndpointField.objects.create(
+            endpoint=endpoint,
+            position=position,
+            column_name=column,
+            visible_name=column,
+            type=type_,
+            **options,
+        )
+    return endpoint
+
+
+@pytest.fixture
+def clean_countries(transactional_db):
+    """Empty `exl_country` before and after a test that commits for real."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM exl_country")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM exl_country")
+
+
+@pytest.fixture
+def writer(db, django_user_model):
+    """Return the user `integration` with API access."""
+    return django_user_model.objects.create_superuser("integration", "int@example.com", "pw-1!")
+
+
+@pytest.fixture
+def api(writer):
+    """Return a DRF client authenticated as `writer`, with a JSON `send` helper."""
+    client = APIClient()
+    client.force_authenticate(user=writer)
+    return client
+
+
+def send(client, method, path, data=None, **headers):
+    """Send `{"data": data}` as JSON with `method` to `path`; return the response."""
+    body = None if data is None else json.dumps({"data": data})
+    return client.generic(
+        method, path, body, content_type="application/json", headers=headers or None
+    )
+
+
+def country_rows():
+    """Return (iso2, name) of every stored country, ordered by iso2."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT iso2, name FROM exl_country ORDER BY iso2")
+        return [tuple(row) for row in cursor.fetchall()]

@@ -1,0 +1,34 @@
+"""The log is committed on its own: a rolled-back batch keeps its log (real transactions)."""
+
+import pytest
+
+from dataexchange.exchangelog.models import Exchange
+from tests.exchangelog.conftest import URL, country_rows, send
+
+pytestmark = pytest.mark.usefixtures("clean_countries", "countries")
+
+
+def test_rolled_back_batch_keeps_its_log(api):
+    body = [{"iso2": "DE", "name": "Germany"}, {"iso2": "DE", "name": "Duplicate"}]
+    response = send(api, "POST", URL, body)
+    assert response.status_code == 400
+    assert country_rows() == []
+    (exchange,) = Exchange.objects.all()
+    assert exchange.status == Exchange.Status.FAILED
+    assert [(i.index, i.status, i.error_code) for i in exchange.items.order_by("index")] == [
+        (0, "rolled_back", ""),
+        (1, "failed", "1309"),
+    ]
+    assert response["X-Request-Id"] == str(exchange.id)
+
+
+def test_non_transactional_keeps_successes_and_logs_failures(api):
+    body = [{"iso2": "DE", "name": "Germany"}, {"iso2": "DE", "name": "Duplicate"}]
+    response = send(api, "POST", URL, body, **{"X-Is-Transactional": "0"})
+    assert response.status_code == 201
+    assert country_rows() == [("DE", "Germany")]
+    (exchange,) = Exchange.objects.all()
+    assert exchange.status == Exchange.Status.PARTIALLY_FAILED
+    assert [(i.index, i.status, i.error_code) for i in exchange.items.all()] == [
+        (1, "failed", "1309")
+    ]
