@@ -13,6 +13,9 @@ source scripts/lib.sh
 
 ENDPOINTS_FILE=dataexchange/demo/endpoints.json
 py=.venv/bin/python
+addr=${SERVE_ADDR:-127.0.0.1:8000}
+# Printed links (the admin login) point at this server unless SITE_URL says otherwise.
+export SITE_URL=${SITE_URL:-http://$addr}
 
 import_demo_endpoints() {
     local help args=()
@@ -44,6 +47,5 @@ if [ "${SERVE_NO_RUNSERVER:-0}" = 1 ]; then
     echo "Set-up done; not starting the server (SERVE_NO_RUNSERVER=1)."
     exit 0
 fi
-addr=${SERVE_ADDR:-127.0.0.1:8000}
 step "Serving http://$addr/ (admin at http://$addr/admin/); Ctrl-C stops"
 exec "$py" manage.py runserver "$addr"

@@ -39,8 +39,9 @@ def test_ensure_admin_prints_the_password_only_the_first_time():
 
 def run_serve(database, **env):
     environment = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "SITE_URL"},
         "DATABASE_URL": f"sqlite:///{database}",
+        "SERVE_ADDR": "127.0.0.1:8123",
         "SERVE_NO_RUNSERVER": "1",
         "SERVE_SKIP_INSTALL": "1",
         "DEMO_PRODUCTS": "5",
@@ -61,6 +62,7 @@ def test_serve_script_sets_everything_up_without_starting_the_server(tmp_path):
     first = run_serve(database)
     assert first.returncode == 0, first.stdout + first.stderr
     assert PASSWORD.search(first.stdout)
+    assert "http://127.0.0.1:8123/admin/" in first.stdout
     assert "not starting the server" in first.stdout
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT COUNT(*) FROM spy_product_abstract").fetchone() == (5,)
