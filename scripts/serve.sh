@@ -4,6 +4,7 @@
 #
 #   SERVE_NO_RUNSERVER=1  do every set-up step but do not start the server (used by the tests)
 #   SERVE_SKIP_INSTALL=1  trust the existing .venv; skip creating it and installing into it
+#   SERVE_PYTHON=path     run manage.py with this interpreter instead of .venv/bin/python
 #   SERVE_ADDR=host:port  where runserver listens (default 127.0.0.1:8000)
 #   DEMO_PRODUCTS=N       size of the demo catalogue (default 2000)
 #   DATABASE_URL          which database to use (default: SQLite file db.sqlite3)
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ENDPOINTS_FILE=dataexchange/demo/endpoints.json
-py=.venv/bin/python
+py=${SERVE_PYTHON:-.venv/bin/python}
 addr=${SERVE_ADDR:-127.0.0.1:8000}
 # Printed links (the admin login) point at this server unless SITE_URL says otherwise.
 export SITE_URL=${SITE_URL:-http://$addr}

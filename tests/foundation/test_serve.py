@@ -5,6 +5,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -44,6 +45,7 @@ def run_serve(database, **env):
         "SERVE_ADDR": "127.0.0.1:8123",
         "SERVE_NO_RUNSERVER": "1",
         "SERVE_SKIP_INSTALL": "1",
+        "SERVE_PYTHON": sys.executable,
         "DEMO_PRODUCTS": "5",
         **env,
     }
