@@ -1,0 +1,298 @@
+"""Admin forms: the table picker, the endpoint form and the field/relation inline formsets.
+
+Every save is checked by `config_validation`, the same rules the importer applies, and each
+problem is shown next to the input it is about.
+"""
+
+from dataclasses import replace
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from dataexchange import conf, introspection
+from dataexchange import config_validation as rules
+from dataexchange.config_io import field_spec_from_row
+from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+
+ENDPOINT_ATTRS = (
+    "alias",
+    "table_name",
+    "is_active",
+    "identifier",
+    "is_deletable",
+    "description",
+    "max_batch_size",
+    "max_page_limit",
+)
+SMALL_NUMBER = forms.NumberInput(attrs={"style": "width: 5em"})
+
+
+def pickable_tables():
+    """Return the tables a new endpoint may use: real, allowed and not configured yet."""
+    taken = {name.lower() for name in Endpoint.objects.values_list("table_name", flat=True)}
+    return [name for name in introspection.allowed_table_names() if name.lower() not in taken]
+
+
+def column_choices(table_name):
+    """Return (column, label) choices of a table's real columns, empty when it is missing."""
+    info = introspection.describe_table(table_name) if table_name else None
+    if info is None:
+        return []
+    return [(c.name, f"{c.name} ({c.api_type})") for c in info.columns]
+
+
+def add_problems(form, problems):
+    """Show each problem next to its input, or above the form when it has none there."""
+    for problem in problems:
+        form.add_error(problem.attr if problem.attr in form.fields else None, problem.message)
+
+
+def spec_from_instance(endpoint, **parts):
+    """Return the EndpointSpec of an (unsaved) endpoint instance plus `fields`/`relations`."""
+    values = {attr: getattr(endpoint, attr) for attr in ENDPOINT_ATTRS}
+    values["alias"] = values["alias"] or ""
+    values["identifier"] = values["identifier"] or ""
+    return rules.EndpointSpec(**values, **parts)
+
+
+class EndpointCreateForm(forms.ModelForm):
+    """First step of a new endpoint: pick the table; fields are proposed from its columns."""
+
+    table_name = forms.ChoiceField(
+        label="Table",
+        help_text="Tables of the database that are allowed and not exposed yet.",
+    )
+    alias = forms.CharField(
+        label="Resource name",
+        required=False,
+        max_length=255,
+        help_text="Public name in the URL. Leave empty to use the name proposed in the list.",
+    )
+
+    class Meta:
+        model = Endpoint
+        fields = ("table_name", "alias")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(t, f"{t} → {introspection.propose_alias(t)}") for t in pickable_tables()]
+        self.fields["table_name"].choices = [("", "---------"), *choices]
+        self.spec = None
+
+    def clean_table_name(self):
+        # Validated by the shared rules in clean(), so a stale picker gets their message.
+        return self.cleaned_data["table_name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        table = cleaned.get("table_name")
+        if not table:
+            return cleaned
+        alias = cleaned.get("alias") or introspection.propose_alias(table)
+        info = introspection.describe_table(table)
+        if info is None or introspection.is_disallowed(table):
+            spec = rules.EndpointSpec(alias=alias, table_name=table, identifier="")
+            add_problems(self, rules.endpoint_problems(spec, rules.Catalog.from_database()))
+            return cleaned
+        self.spec = rules.propose_endpoint(info, alias)
+        add_problems(self, rules.validate_endpoint_config(self.spec, rules.Catalog.from_database()))
+        cleaned["alias"] = alias
+        return cleaned
+
+
+class EndpointChangeForm(forms.ModelForm):
+    """The endpoint's own settings; the identifier is picked among the table's columns."""
+
+    identifier = forms.ChoiceField(
+        help_text="Column that identifies a row in URLs and writes; it must be unique."
+    )
+
+    class Meta:
+        model = Endpoint
+        fields = (
+            "alias",
+            "is_active",
+            "identifier",
+            "is_deletable",
+            "description",
+            "max_batch_size",
+            "max_page_limit",
+        )
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identifier"].choices = column_choices(self.instance.table_name)
+        prefix = conf.get("ROUTE_PREFIX").strip("/")
+        self.fields["alias"].help_text += f" Served at /{prefix}/<resource name>."
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {k: v for k, v in cleaned.items() if k in ENDPOINT_ATTRS}
+        spec = replace(spec_from_instance(self.instance), **changes)
+        catalog = rules.Catalog.from_database(exclude_pk=self.instance.pk)
+        add_problems(self, rules.endpoint_problems(spec, catalog))
+        return cleaned
+
+
+class EndpointFieldForm(forms.ModelForm):
+    """One row of the field grid: a real column, its public name, type and validation."""
+
+    column_name = forms.ChoiceField(label="Column")
+    constraints = forms.MultipleChoiceField(
+        choices=[(name, name) for name in rules.CONSTRAINTS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="url: the value must be a URL path.",
+    )
+
+    class Meta:
+        model = EndpointField
+        fields = (
+            "is_enabled",
+            "column_name",
+            "visible_name",
+            "type",
+            "is_creatable",
+            "is_editable",
+            "is_required",
+            "min_length",
+            "max_length",
+            "min_value",
+            "max_value",
+            "precision",
+            "scale",
+            "constraints",
+            "description",
+            "examples",
+            "enum_values",
+        )
+        labels = {"min_value": "Min", "max_value": "Max", "enum_values": "Enum values"}
+        widgets = {
+            "visible_name": forms.TextInput(attrs={"size": 16}),
+            "min_length": SMALL_NUMBER,
+            "max_length": SMALL_NUMBER,
+            "min_value": SMALL_NUMBER,
+            "max_value": SMALL_NUMBER,
+            "precision": SMALL_NUMBER,
+            "scale": SMALL_NUMBER,
+            "description": forms.TextInput(attrs={"size": 16}),
+            "examples": forms.TextInput(attrs={"size": 12}),
+            "enum_values": forms.TextInput(attrs={"size": 12}),
+        }
+
+    def __init__(self, *args, columns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["column_name"].choices = [("", "---------"), *columns]
+        if self.instance.pk:
+            self.initial["constraints"] = list(field_spec_from_row(self.instance).constraints)
+
+    def clean_enum_values(self):
+        values = self.cleaned_data.get("enum_values")
+        if values in (None, ""):
+            return []
+        if not isinstance(values, list) or any(isinstance(v, dict | list) for v in values):
+            raise ValidationError('Enter a JSON list of values, e.g. ["new", "used"].')
+        return values
+
+    def field_spec(self):
+        """Return the FieldSpec of the row as entered."""
+        data = self.cleaned_data
+        return rules.FieldSpec(
+            **{attr: data.get(attr) for attr in self.Meta.fields if attr not in SPEC_TUPLES},
+            constraints=tuple(data.get("constraints") or ()),
+            enum_values=tuple(data.get("enum_values") or ()),
+        )
+
+
+SPEC_TUPLES = ("constraints", "enum_values")
+
+
+class EndpointFieldFormSet(BaseInlineFormSet):
+    """The field grid; checked as a whole (identifier enabled, names unique, rules per type)."""
+
+    def validate_unique(self):
+        # The shared rules report duplicate columns and names with clearer messages.
+        return
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        forms_ = [form for form in self.forms if self._kept(form)]
+        spec = spec_from_instance(self.instance, fields=tuple(f.field_spec() for f in forms_))
+        catalog = rules.Catalog.from_database(exclude_pk=self.instance.pk)
+        place_problems(rules.field_problems(spec, catalog), forms_)
+
+    def _kept(self, form):
+        if self.can_delete and self._should_delete_form(form):
+            return False
+        return form.has_changed() or form.instance.pk is not None
+
+
+def place_problems(problems, forms_):
+    """Show row problems on their rows and the others above the grid."""
+    general = []
+    for problem in problems:
+        if problem.index is None:
+            general.append(problem.message)
+        else:
+            add_problems(forms_[problem.index], [problem])
+    if general:
+        raise ValidationError(general)
+
+
+class EndpointRelationForm(forms.ModelForm):
+    """One relation: a name, the child endpoint, and the columns that link the two tables."""
+
+    parent_field = forms.ChoiceField(
+        label="Parent column", help_text="Column of this endpoint's table the child refers to."
+    )
+
+    class Meta:
+        model = EndpointRelation
+        fields = ("name", "child", "child_field", "parent_field", "is_editable")
+        labels = {"child_field": "Child column"}
+
+    def __init__(self, *args, columns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent_field"].choices = [("", "---------"), *columns]
+
+    def relation_spec(self, parent):
+        """Return the RelationSpec of the row; a self relation follows the parent's new alias."""
+        data = self.cleaned_data
+        child = data.get("child")
+        if child is None:
+            child_alias = ""
+        else:
+            child_alias = parent.alias if child.pk == parent.pk else child.alias
+        return rules.RelationSpec(
+            name=data.get("name") or "",
+            child_alias=child_alias,
+            child_field=data.get("child_field") or "",
+            parent_field=data.get("parent_field") or "",
+            is_editable=bool(data.get("is_editable")),
+        )
+
+
+class EndpointRelationFormSet(BaseInlineFormSet):
+    """The relation grid, checked with the shared rules (columns exist on both sides)."""
+
+    def validate_unique(self):
+        return
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        forms_ = [
+            form
+            for form in self.forms
+            if not (self.can_delete and self._should_delete_form(form))
+            and (form.has_changed() or form.instance.pk is not None)
+        ]
+        relations = tuple(form.relation_spec(self.instance) for form in forms_)
+        spec = spec_from_instance(self.instance, relations=relations)
+        catalog = rules.Catalog.from_database(exclude_pk=self.instance.pk)
+        place_problems(rules.relation_problems(spec, catalog), forms_)

@@ -1,0 +1,82 @@
+"""Fixtures of the configuration tests: tables created with raw SQL, an admin user, helpers.
+
+The tables are created once per session, outside the per-test transactions, because MariaDB
+commits implicitly on DDL. They are not Django models, exactly like the tables a real user exposes.
+"""
+
+from django.db import connection
+
+import pytest
+
+# Primary key and boolean-default DDL differ per backend; the rest is portable SQL.
+AUTO_PK = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "SERIAL PRIMARY KEY",
+    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
+}
+TIMESTAMP = {"sqlite": "datetime", "postgresql": "TIMESTAMP WITH TIME ZONE", "mysql": "DATETIME(6)"}
+
+TABLES = {
+    "dxt_widget": """
+        id_widget {pk},
+        code VARCHAR(20) NOT NULL UNIQUE,
+        name VARCHAR(100) NOT NULL,
+        label VARCHAR(50) NULL,
+        weight DECIMAL(8,2) NULL,
+        stock INTEGER NOT NULL DEFAULT 0,
+        is_active BOOLEAN NOT NULL DEFAULT TRUE,
+        ratio DOUBLE PRECISION NULL,
+        released DATE NULL,
+        created_at {timestamp} NULL,
+        notes TEXT NULL
+    """,
+    "dxt_part": """
+        id_part {pk},
+        fk_widget INTEGER NOT NULL REFERENCES dxt_widget (id_widget),
+        sku VARCHAR(64) NOT NULL UNIQUE,
+        qty INTEGER NULL
+    """,
+    "dxt_tree": """
+        id_tree {pk},
+        fk_parent INTEGER NULL REFERENCES dxt_tree (id_tree),
+        title VARCHAR(30) NOT NULL
+    """,
+    "dxt_nokey": """
+        note VARCHAR(30) NULL
+    """,
+}
+
+
+def _create_tables():
+    vendor = connection.vendor
+    _drop_tables()
+    with connection.cursor() as cursor:
+        for name, body in TABLES.items():
+            columns = body.format(pk=AUTO_PK[vendor], timestamp=TIMESTAMP[vendor])
+            cursor.execute(f"CREATE TABLE {connection.ops.quote_name(name)} ({columns})")
+
+
+def _drop_tables():
+    with connection.cursor() as cursor:
+        for name in reversed(TABLES):
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def raw_tables(django_db_setup, django_db_blocker):
+    """Create the dxt_* tables in the test database for the whole session."""
+    with django_db_blocker.unblock():
+        _create_tables()
+    yield tuple(TABLES)
+    with django_db_blocker.unblock():
+        _drop_tables()
+
+
+@pytest.fixture
+def no_cache():
+    """Forget compiled endpoints before and after a test that reads them."""
+    from dataexchange import registry
+
+    registry.clear()
+    yield
+    registry.clear()
