@@ -177,6 +177,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Endpoints come from the configuration, not from introspection (dataexchange/openapi).
+    "DEFAULT_GENERATOR_CLASS": "dataexchange.openapi.generator.DataExchangeSchemaGenerator",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "persistAuthorization": True,
+        "displayOperationId": True,
+        "filter": True,
+    },
 }
 
 # The product's own settings, read lazily through dataexchange.conf.

@@ -1,6 +1,6 @@
 """Routes of the product: the Data Exchange API under its prefix."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from dataexchange import conf
 from dataexchange.api.views import DynamicEntityView
@@ -20,4 +20,5 @@ urlpatterns = [
         DynamicEntityView.as_view(),
         name="dynamic-entity-item",
     ),
+    path("", include("dataexchange.openapi.urls")),
 ]

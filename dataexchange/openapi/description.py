@@ -1,0 +1,40 @@
+"""The general description of the API shown above the operations: access, conventions, errors."""
+
+from dataexchange import conf
+from dataexchange.errors import CATALOGUE
+
+GUIDE = """
+## Access
+Get a token with `POST /token` (`grant_type=password`, your user name or e-mail and password) and
+send it as `Authorization: Bearer <access_token>`, or send an API key in the `X-Api-Key` header or
+the `api_key` query parameter. Without credentials the API answers 403 and this document lists
+only the token endpoint; with them it lists the endpoints and methods you may use.
+
+## Routes
+Every resource is served under `{prefix}/<resource>` (list, create, update, upsert, delete by
+filter) and `{prefix}/<resource>/{{id}}` (one row by its identifier). Bodies are JSON:
+`{{"data": [{{...}}, {{...}}]}}` on collection routes and `{{"data": {{...}}}}` on `/{{id}}` routes.
+A key holding a list is a relation: its child rows are written with the parent.
+
+## Transactions
+By default a write runs in one transaction and any error rolls it back; the body is then a list of
+errors. With the header `X-Is-Transactional: false` each item is written on its own and the body is
+`{{"data": [written rows], "errors": [errors]}}`.
+
+## Errors
+Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last
+error. The codes:
+
+{codes}
+"""
+
+
+def general_description(summary):
+    """Return `summary` followed by the guide to the API and its table of error codes."""
+    prefix = "/" + conf.get("ROUTE_PREFIX").strip("/")
+    rows = ["| code | HTTP | message |", "|---|---|---|"]
+    for code, (status, message) in CATALOGUE.items():
+        if "-" not in code:
+            rows.append(f"| `{code}` | {status} | {message.replace('|', '&#124;')} |")
+    guide = GUIDE.format(prefix=prefix, codes="\n".join(rows))
+    return f"{summary}\n{guide}".strip()

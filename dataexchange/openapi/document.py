@@ -1,0 +1,142 @@
+"""Build the paths, component schemas and tags of every endpoint a caller may use.
+
+Input is a `DocContext`: the compiled endpoints of one configuration version and the
+(alias, action) pairs the caller is granted. Output is plain OpenAPI dicts, merged into
+drf-spectacular's document by `generator.py`.
+"""
+
+from dataclasses import dataclass
+
+from dataexchange import conf
+from dataexchange.openapi import schemas
+from dataexchange.openapi.operations import OPERATIONS, build_operation, is_available, tag_name
+
+
+@dataclass(frozen=True)
+class DocContext:
+    """What the document of one caller depends on."""
+
+    snapshot: object
+    endpoints: tuple  # compiled active endpoints, sorted by alias
+    allowed: frozenset  # (alias, action) pairs granted to the caller
+
+    def can(self, alias, *actions):
+        return all((alias, action) in self.allowed for action in actions)
+
+    def child(self, relation):
+        return self.snapshot.get(relation.child_alias)
+
+    def readable_relations(self, endpoint):
+        """Return {relation name: child endpoint} the caller may include (view on the child)."""
+        return {
+            name: child
+            for name, relation in endpoint.relations.items()
+            if (child := self.child(relation)) is not None and self.can(child.alias, "view")
+        }
+
+    def writable_relations(self, endpoint, kind):
+        """Return {name: (relation, child)} the caller may write items of `kind` under."""
+        actions = schemas.ITEM_KINDS[kind].actions
+        return {
+            name: (relation, child)
+            for name, relation in endpoint.relations.items()
+            if relation.editable
+            and (child := self.child(relation)) is not None
+            and self.can(child.alias, *actions)
+        }
+
+
+@dataclass(frozen=True)
+class EndpointDocument:
+    """The part of the document that describes the endpoints."""
+
+    paths: dict
+    components: dict  # schemas, parameters, responses
+    tags: list
+
+
+def build_endpoint_document(ctx):
+    """Return the paths, schemas and tags of every endpoint with an operation the caller may use."""
+    prefix = "/" + conf.get("ROUTE_PREFIX").strip("/")
+    paths, tags = {}, []
+    components = {"schemas": {}, "parameters": {}, "responses": {}}
+    for endpoint in ctx.endpoints:
+        operations = [op for op in OPERATIONS if is_available(op, endpoint, ctx)]
+        if not operations:
+            continue
+        names = envelope_schemas(endpoint, ctx, components["schemas"])
+        for operation in operations:
+            if operation.item_kind:
+                names["items"][(operation.item_kind, operation.single)] = item_schemas(
+                    endpoint,
+                    operation.item_kind,
+                    ctx,
+                    components["schemas"],
+                    single=operation.single,
+                )
+            path = f"{prefix}/{endpoint.alias}" + ("/{id}" if operation.single else "")
+            paths.setdefault(path, {})[operation.method] = build_operation(
+                operation, endpoint, ctx, names, components
+            )
+        tags.append({"name": tag_name(endpoint.alias), "description": tag_description(endpoint)})
+    return EndpointDocument(paths, components, tags)
+
+
+def tag_description(endpoint):
+    return endpoint.description or f"Rows of the `{endpoint.alias}` resource."
+
+
+def envelope_schemas(endpoint, ctx, components):
+    """Add the row and response-body schemas of `endpoint`; return their names."""
+    alias = endpoint.alias
+    relations = {name: child.alias for name, child in ctx.readable_relations(endpoint).items()}
+    row = schemas.ref(schemas.row_name(alias))
+    errors = schemas.ref(schemas.ERROR_LIST)
+    empty = {"type": "array", "maxItems": 0, "description": "No item succeeded."}
+    names = {
+        "collection": f"{alias}.Collection",
+        "entity": f"{alias}.Entity",
+        "collection-partial": f"{alias}.CollectionNonTransactional",
+        "entity-partial": f"{alias}.EntityNonTransactional",
+        "items": {},
+    }
+    components[schemas.row_name(alias)] = schemas.row_schema(endpoint, relations)
+    components[names["collection"]] = envelope({"type": "array", "items": row})
+    components[names["entity"]] = envelope(row)
+    components[names["collection-partial"]] = envelope({"type": "array", "items": row}, errors)
+    components[names["entity-partial"]] = envelope({"anyOf": [row, empty]}, errors)
+    return names
+
+
+def envelope(data, errors=None):
+    """Return the schema of a `{"data": ...}` body, with `errors` for non-transactional writes."""
+    properties = {"data": data}
+    if errors:
+        properties["errors"] = errors
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def item_schemas(endpoint, kind, ctx, components, *, single=False, exempt=None):
+    """Add the item schema of `kind` for `endpoint` and of the children it may nest; return its
+    name. Cycles of relations end at names already added."""
+    exempt_field = endpoint.by_column.get(exempt) if exempt else None
+    if exempt_field is not None and not schemas.ITEM_KINDS[kind].requires(exempt_field, False):
+        exempt_field = None  # the exemption changes nothing: share the plain item schema
+    name = schemas.item_name(
+        endpoint.alias, kind, single, exempt_field.name if exempt_field else None
+    )
+    if name in components:
+        return name
+    components[name] = {}  # reserve the name before recursing
+    relations = {
+        relation_name: item_schemas(child, kind, ctx, components, exempt=relation.child_column)
+        for relation_name, (relation, child) in ctx.writable_relations(endpoint, kind).items()
+    }
+    components[name] = schemas.item_schema(
+        endpoint,
+        kind,
+        single=single,
+        exempt=exempt_field.column if exempt_field else None,
+        relations=relations,
+    )
+    return name

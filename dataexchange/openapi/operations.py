@@ -1,0 +1,276 @@
+"""The operations of one endpoint: Spryker's operationIds and summaries, bodies and error codes.
+
+`OPERATIONS` holds one row per (method, route) of SPEC A1 with what the document needs about it;
+`build_operation` turns a row into an OpenAPI operation for one compiled endpoint.
+"""
+
+from dataclasses import dataclass
+
+from rest_framework.settings import api_settings
+
+from dataexchange.errors import CATALOGUE
+from dataexchange.openapi import schemas
+from dataexchange.openapi.parameters import parameters_for
+
+UNAUTHORIZED = None  # the 403 "Unauthorized request." error has no code (SPEC A8)
+COMMON_ERRORS = ("001", "002", UNAUTHORIZED, "1404", "010", "1409", "500")
+WRITE_ERRORS = ("1301", "1302", "1304", "1305", "1306", "1309", "1311", "1313", "1314", "1316")
+BATCH_ERRORS = ("1401", "1408")
+PER_ITEM_STATUSES = (
+    400,
+    404,
+    422,
+)  # statuses a non-transactional write answers with {data, errors}
+STATUS_TEXT = {
+    200: "OK.",
+    201: "Created entities.",
+    204: "No content.",
+    400: "Bad request.",
+    401: "Invalid or missing access token.",
+    403: "Unauthorized request.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "Request too large.",
+    415: "Unsupported `Accept` format.",
+    422: "Unprocessable entity.",
+    429: "Too many requests.",
+    500: "Internal server error.",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route and method of SPEC A1 as the document shows it."""
+
+    kind: str  # operationId prefix; the operationId is `<kind>-dynamic-api-<alias>`
+    method: str
+    single: bool  # the `/{id}` route
+    actions: tuple  # permissions needed (SPEC B1)
+    summary: str
+    item_kind: str | None  # schemas.ITEM_KINDS key of the request items, None without a body
+    success: int
+    errors: tuple  # catalogue codes beyond COMMON_ERRORS
+
+
+OPERATIONS = (
+    Operation(
+        "get-collection",
+        "get",
+        False,
+        ("view",),
+        "Get collection of entities for defined resource.",
+        None,
+        200,
+        ("011", "1313", "1315", "1402"),
+    ),
+    Operation(
+        "get-entity",
+        "get",
+        True,
+        ("view",),
+        "Get item of entities for defined resource.",
+        None,
+        200,
+        ("1313", "1303"),
+    ),
+    Operation(
+        "save-collection",
+        "post",
+        False,
+        ("create",),
+        "Save collection of {alias}",
+        "create",
+        201,
+        (*WRITE_ERRORS, "1307", *BATCH_ERRORS),
+    ),
+    Operation(
+        "update-collection",
+        "patch",
+        False,
+        ("update",),
+        "Update collection of {alias}",
+        "update",
+        200,
+        (*WRITE_ERRORS, "1303", "1310", *BATCH_ERRORS),
+    ),
+    Operation(
+        "update-entity",
+        "patch",
+        True,
+        ("update",),
+        "Update entity of {alias}",
+        "update",
+        200,
+        (*WRITE_ERRORS, "1303", "1310", "1408"),
+    ),
+    Operation(
+        "upsert-collection",
+        "put",
+        False,
+        ("update", "create"),
+        "Upsert collection of {alias} entities",
+        "upsert",
+        200,
+        (*WRITE_ERRORS, "1307", "1308", *BATCH_ERRORS),
+    ),
+    Operation(
+        "upsert-entity",
+        "put",
+        True,
+        ("update", "create"),
+        "Upsert entity of {alias}",
+        "upsert",
+        200,
+        (*WRITE_ERRORS, "1307", "1308", "1408"),
+    ),
+    Operation(
+        "delete-collection",
+        "delete",
+        False,
+        ("delete",),
+        "Delete collection of {alias}",
+        None,
+        204,
+        ("011", "1315", "1303", "1317", "1403"),
+    ),
+    Operation(
+        "delete-entity",
+        "delete",
+        True,
+        ("delete",),
+        "Delete entity of {alias}",
+        None,
+        204,
+        ("1303", "1317"),
+    ),
+)
+
+
+def is_available(operation, endpoint, ctx):
+    """Return whether the caller may use `operation` on `endpoint` (DELETE only if deletable)."""
+    if operation.method == "delete" and not endpoint.deletable:
+        return False
+    return all(ctx.can(endpoint.alias, action) for action in operation.actions)
+
+
+def build_operation(operation, endpoint, ctx, names, components):
+    """Return the OpenAPI operation object; `names` holds the endpoint's schema names and the
+    shared parameters and responses are added to `components`."""
+    alias = endpoint.alias
+    codes = error_codes(operation)
+    result = {
+        "operationId": f"{operation.kind}-dynamic-api-{alias}",
+        "summary": operation.summary.format(alias=alias),
+        "description": "Error codes: "
+        + ", ".join(f"`{c or 'null'}`" for c in ordered(codes))
+        + ".",
+        "tags": [tag_name(alias)],
+        "parameters": parameters_for(operation.kind, endpoint, ctx, components["parameters"]),
+    }
+    if operation.item_kind:
+        result["requestBody"] = request_body(operation, endpoint, names)
+    result["responses"] = {
+        **success_response(operation, names),
+        **error_responses(operation, codes, names, components["responses"]),
+    }
+    if not result["parameters"]:
+        del result["parameters"]
+    return result
+
+
+def tag_name(alias):
+    return f"dynamic-entity-{alias}"
+
+
+def error_codes(operation):
+    """Return the codes an operation may answer, without 1409 when nothing throttles."""
+    codes = (*operation.errors, *COMMON_ERRORS)
+    if not api_settings.DEFAULT_THROTTLE_CLASSES:
+        codes = tuple(code for code in codes if code != "1409")
+    return codes
+
+
+def status_of(code):
+    return 403 if code is UNAUTHORIZED else CATALOGUE[code][0]
+
+
+def message_of(code):
+    return "Unauthorized request." if code is UNAUTHORIZED else CATALOGUE[code][1]
+
+
+def ordered(codes):
+    """Return error codes by HTTP status, then code."""
+    return sorted(codes, key=lambda c: (status_of(c), c or ""))
+
+
+def codes_description(title, codes):
+    """Return `title` and a Markdown list of error codes with their status and message template."""
+    lines = [f"- `{code or 'null'}` ({status_of(code)}): {message_of(code)}" for code in codes]
+    return f"{title}\n\n" + "\n".join(lines)
+
+
+def request_body(operation, endpoint, names):
+    """Return the requestBody: `{"data": [item, ...]}`, or `{"data": item}` on `/{id}`."""
+    item = schemas.ref(names["items"][(operation.item_kind, operation.single)])
+    if operation.single:
+        data = item
+    else:
+        data = {"type": "array", "minItems": 1, "maxItems": endpoint.max_batch_size, "items": item}
+    return {
+        "required": True,
+        "description": (
+            "Items keyed by field names; a relation name may hold a list of child items, "
+            "written with their parent."
+        ),
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"data": data},
+                    "required": ["data"],
+                }
+            }
+        },
+    }
+
+
+def success_response(operation, names):
+    """Return the success response: rows, or the non-transactional `{data, errors}` body."""
+    status = operation.success
+    if status == 204:
+        return {"204": {"description": STATUS_TEXT[204]}}
+    shape = "entity" if operation.single else "collection"
+    options = [schemas.ref(names[shape])]
+    if operation.item_kind:
+        options.append(schemas.ref(names[f"{shape}-partial"]))
+    schema = options[0] if len(options) == 1 else {"anyOf": options}
+    return {str(status): json_response(STATUS_TEXT[status], schema)}
+
+
+def error_responses(operation, codes, names, registry):
+    """Return one response per error status, listing the codes that answer with it. Responses
+    that do not depend on the endpoint are shared through `registry` (components/responses)."""
+    by_status = {}
+    for code in codes:
+        by_status.setdefault(status_of(code), []).append(code)
+    responses = {}
+    for status in sorted(by_status):
+        codes_here = ordered(by_status[status])
+        schema = schemas.ref(schemas.ERROR_LIST)
+        per_item = operation.item_kind and status in PER_ITEM_STATUSES
+        if per_item:
+            shape = "entity" if operation.single else "collection"
+            schema = {"anyOf": [schema, schemas.ref(names[f"{shape}-partial"])]}
+        response = json_response(codes_description(STATUS_TEXT[status], codes_here), schema)
+        response["x-error-codes"] = codes_here
+        if per_item:
+            responses[str(status)] = response
+            continue
+        name = "Error" + "-".join([str(status), *(code or "null" for code in codes_here)])
+        registry[name] = response
+        responses[str(status)] = {"$ref": f"#/components/responses/{name}"}
+    return responses
+
+
+def json_response(description, schema):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}

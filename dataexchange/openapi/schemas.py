@@ -1,0 +1,198 @@
+"""JSON schemas of one endpoint: its row, its write items per method, and the shared error shapes.
+
+A compiled `Field` becomes a schema through one table (`TYPES[type].json_schema`) plus the field's
+rules; request items differ per method exactly as validation does (SPEC A4): which fields may be
+sent, which are required, and whether a child's foreign key is exempt.
+"""
+
+from dataclasses import dataclass
+
+from dataexchange.engine.types import TYPES
+from dataexchange.engine.validate import URL_RE
+
+ERROR = "Error"
+ERROR_LIST = "ErrorList"
+IDENTIFIER_DESCRIPTION = "Unique identifier for the entity"
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """How one kind of write item is validated: what it may hold and what it must. Children
+    nested under a relation are items of the same kind, validated as on a collection route."""
+
+    actions: tuple  # the permissions a relation's child needs for nested items of this kind
+    allows: object  # (field, single) → whether the key may be sent
+    requires: object  # (field, single) → whether the key must be sent (before exemptions)
+
+
+def _selects_row(field, single):
+    """Return whether `field` picks the row to write: the identifier on collection routes."""
+    return field.is_identifier and not single
+
+
+ITEM_KINDS = {
+    "create": ItemKind(("create",), lambda f, s: f.creatable, lambda f, s: f.required),
+    "update": ItemKind(("update",), lambda f, s: f.editable or _selects_row(f, s), _selects_row),
+    "upsert": ItemKind(
+        ("update", "create"),
+        lambda f, s: f.editable or _selects_row(f, s),
+        lambda f, s: f.required,
+    ),
+}
+
+
+def row_name(alias):
+    return f"{alias}.Row"
+
+
+def item_name(alias, kind, single=False, exempt=None):
+    """Return the component name of a write item (`exempt`: a child's foreign key field)."""
+    name = f"{alias}.{kind.capitalize()}{'Entity' if single else ''}"
+    return f"{name}.via.{exempt}" if exempt else name
+
+
+def typed_value(field, text):
+    """Return a configured example or enum value as a JSON value of the field's type, or None."""
+    if not isinstance(text, str):
+        return text
+    try:
+        if field.type == "integer":
+            return int(text)
+        if field.type == "float":
+            return float(text)
+    except ValueError:
+        return None
+    if field.type == "boolean":
+        return text.strip().lower() in {"1", "true"}
+    return text
+
+
+def value_schema(field):
+    """Return the schema of a field's value: type, format and the configured rules."""
+    schema = dict(TYPES[field.type].json_schema)
+    for key, value in (
+        ("minLength", field.min_length if field.type == "string" else None),
+        ("maxLength", field.max_length if field.type == "string" else None),
+        ("minimum", field.min if field.type == "integer" else None),
+        ("maximum", field.max if field.type == "integer" else None),
+    ):
+        if value is not None:
+            schema[key] = value
+    if field.type == "decimal":
+        schema["pattern"] = decimal_pattern(field.precision, field.scale)
+    if field.type == "string" and "url" in field.constraints:
+        schema["pattern"] = URL_RE.pattern
+    enum = [v for v in (typed_value(field, e) for e in field.enum_values) if v is not None]
+    if enum:
+        schema["enum"] = enum
+    return schema
+
+
+def decimal_pattern(precision, scale):
+    """Return the pattern of a decimal string: at most precision − scale integer digits and
+    scale fraction digits, ignoring leading and trailing zeros (SPEC A4)."""
+    if precision is None:
+        return DECIMAL_PATTERN
+    scale = scale or 0
+    whole = max(precision - scale, 0)
+    return rf"^-?(?=\d)0*\d{{0,{whole}}}(\.(?=\d)\d{{0,{scale}}}0*)?$"
+
+
+def field_schema(field, *, nullable, read_only=False):
+    """Return the documented schema of one field."""
+    schema = {"title": field.name, **value_schema(field)}
+    description = field.description or (IDENTIFIER_DESCRIPTION if field.is_identifier else "")
+    rules = rules_description(field)
+    if rules:
+        description = f"{description} {rules}".strip()
+    if description:
+        schema["description"] = description
+    examples = [v for v in (typed_value(field, e) for e in field.examples) if v is not None]
+    if examples:
+        schema["example"] = examples[0]
+        if len(examples) > 1:
+            schema["x-examples"] = examples
+    if field.constraints:
+        schema["x-constraints"] = list(field.constraints)
+    if nullable:
+        schema["nullable"] = True
+    if read_only:
+        schema["readOnly"] = True
+    return schema
+
+
+def rules_description(field):
+    """Return a sentence for the rules a schema keyword cannot carry (decimal digits, url)."""
+    parts = []
+    if field.type == "decimal" and field.precision is not None:
+        parts.append(f"Decimal with precision {field.precision} and scale {field.scale or 0}.")
+    if "url" in field.constraints:
+        parts.append("Must be a URL path starting with `/`.")
+    return " ".join(parts)
+
+
+def row_schema(endpoint, relations):
+    """Return the schema of a row in responses; `relations` maps an included relation name to
+    its child alias."""
+    properties = {}
+    for field in endpoint.fields:
+        column = endpoint.table_info.column(field.column)
+        nullable = not field.is_identifier and (column is None or column.nullable)
+        properties[field.name] = field_schema(
+            field, nullable=nullable, read_only=field.is_identifier
+        )
+    for name, child_alias in relations.items():
+        properties[name] = {
+            "type": "array",
+            "description": f"Rows of `{child_alias}` included by `include={name}`.",
+            "items": ref(row_name(child_alias)),
+        }
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [field.name for field in endpoint.fields],
+    }
+
+
+def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None):
+    """Return the schema of one write item of `kind` ("create", "update" or "upsert").
+
+    `exempt` is the child's foreign-key column its relation fills (never required);
+    `relations` maps a writable relation name to the component name of its child items.
+    """
+    spec = ITEM_KINDS[kind]
+    properties, required = {}, []
+    for field in endpoint.fields:
+        if not spec.allows(field, single):
+            continue
+        must = spec.requires(field, single) and field.column != exempt
+        properties[field.name] = field_schema(field, nullable=not must)
+        if must:
+            required.append(field.name)
+    for name, child_item in (relations or {}).items():
+        properties[name] = {"type": "array", "minItems": 1, "items": ref(child_item)}
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def error_schemas():
+    """Return the components of the error body (SPEC A7): a list of {message, status, code}."""
+    return {
+        ERROR: {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string", "example": "Not found"},
+                "status": {"type": "integer", "example": 404},
+                "code": {"type": "string", "nullable": True, "example": "007"},
+            },
+            "required": ["message", "status", "code"],
+        },
+        ERROR_LIST: {"type": "array", "items": ref(ERROR)},
+    }

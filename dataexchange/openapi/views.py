@@ -1,0 +1,82 @@
+"""Views of the documentation: the document (YAML or JSON), its download, Swagger UI and Redoc.
+
+Anyone may fetch them; credentials, when sent, decide which endpoints the document shows.
+Swagger UI and Redoc load their assets from drf-spectacular-sidecar's static files, never a CDN.
+"""
+
+from django.urls import reverse
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from dataexchange.api.exceptions import api_exception_handler
+from dataexchange.openapi.generator import document_for
+from dataexchange.openapi.operations import tag_name
+
+FILENAME = "data-exchange-api"
+# Schemes Swagger UI may send when it reloads the document after "Authorize".
+SCHEMA_AUTH_NAMES = ["bearerAuth", "apiKeyHeader", "basicAuth"]
+
+
+class SchemaView(SpectacularAPIView):
+    """Serve the caller's document: YAML by default, JSON with `?format=json`."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = [AllowAny]
+    disposition = "inline"
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        document = document_for(
+            request, urlconf=self.urlconf, api_version=version, patterns=self.patterns
+        )
+        suffix = self.perform_content_negotiation(request, force=True)[0].format
+        disposition = f'{self.disposition}; filename="{FILENAME}.{suffix}"'
+        return Response(data=document, headers={"Content-Disposition": disposition})
+
+
+class SchemaDownloadView(SchemaView):
+    """Serve the caller's document as a file to save (the admin's "download specification")."""
+
+    disposition = "attachment"
+
+
+class SwaggerView(SpectacularSwaggerView):
+    """Swagger UI over the caller's document; "Authorize" reloads it with the credentials."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = [AllowAny]
+    url_name = "openapi-schema"
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def _get_schema_auth_names(self):
+        return SCHEMA_AUTH_NAMES
+
+
+class RedocView(SpectacularRedocView):
+    """Redoc over the caller's document, with system fonts instead of web fonts."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = [AllowAny]
+    url_name = "openapi-schema"
+    template_name = "openapi/redoc.html"
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+
+def documentation_url(alias):
+    """Return the Swagger UI address of an endpoint's operations (its tag)."""
+    return f"{reverse('openapi-swagger-ui')}#/{tag_name(alias)}"
+
+
+def specification_url(fmt="yaml"):
+    """Return the address that downloads the whole document as a file."""
+    return f"{reverse('openapi-schema-download')}?format={fmt}"

@@ -1,0 +1,256 @@
+"""The document of a fixed configuration: valid OpenAPI 3, golden, and exact per operation."""
+
+import json
+import os
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.openapi.conftest import GOLDEN, client_for, fetch_document
+from tests.openapi.demo_config import configure_demo
+
+PREFIX = "/dynamic-entity"
+
+
+def assert_golden(document, name):
+    """Compare with tests/openapi/golden/<name>.json; DX_UPDATE_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / f"{name}.json"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("DX_UPDATE_GOLDEN") == "1":
+        path.write_text(text)
+    assert path.exists(), f"{path} is missing; run with DX_UPDATE_GOLDEN=1 to write it"
+    assert text == path.read_text()
+
+
+@pytest.fixture
+def document(configuration, superuser):
+    return fetch_document(client_for(superuser))
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_document_validates_against_openapi_3(configuration, superuser, fmt):
+    validate(fetch_document(client_for(superuser), fmt))
+
+
+def test_document_of_anonymous_caller_validates(configuration):
+    validate(fetch_document(client_for()))
+
+
+def test_golden_test_configuration(document):
+    assert_golden(document, "test_configuration")
+
+
+def test_golden_demo_configuration(db, superuser):
+    configure_demo()
+    document = fetch_document(client_for(superuser))
+    validate(document)
+    assert_golden(document, "demo_configuration")
+
+
+def test_operation_ids_and_summaries_follow_spryker(document):
+    operations = {
+        (path, method): (op["operationId"], op["summary"])
+        for path, item in document["paths"].items()
+        if path.startswith(PREFIX)
+        for method, op in item.items()
+    }
+    assert operations == {
+        (f"{PREFIX}/brands", "get"): (
+            "get-collection-dynamic-api-brands",
+            "Get collection of entities for defined resource.",
+        ),
+        (f"{PREFIX}/brands", "post"): (
+            "save-collection-dynamic-api-brands",
+            "Save collection of brands",
+        ),
+        (f"{PREFIX}/brands", "patch"): (
+            "update-collection-dynamic-api-brands",
+            "Update collection of brands",
+        ),
+        (f"{PREFIX}/brands", "put"): (
+            "upsert-collection-dynamic-api-brands",
+            "Upsert collection of brands entities",
+        ),
+        (f"{PREFIX}/brands/{{id}}", "get"): (
+            "get-entity-dynamic-api-brands",
+            "Get item of entities for defined resource.",
+        ),
+        (f"{PREFIX}/brands/{{id}}", "patch"): (
+            "update-entity-dynamic-api-brands",
+            "Update entity of brands",
+        ),
+        (f"{PREFIX}/brands/{{id}}", "put"): (
+            "upsert-entity-dynamic-api-brands",
+            "Upsert entity of brands",
+        ),
+        (f"{PREFIX}/gadgets", "get"): (
+            "get-collection-dynamic-api-gadgets",
+            "Get collection of entities for defined resource.",
+        ),
+        (f"{PREFIX}/gadgets", "post"): (
+            "save-collection-dynamic-api-gadgets",
+            "Save collection of gadgets",
+        ),
+        (f"{PREFIX}/gadgets", "patch"): (
+            "update-collection-dynamic-api-gadgets",
+            "Update collection of gadgets",
+        ),
+        (f"{PREFIX}/gadgets", "put"): (
+            "upsert-collection-dynamic-api-gadgets",
+            "Upsert collection of gadgets entities",
+        ),
+        (f"{PREFIX}/gadgets", "delete"): (
+            "delete-collection-dynamic-api-gadgets",
+            "Delete collection of gadgets",
+        ),
+        (f"{PREFIX}/gadgets/{{id}}", "get"): (
+            "get-entity-dynamic-api-gadgets",
+            "Get item of entities for defined resource.",
+        ),
+        (f"{PREFIX}/gadgets/{{id}}", "patch"): (
+            "update-entity-dynamic-api-gadgets",
+            "Update entity of gadgets",
+        ),
+        (f"{PREFIX}/gadgets/{{id}}", "put"): (
+            "upsert-entity-dynamic-api-gadgets",
+            "Upsert entity of gadgets",
+        ),
+        (f"{PREFIX}/gadgets/{{id}}", "delete"): (
+            "delete-entity-dynamic-api-gadgets",
+            "Delete entity of gadgets",
+        ),
+    }
+
+
+def test_row_schema_carries_types_rules_and_read_only_identifier(document):
+    row = document["components"]["schemas"]["gadgets.Row"]
+    props = row["properties"]
+    assert props["id_gadget"] == {
+        "title": "id_gadget",
+        "type": "integer",
+        "description": "Unique identifier for the entity",
+        "readOnly": True,
+    }
+    assert props["code"]["minLength"] == 2 and props["code"]["maxLength"] == 20
+    assert props["code"]["description"] == "Article code."
+    assert props["code"]["example"] == "AB-1" and props["code"]["x-examples"] == ["AB-1", "CD-2"]
+    assert props["stock"] == {
+        "title": "stock",
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 1000,
+        "example": 5,
+    }
+    assert props["price"]["type"] == "string" and props["price"]["format"] == "decimal"
+    assert props["price"]["example"] == "19.99" and props["price"]["nullable"] is True
+    assert props["weight"]["type"] == "number" and props["weight"]["format"] == "float"
+    assert props["released"]["format"] == "date"
+    assert props["created_at"]["format"] == "date-time"
+    assert props["kind"]["enum"] == ["tool", "toy"]
+    assert props["url"]["x-constraints"] == ["url"] and props["url"]["pattern"].startswith("^/$")
+    assert row["required"] == list(props)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("19.99", True), ("-1", True), ("000123456.5000", True), ("1234567", False), ("1.234", False)],
+)
+def test_decimal_pattern_matches_precision_and_scale(document, value, valid):
+    import re
+
+    pattern = document["components"]["schemas"]["gadgets.Row"]["properties"]["price"]["pattern"]
+    assert bool(re.search(pattern, value)) is valid
+
+
+def test_create_schema_holds_creatable_fields_and_required_list(document):
+    create = document["components"]["schemas"]["gadgets.Create"]
+    assert "id_gadget" not in create["properties"] and "created_at" not in create["properties"]
+    assert create["required"] == ["brand", "code"]
+    assert create["additionalProperties"] is False
+
+
+def test_update_schemas_hold_editable_fields_and_the_selecting_identifier(document):
+    schemas = document["components"]["schemas"]
+    update = schemas["gadgets.Update"]
+    assert update["required"] == ["id_gadget"]
+    assert "created_at" not in update["properties"]
+    assert "id_gadget" not in schemas["gadgets.UpdateEntity"]["properties"]
+    assert "name" not in schemas["brands.Update"]["properties"]  # not editable
+    assert "name" in schemas["brands.Create"]["properties"]
+
+
+def test_children_of_a_relation_are_exempt_from_their_foreign_key(document):
+    schemas = document["components"]["schemas"]
+    child = schemas["brands.Create"]["properties"]["brandGadgets"]
+    assert child["items"] == {"$ref": "#/components/schemas/gadgets.Create.via.brand"}
+    assert schemas["gadgets.Create.via.brand"]["required"] == ["code"]
+
+
+def resolve(document, item):
+    """Return the object a `$ref` points at (or `item` itself)."""
+    if "$ref" not in item:
+        return item
+    section, name = item["$ref"].split("/")[2:]
+    return document["components"][section][name]
+
+
+def parameters(document, operation):
+    return {p["name"]: p for p in (resolve(document, p) for p in operation["parameters"])}
+
+
+def test_parameters_filter_page_include_and_transactional_header(document):
+    params = parameters(document, document["paths"][f"{PREFIX}/brands"]["get"])
+    assert params["filter"]["style"] == "deepObject"
+    assert list(params["filter"]["schema"]["properties"]) == [
+        "brands.id_brand",
+        "brands.code",
+        "brands.name",
+    ]
+    assert params["page"]["schema"]["properties"]["limit"]["maximum"] == 10000
+    assert params["include"]["schema"]["items"]["enum"] == ["brandGadgets"]
+    post = document["paths"][f"{PREFIX}/brands"]["post"]
+    assert list(parameters(document, post)) == ["X-Is-Transactional"]
+    one = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["get"]
+    assert list(parameters(document, one)) == ["id"]
+
+
+def test_responses_cover_success_non_transactional_and_error_codes(document):
+    post = document["paths"][f"{PREFIX}/gadgets"]["post"]
+    assert post["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "anyOf": [
+            {"$ref": "#/components/schemas/gadgets.Collection"},
+            {"$ref": "#/components/schemas/gadgets.CollectionNonTransactional"},
+        ]
+    }
+    assert post["responses"]["422"]["x-error-codes"] == ["1314"]
+    assert "1307" in post["responses"]["400"]["x-error-codes"]
+    assert resolve(document, post["responses"]["403"])["x-error-codes"] == [None, "1404"]
+    delete = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["delete"]
+    assert delete["responses"]["204"] == {"description": "No content."}
+    assert resolve(document, delete["responses"]["404"])["x-error-codes"] == ["1303"]
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["message", "status", "code"]
+
+
+def test_security_schemes_and_token_endpoint(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["bearerAuth"]["description"],
+    }
+    assert schemes["apiKeyHeader"]["name"] == "X-Api-Key"
+    assert schemes["apiKeyQuery"] == {"type": "apiKey", "in": "query", "name": "api_key"}
+    token = document["paths"]["/token"]["post"]
+    assert token["security"] == []
+    assert set(token["responses"]) >= {"200", "400"}
+
+
+def test_spectacular_command_writes_the_full_document(configuration, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(target))
+    document = json.loads(target.read_text())
+    validate(document)
+    assert f"{PREFIX}/gadgets/{{id}}" in document["paths"]
