@@ -1,0 +1,137 @@
+"""Admin for API access: keys shown once, tokens revoked, grants edited per endpoint and key."""
+
+import re
+
+from django.contrib.admin.sites import site
+from django.test import Client
+
+import pytest
+
+from dataexchange.auth.admin import EndpointPermissionInline
+from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission, hash_secret
+from tests.auth.conftest import bearer, grant, make_key
+
+KEY_IN_MESSAGE = re.compile(r"<code>([^<]+)</code>")
+
+
+@pytest.fixture
+def admin(superuser):
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def inline_management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_new_api_key_is_shown_once_and_stored_hashed(admin, things, user):
+    data = {
+        "name": "erp import",
+        "owner": user.pk,
+        "is_active": "on",
+        "rate": "",
+        **inline_management("permissions", 1),
+        "permissions-0-endpoint": things.pk,
+        "permissions-0-can_view": "on",
+        "permissions-0-can_create": "on",
+    }
+    response = admin.post("/admin/dataexchange_auth/apikey/add/", data, follow=True)
+    assert response.status_code == 200
+    key = ApiKey.objects.get()
+    shown = [KEY_IN_MESSAGE.search(str(m)) for m in response.context["messages"]]
+    raw = next(match.group(1) for match in shown if match)
+    assert key.key_hash == hash_secret(raw)
+    assert raw not in str(list(ApiKey.objects.values()))
+    assert key.permissions.get().actions == ("view", "create")
+    page = admin.get(f"/admin/dataexchange_auth/apikey/{key.pk}/change/").content.decode()
+    assert raw not in page
+    assert Client().get("/dynamic-entity/things", HTTP_X_API_KEY=raw).status_code == 200
+
+
+def test_invalid_rate_is_refused_by_the_form(admin, user):
+    data = {"name": "x", "owner": user.pk, "rate": "fast", **inline_management("permissions")}
+    response = admin.post("/admin/dataexchange_auth/apikey/add/", data)
+    assert response.status_code == 200
+    assert not ApiKey.objects.exists()
+
+
+def test_regenerate_replaces_the_secret(admin, things, user):
+    key, old = make_key(user)
+    response = admin.post(
+        "/admin/dataexchange_auth/apikey/",
+        {"action": "regenerate_keys", "_selected_action": [key.pk]},
+        follow=True,
+    )
+    raw = next(
+        m.group(1)
+        for m in (KEY_IN_MESSAGE.search(str(x)) for x in response.context["messages"])
+        if m
+    )
+    key.refresh_from_db()
+    assert key.key_hash == hash_secret(raw) != hash_secret(old)
+
+
+def test_deactivate_action(admin, user):
+    key, _ = make_key(user)
+    admin.post(
+        "/admin/dataexchange_auth/apikey/",
+        {"action": "deactivate_keys", "_selected_action": [key.pk]},
+    )
+    key.refresh_from_db()
+    assert key.is_active is False
+
+
+def test_token_list_filters_by_state_and_revokes(admin, things, user, superuser):
+    headers = bearer(user)
+    bearer(superuser)
+    AccessToken.objects.filter(user=superuser).revoke()
+    active = admin.get("/admin/dataexchange_auth/accesstoken/?state=active")
+    assert list(active.context["cl"].queryset) == [AccessToken.objects.get(user=user)]
+    revoked = admin.get("/admin/dataexchange_auth/accesstoken/?state=revoked")
+    assert [t.user for t in revoked.context["cl"].queryset] == [superuser]
+    token = AccessToken.objects.get(user=user)
+    response = admin.post(
+        "/admin/dataexchange_auth/accesstoken/",
+        {"action": "revoke_tokens", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    assert "Revoked 1 token(s)." in response.content.decode()
+    token.refresh_from_db()
+    assert token.state == AccessToken.State.REVOKED
+    grant(things, "view", user=user)
+    assert Client().get("/dynamic-entity/things", **headers).status_code == 401
+
+
+def test_tokens_cannot_be_added_in_the_admin(admin):
+    assert admin.get("/admin/dataexchange_auth/accesstoken/add/").status_code == 403
+
+
+def test_token_page_shows_no_secret_digest(admin, user):
+    bearer(user)
+    token = AccessToken.objects.get()
+    page = admin.get(f"/admin/dataexchange_auth/accesstoken/{token.pk}/change/")
+    assert page.status_code == 200
+    assert token.access_hash not in page.content.decode()
+
+
+def test_permission_changelist_and_form(admin, things, user):
+    grant(things, "view", user=user)
+    response = admin.get("/admin/dataexchange_auth/endpointpermission/?to=user")
+    assert response.status_code == 200
+    assert len(response.context["cl"].queryset) == 1
+    data = {"endpoint": things.pk, "can_view": "on"}
+    response = admin.post("/admin/dataexchange_auth/endpointpermission/add/", data)
+    assert b"exactly one of user, group or API key" in response.content
+    assert EndpointPermission.objects.count() == 1
+
+
+def test_inline_for_the_endpoint_admin_is_declared(things):
+    inline = EndpointPermissionInline(things.__class__, site)
+    assert inline.fk_name == "endpoint"
+    assert inline.model is EndpointPermission
