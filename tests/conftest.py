@@ -3,6 +3,12 @@
 pytest-django's `admin_user`, `admin_client`, `db` and `settings` fixtures are available too.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -29,3 +35,17 @@ def admin_api_client(admin_user):
 def demo_data(db):
     """Load the demo reference data and a few generated products; return the load result."""
     return demo_load(products=DEMO_TEST_PRODUCTS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Give SQLite a file test database when a multiprocess test runs: another process cannot
+    see pytest-django's in-memory one."""
+    if not any(item.get_closest_marker("multiprocess") for item in items):
+        return
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    test = database.setdefault("TEST", {})
+    if not test.get("NAME"):
+        name = os.environ.get("DX_TEST_DB_NAME") or "test_dx"
+        test["NAME"] = str(Path(tempfile.gettempdir()) / f"{name}-{os.getpid()}.sqlite3")

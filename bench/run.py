@@ -1,0 +1,348 @@
+"""Benchmark Data Exchange against a bare psycopg + orjson WSGI app on PostgreSQL.
+
+    .venv/bin/python bench/run.py [--rounds 3] [--duration 4] [--workers 2]
+
+Prepares `dataexchange_bench` (migrations, demo schema and configuration, a 100,000-row
+`bench_product` table with its endpoint), then runs each scenario against the service (gunicorn,
+DEBUG off) and the reference server (bench/reference.py, gunicorn, same worker count), one server
+at a time, alternating, and prints medians and the service/ceiling ratios.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = "dataexchange_bench"
+ENV = {
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    "BENCH_PG_DSN": f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}",
+    "DEBUG": "0",
+    "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "LOG_LEVEL": "ERROR",
+    "DB_CONN_MAX_AGE": "600",
+}
+os.environ.update(ENV)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+SERVICE_PORT, REFERENCE_PORT = 8101, 8102
+ROWS = 100_000
+PATH = "/dynamic-entity/bench-products"
+
+
+def sh(*args, **kwargs):
+    """Run a command in the project root with the benchmark environment; fail loudly."""
+    subprocess.run(args, cwd=ROOT, check=True, env={**os.environ, **ENV}, **kwargs)
+
+
+def ensure_database():
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
+            c.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def prepare():
+    """Create schema, demo data, the bench table and its endpoint; return a bearer token."""
+    ensure_database()
+    python = sys.executable
+    sh(python, "manage.py", "migrate", "--verbosity", "0")
+    sh(python, "manage.py", "load_demo", "--products", "2000", "--verbosity", "0")
+    demo = ROOT / "dataexchange/demo/endpoints.json"
+    if demo.exists():
+        sh(
+            python,
+            "manage.py",
+            "import_endpoints",
+            str(demo),
+            "--update",
+            stdout=subprocess.DEVNULL,
+        )
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_product")
+        cursor.execute(
+            "CREATE TABLE bench_product (id SERIAL PRIMARY KEY, sku VARCHAR(64) NOT NULL UNIQUE,"
+            " name VARCHAR(255) NOT NULL, price NUMERIC(10, 2), stock INTEGER NOT NULL DEFAULT 0,"
+            " is_active BOOLEAN NOT NULL DEFAULT TRUE, created_at TIMESTAMPTZ DEFAULT now())"
+        )
+        cursor.execute(
+            "INSERT INTO bench_product (sku, name, price, stock, is_active)"
+            " SELECT 'SKU-' || g, 'Product ' || g, (g % 1000) + 0.99, g % 50, g % 3 <> 0"
+            f" FROM generate_series(1, {ROWS}) AS g"
+        )
+        cursor.execute("ANALYZE bench_product")
+    configure_endpoint()
+    return issue_token()
+
+
+def configure_endpoint():
+    from dataexchange.models import Endpoint, EndpointField
+
+    Endpoint.objects.filter(alias="bench-products").delete()
+    endpoint = Endpoint.objects.create(
+        alias="bench-products", table_name="bench_product", identifier="id", is_active=True,
+        max_batch_size=5000,
+    )  # fmt: skip
+    fields = [
+        ("id", "integer", {"is_creatable": False, "is_editable": False}),
+        ("sku", "string", {"is_required": True, "max_length": 64}),
+        ("name", "string", {"is_required": True, "max_length": 255}),
+        ("price", "decimal", {"precision": 10, "scale": 2}),
+        ("stock", "integer", {"min_value": 0}),
+        ("is_active", "boolean", {}),
+        ("created_at", "datetime", {"is_creatable": False, "is_editable": False}),
+    ]
+    for position, (column, type_, options) in enumerate(fields):
+        EndpointField.objects.create(
+            endpoint=endpoint, position=position, column_name=column, visible_name=column,
+            type=type_, **options,
+        )  # fmt: skip
+
+
+def issue_token():
+    from django.contrib.auth import get_user_model
+
+    from dataexchange.auth.models import AccessToken
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    _, raw_access, _ = AccessToken.objects.issue(user)
+    return raw_access
+
+
+class Server:
+    """A gunicorn process serving `app` on `port` until stopped."""
+
+    def __init__(self, app, port, workers, extra_env=None):
+        self.port = port
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"), app, "-w", str(workers),
+            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null",
+        ]  # fmt: skip
+        env = {**os.environ, **ENV, **(extra_env or {})}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server on port {port} did not start")
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+def wrk(port, path, token, duration):
+    """Return (req/s, p50 ms, p99 ms) of a wrk run."""
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{duration}s", "--latency",
+         "-H", f"Authorization: Bearer {token}", "-H", "Accept: application/json",
+         f"http://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", out)[1])
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out)[1])
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors[1]} error responses on {path}:\n{out}")
+    return rps, p50, p99
+
+
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def request(port, method, path, token, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    payload = orjson.dumps(body) if body is not None else None
+    conn.request(method, path, payload, {
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})
+    })  # fmt: skip
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def timed_write(port, method, path, token, body, expect):
+    start = time.perf_counter()
+    status, data = request(port, method, path, token, body)
+    elapsed = time.perf_counter() - start
+    if status != expect:
+        raise RuntimeError(f"{method} {path} → {status}: {data[:300]!r}")
+    return elapsed, data
+
+
+def write_scenarios(port, token, tag, repeats):
+    """Return rows/s medians for POST, PATCH and PUT of 1,000 rows."""
+    results = {"POST 1000 rows": [], "PATCH 1000 rows": [], "PUT 1000 rows": []}
+    for n in range(repeats):
+        items = [
+            {"sku": f"B-{tag}-{n}-{i}", "name": f"Bench {i}", "price": "9.99", "stock": i % 7,
+             "is_active": True}
+            for i in range(1000)
+        ]  # fmt: skip
+        elapsed, data = timed_write(port, "POST", PATH, token, {"data": items}, 201)
+        results["POST 1000 rows"].append(1000 / elapsed)
+        ids = [row["id"] for row in orjson.loads(data)["data"]]
+        patch = [{"id": i, "name": f"Patched {i}", "stock": 3} for i in ids]
+        elapsed, _ = timed_write(port, "PATCH", PATH, token, {"data": patch}, 200)
+        results["PATCH 1000 rows"].append(1000 / elapsed)
+        put = [
+            {"id": i, "sku": f"B-{tag}-{n}-{k}", "name": "Put", "price": "1.50", "stock": 1,
+             "is_active": False}
+            for k, i in enumerate(ids)
+        ]  # fmt: skip
+        elapsed, _ = timed_write(port, "PUT", PATH, token, {"data": put}, 200)
+        results["PUT 1000 rows"].append(1000 / elapsed)
+    cleanup()
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
+def cleanup():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM bench_product WHERE sku LIKE 'B-%%'")
+
+
+def read_scenarios(port, token, duration):
+    page = wrk(port, f"{PATH}?page[offset]=5000&page[limit]=100", token, duration)
+    one = wrk(port, f"{PATH}/4242", token, duration)
+    return {
+        "GET page of 100 (req/s)": page[0],
+        "GET page of 100 p50 (ms)": page[1],
+        "GET page of 100 p99 (ms)": page[2],
+        "GET one by id (req/s)": one[0],
+    }
+
+
+def nested_scenario(port, token, repeats):
+    """Return items/s for creating 100 product abstracts with 2 products, 2 localized
+    attributes and 2 prices each in one request (demo configuration)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_locale FROM spy_locale ORDER BY id_locale LIMIT 2")
+        locales = [r[0] for r in cursor.fetchall()]
+        cursor.execute("SELECT id_currency FROM spy_currency ORDER BY id_currency LIMIT 1")
+        currency = cursor.fetchone()[0]
+    rates = []
+    for n in range(repeats):
+        stamp = f"{time.time_ns()}-{n}"
+        data = [
+            {
+                "sku": f"NB-{stamp}-{i}",
+                "attributes": "{}",
+                "productAbstractProducts": [
+                    {"sku": f"NB-{stamp}-{i}-{k}", "attributes": "{}"} for k in range(2)
+                ],
+                "productAbstractLocalizedAttributes": [
+                    {"fk_locale": loc, "name": f"Nested {i}", "attributes": "{}"} for loc in locales
+                ],
+                "productAbstractPriceProducts": [
+                    {"fk_currency": currency, "gross_price": 1000 + k, "net_price": 900}
+                    for k in range(2)
+                ],
+            }
+            for i in range(100)
+        ]
+        elapsed, _ = timed_write(port, "POST", "/dynamic-entity/product-abstracts", token,
+                                 {"data": data}, 201)  # fmt: skip
+        rates.append(100 / elapsed)
+    return statistics.median(rates)
+
+
+def config_change_latency(port, token):
+    """Return seconds from a configuration save until 20 consecutive responses show it."""
+    from dataexchange.models import EndpointField
+
+    field = EndpointField.objects.get(endpoint__alias="bench-products", column_name="name")
+    field.visible_name = "title"
+    field.save()
+    start = time.perf_counter()
+    streak, first_seen = 0, None
+    while time.perf_counter() - start < 10:
+        _, data = request(port, "GET", f"{PATH}/1", token)
+        if b'"title"' in data:
+            first_seen = first_seen or time.perf_counter()
+            streak += 1
+            if streak >= 20:
+                break
+        else:
+            streak, first_seen = 0, None
+    field.visible_name = "name"
+    field.save()
+    return (first_seen - start) if first_seen else float("inf")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    token = prepare()
+    service, reference = {}, {}
+    for _ in range(args.rounds):
+        for app, port, store in (
+            ("core.wsgi", SERVICE_PORT, service),
+            ("bench.reference:app", REFERENCE_PORT, reference),
+        ):
+            server = Server(app, port, args.workers)
+            try:
+                for name, value in read_scenarios(port, token, args.duration).items():
+                    store.setdefault(name, []).append(value)
+                for name, value in write_scenarios(port, token, app[:4], 2).items():
+                    store.setdefault(name, []).append(value)
+                if app == "core.wsgi" and (ROOT / "dataexchange/demo/endpoints.json").exists():
+                    store.setdefault("nested create (items/s)", []).append(
+                        nested_scenario(port, token, 2)
+                    )
+                    store.setdefault("config change → all workers (s)", []).append(
+                        config_change_latency(port, token)
+                    )
+            finally:
+                server.stop()
+    report(service, reference, args)
+
+
+def report(service, reference, args):
+    print(f"\nData Exchange benchmark — PostgreSQL, {ROWS:,} rows, gunicorn -w {args.workers}, "
+          f"medians of {args.rounds} rounds\n")  # fmt: skip
+    print(f"{'scenario':36} {'service':>12} {'ceiling':>12} {'ratio':>7}")
+    for name, values in service.items():
+        ours = statistics.median(values)
+        theirs = statistics.median(reference[name]) if name in reference else None
+        ratio = ""
+        if theirs:
+            ratio = f"{(theirs / ours if '(ms)' in name else ours / theirs):.2f}"
+        ceiling = f"{theirs:12.2f}" if theirs is not None else " " * 12
+        print(f"{name:36} {ours:12.2f} {ceiling} {ratio:>7}")
+
+
+if __name__ == "__main__":
+    main()
