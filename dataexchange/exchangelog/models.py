@@ -143,8 +143,15 @@ class ExchangeItem(models.Model):
         default=False, help_text="The received data is stored whole: not capped nor redacted."
     )
     response_data = models.TextField("written row", blank=True)
+    # Retention unlinks it before deleting (see retention.py); without a database constraint
+    # or an on_delete rule, items can be deleted in bulk without loading them.
     replayed_as = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replay_of"
+        "self",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="replay_of",
     )
 
     class Meta:

@@ -7,10 +7,9 @@ and rollbacks use `transactional_db`; they empty the table themselves.
 
 import json
 
-import pytest
-
 from django.db import connection
 
+import pytest
 from rest_framework.test import APIClient
 
 from dataexchange import registry

@@ -2,10 +2,10 @@
 
 import uuid
 
-import pytest
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+import pytest
 
 from dataexchange.exchangelog.models import Exchange, ExchangeItem
 from tests.exchangelog.conftest import URL, country_rows, send
@@ -82,7 +82,9 @@ def test_transactional_failure_marks_valid_items_rolled_back(api):
         (1, "FRA", "failed", "1306", "exl-countries[1]"),
         (2, "IT", "failed", "1307", "exl-countries[2]"),
     ]
-    assert items[2].message == "The required field must not be empty. Field: `exl-countries[2].name`"
+    assert (
+        items[2].message == "The required field must not be empty. Field: `exl-countries[2].name`"
+    )
     assert items[1].request_data == '{"iso2":"FRA","name":"France"}'
     assert items[1].data_complete
 
@@ -109,7 +111,11 @@ def test_unauthenticated_request_is_rejected_and_logged(db):
     assert response.status_code == 403
     exchange = only_exchange()
     assert response["X-Request-Id"] == str(exchange.id)
-    assert (exchange.status, exchange.client, exchange.http_status) == ("rejected", "anonymous", 403)
+    assert (exchange.status, exchange.client, exchange.http_status) == (
+        "rejected",
+        "anonymous",
+        403,
+    )
     assert exchange.errors == [{"message": "Unauthorized request.", "status": 403, "code": None}]
     assert exchange.item_count == 0
 
