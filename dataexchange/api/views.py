@@ -44,7 +44,8 @@ class DynamicEntityView(APIView):
     def initial(self, request, *args, **kwargs):
         """Check route, Accept, credentials, endpoint and permission, in that order."""
         self.trace = exchange_start()
-        if request.method == "POST" and kwargs.get("entity_id") is not None:
+        routed = request.method.lower() in self.http_method_names
+        if not routed or (request.method == "POST" and kwargs.get("entity_id") is not None):
             fail("007")
         if not accepts_json(request.META.get("HTTP_ACCEPT", "")):
             fail("010")
