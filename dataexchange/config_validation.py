@@ -141,6 +141,12 @@ class Catalog:
             self._described[table_name] = introspection.describe_table(table_name)
         return self._described[table_name]
 
+    def usable(self, table_name):
+        """Return the TableInfo of an existing, allowed table, else None (its checks are moot)."""
+        if not table_name or introspection.is_disallowed(table_name):
+            return None
+        return self.describe(table_name)
+
     def alias_using(self, *, alias=None, table=None):
         """Return the other endpoint's alias that has this alias or table (case-insensitive)."""
         for other_alias, other_table in self.tables_by_alias.items():
@@ -163,7 +169,7 @@ def validate_endpoint_config(spec, catalog):
 def endpoint_problems(spec, catalog):
     """Return the problems of the resource name, the table and the identifier column."""
     problems = [*_alias_problems(spec, catalog), *_table_problems(spec, catalog)]
-    info = catalog.describe(spec.table_name) if spec.table_name else None
+    info = catalog.usable(spec.table_name)
     if not spec.identifier:
         problems.append(
             _problem("Identifier is required: choose the column that identifies a row.")
@@ -186,11 +192,18 @@ def _problem(message, attr="identifier"):
     return Problem(message, "endpoint", None, attr)
 
 
+def name_problem(value, label):
+    """Return what is wrong with a resource, visible or relation name, or None."""
+    if not value:
+        return f"{label} is required."
+    if not ALIAS_RE.match(value) or len(value) > MAX_NAME_LENGTH:
+        return f"{label} `{value}` is not valid. {NAME_RULE}"
+    return None
+
+
 def _alias_problems(spec, catalog):
-    if not spec.alias:
-        return [_problem("Resource name is required.", "alias")]
-    if not ALIAS_RE.match(spec.alias) or len(spec.alias) > MAX_NAME_LENGTH:
-        message = f"Resource name `{spec.alias}` is not valid. {NAME_RULE}"
+    message = name_problem(spec.alias, "Resource name")
+    if message:
         return [_problem(message, "alias")]
     other = catalog.alias_using(alias=spec.alias)
     if other is not None:
@@ -224,7 +237,7 @@ def _table_problems(spec, catalog):
 
 def field_problems(spec, catalog):
     """Return the problems of each field and of the field list as a whole."""
-    info = catalog.describe(spec.table_name) if spec.table_name else None
+    info = catalog.usable(spec.table_name)
     problems = []
     for index, field_spec in enumerate(spec.fields):
         for message, attr in _one_field_problems(field_spec, spec, info):
@@ -238,19 +251,23 @@ def field_problems(spec, catalog):
 
 
 def _one_field_problems(field_spec, spec, info):
-    """Yield (message, attr) for one field."""
+    """Yield (message, attr) for one field within its endpoint."""
     column = field_spec.column_name
     if not column:
         yield "Column name is required.", "column_name"
     elif info is not None and info.column(column) is None:
         yield f"Column `{column}` does not exist in table `{info.name}`.", "column_name"
     name = field_spec.visible_name
-    if not name:
-        yield "Visible name is required.", "visible_name"
-    elif not ALIAS_RE.match(name) or len(name) > MAX_NAME_LENGTH:
-        yield f"Visible name `{name}` is not valid. {NAME_RULE}", "visible_name"
-    elif name == RESERVED_NAME and column != spec.identifier:
+    if name == RESERVED_NAME and column != spec.identifier:
         yield f"Visible name `{name}` is reserved for the identifier field.", "visible_name"
+    yield from field_value_problems(field_spec)
+
+
+def field_value_problems(field_spec):
+    """Yield (message, attr) for what a field gets wrong on its own: name, type and rules."""
+    message = name_problem(field_spec.visible_name, "Visible name")
+    if message:
+        yield message, "visible_name"
     if field_spec.type not in RULES_BY_TYPE:
         allowed = ", ".join(FIELD_TYPES)
         yield f"Type `{field_spec.type}` is not supported. Allowed types: {allowed}.", "type"
@@ -327,11 +344,10 @@ def relation_problems(spec, catalog):
 
 def _one_relation_problems(relation, spec, catalog):
     """Yield (message, attr) for one relation."""
-    if not relation.name:
-        yield "Relation name is required.", "name"
-    elif not ALIAS_RE.match(relation.name) or len(relation.name) > MAX_NAME_LENGTH:
-        yield f"Relation name `{relation.name}` is not valid. {NAME_RULE}", "name"
-    parent_info = catalog.describe(spec.table_name) if spec.table_name else None
+    message = name_problem(relation.name, "Relation name")
+    if message:
+        yield message, "name"
+    parent_info = catalog.usable(spec.table_name)
     yield from _mapping_problems(relation.parent_field, parent_info, "parent", "parent_field")
     if relation.child_alias == spec.alias:
         child_table = spec.table_name
@@ -340,7 +356,7 @@ def _one_relation_problems(relation, spec, catalog):
     if child_table is None:
         yield f"Child endpoint `{relation.child_alias}` does not exist.", "child_alias"
         return
-    child_info = catalog.describe(child_table)
+    child_info = catalog.usable(child_table)
     yield from _mapping_problems(relation.child_field, child_info, "child", "child_field")
 
 

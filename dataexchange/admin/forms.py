@@ -25,6 +25,26 @@ ENDPOINT_ATTRS = (
     "max_batch_size",
     "max_page_limit",
 )
+FIELD_COLUMNS = (  # the field grid's columns, in Spryker's order
+    "is_enabled",
+    "column_name",
+    "visible_name",
+    "type",
+    "is_creatable",
+    "is_editable",
+    "is_required",
+    "min_length",
+    "max_length",
+    "min_value",
+    "max_value",
+    "precision",
+    "scale",
+    "constraints",
+    "description",
+    "examples",
+    "enum_values",
+)
+SPEC_TUPLES = ("constraints", "enum_values")
 SMALL_NUMBER = forms.NumberInput(attrs={"style": "width: 5em"})
 
 
@@ -56,10 +76,17 @@ def spec_from_instance(endpoint, **parts):
     return rules.EndpointSpec(**values, **parts)
 
 
+class TableField(forms.ChoiceField):
+    """A table select whose value the shared rules judge, so a stale page gets their message."""
+
+    def valid_value(self, value):
+        return True
+
+
 class EndpointCreateForm(forms.ModelForm):
     """First step of a new endpoint: pick the table; fields are proposed from its columns."""
 
-    table_name = forms.ChoiceField(
+    table_name = TableField(
         label="Table",
         help_text="Tables of the database that are allowed and not exposed yet.",
     )
@@ -79,10 +106,6 @@ class EndpointCreateForm(forms.ModelForm):
         choices = [(t, f"{t} → {introspection.propose_alias(t)}") for t in pickable_tables()]
         self.fields["table_name"].choices = [("", "---------"), *choices]
         self.spec = None
-
-    def clean_table_name(self):
-        # Validated by the shared rules in clean(), so a stale picker gets their message.
-        return self.cleaned_data["table_name"]
 
     def clean(self):
         cleaned = super().clean()
@@ -149,25 +172,7 @@ class EndpointFieldForm(forms.ModelForm):
 
     class Meta:
         model = EndpointField
-        fields = (
-            "is_enabled",
-            "column_name",
-            "visible_name",
-            "type",
-            "is_creatable",
-            "is_editable",
-            "is_required",
-            "min_length",
-            "max_length",
-            "min_value",
-            "max_value",
-            "precision",
-            "scale",
-            "constraints",
-            "description",
-            "examples",
-            "enum_values",
-        )
+        fields = FIELD_COLUMNS
         labels = {"min_value": "Min", "max_value": "Max", "enum_values": "Enum values"}
         widgets = {
             "visible_name": forms.TextInput(attrs={"size": 16}),
@@ -196,17 +201,28 @@ class EndpointFieldForm(forms.ModelForm):
             raise ValidationError('Enter a JSON list of values, e.g. ["new", "used"].')
         return values
 
+    def clean(self):
+        # The row's own rules are checked here, so their messages replace the model's.
+        cleaned = super().clean()
+        if not self.has_changed() and self.instance.pk is None:
+            return cleaned
+        for message, attr in rules.field_value_problems(self.field_spec()):
+            if attr not in self.errors:
+                self.add_error(attr, message)
+        return cleaned
+
     def field_spec(self):
         """Return the FieldSpec of the row as entered."""
         data = self.cleaned_data
+        values = {attr: data.get(attr) for attr in FIELD_COLUMNS if attr not in SPEC_TUPLES}
+        values.update(column_name=values["column_name"] or "", type=values["type"] or "")
+        values.update(visible_name=values["visible_name"] or "")
+        values.update(description=values["description"] or "", examples=values["examples"] or "")
         return rules.FieldSpec(
-            **{attr: data.get(attr) for attr in self.Meta.fields if attr not in SPEC_TUPLES},
+            **values,
             constraints=tuple(data.get("constraints") or ()),
             enum_values=tuple(data.get("enum_values") or ()),
         )
-
-
-SPEC_TUPLES = ("constraints", "enum_values")
 
 
 class EndpointFieldFormSet(BaseInlineFormSet):
@@ -258,6 +274,13 @@ class EndpointRelationForm(forms.ModelForm):
     def __init__(self, *args, columns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent_field"].choices = [("", "---------"), *columns]
+
+    def clean(self):
+        cleaned = super().clean()
+        message = rules.name_problem(cleaned.get("name"), "Relation name")
+        if message and "name" not in self.errors:
+            self.add_error("name", message)
+        return cleaned
 
     def relation_spec(self, parent):
         """Return the RelationSpec of the row; a self relation follows the parent's new alias."""

@@ -134,24 +134,37 @@ class EntryReader:
         """Return the EndpointSpec of the entry (defaults where values are wrong)."""
         entry = self.entry
         self.check_keys(entry, ENTRY_KEYS, "")
-        definition = self.value(entry, "definition", "object", required=True, default={})
-        self.check_keys(definition, DEFINITION_KEYS, "definition")
-        fields = self.value(definition, "fields", "list", "definition", required=True, default=[])
+        top = {
+            "table_name": self.value(entry, "tableName", "text", required=True, default=""),
+            "alias": self.value(entry, "tableAlias", "text", required=True, default=""),
+            "is_active": self.value(entry, "isActive", "flag", default=False),
+            "description": self.value(entry, "description", "text", default=""),
+        }
+        definition = self.value(entry, "definition", "object", required=True)
+        inner = self.read_definition(definition) if definition is not None else {}
         relations = self.value(entry, "childRelations", "list", default=[])
         return EndpointSpec(
-            alias=self.value(entry, "tableAlias", "text", required=True, default=""),
-            table_name=self.value(entry, "tableName", "text", required=True, default=""),
-            is_active=self.value(entry, "isActive", "flag", default=False),
-            description=self.value(entry, "description", "text", default=""),
-            identifier=self.value(
-                definition, "identifier", "text", "definition", required=True, default=""
-            ),
-            is_deletable=self.value(definition, "isDeletable", "flag", "definition", default=False),
-            max_batch_size=self.value(definition, "maxBatchSize", "whole", "definition"),
-            max_page_limit=self.value(definition, "maxPageLimit", "whole", "definition"),
-            fields=self._each(fields, "definition.fields", self.read_field),
+            **top,
+            identifier=inner.get("identifier", ""),
+            is_deletable=inner.get("is_deletable", False),
+            max_batch_size=inner.get("max_batch_size"),
+            max_page_limit=inner.get("max_page_limit"),
+            fields=inner.get("fields", ()),
             relations=self._each(relations, "childRelations", self.read_relation),
         )
+
+    def read_definition(self, definition):
+        """Return the spec values held in `definition`."""
+        path = "definition"
+        self.check_keys(definition, DEFINITION_KEYS, path)
+        fields = self.value(definition, "fields", "list", path, required=True, default=[])
+        return {
+            "identifier": self.value(definition, "identifier", "text", path, required=True) or "",
+            "is_deletable": self.value(definition, "isDeletable", "flag", path, default=False),
+            "max_batch_size": self.value(definition, "maxBatchSize", "whole", path),
+            "max_page_limit": self.value(definition, "maxPageLimit", "whole", path),
+            "fields": self._each(fields, "definition.fields", self.read_field),
+        }
 
     def _each(self, items, path, read):
         specs = []

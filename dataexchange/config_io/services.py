@@ -8,6 +8,7 @@ transaction only when no entry has a problem. Export writes the same format, so 
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from dataexchange import config_validation as rules
 from dataexchange.config_io.fileformat import (
@@ -207,5 +208,9 @@ def field_spec_from_row(row):
 
 def endpoints_export(*, endpoints):
     """Return the configuration file entries (SPEC A10) of a queryset of endpoints."""
-    queryset = endpoints.prefetch_related("fields", "relations__child")
+    # Relations in the order they were written, so a file round-trips exactly.
+    relations = Prefetch(
+        "relations", EndpointRelation.objects.select_related("child").order_by("pk")
+    )
+    queryset = endpoints.prefetch_related("fields", relations)
     return [entry_from_spec(spec_from_endpoint(endpoint)) for endpoint in queryset]

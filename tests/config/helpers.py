@@ -44,8 +44,8 @@ def _put(data, key, value):
 
 
 def _form_values(form, data):
-    for name, field in form.fields.items():
-        _put(data, form.add_prefix(name), field.prepare_value(form[name].value()))
+    for name in form.fields:
+        _put(data, form.add_prefix(name), form[name].value())
 
 
 def change_form_data(response):
