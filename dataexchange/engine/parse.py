@@ -29,6 +29,8 @@ class RawQuery:
     offset: str | None
     limit: str | None
     include: tuple  # chains: tuples of relation names
+    sort: tuple = ()  # SPEC B4: visible names, `-` prefix for descending
+    fields: tuple = ()  # SPEC B4: visible names to return; empty for all
 
 
 def accepts_json(accept_header):
@@ -57,7 +59,19 @@ def parse_query(params):
         for chain in (params.get("include") or "").split(",")
         if chain.strip()
     )
-    return RawQuery(tuple(filters), params.get("page[offset]"), params.get("page[limit]"), include)
+    return RawQuery(
+        tuple(filters),
+        params.get("page[offset]"),
+        params.get("page[limit]"),
+        include,
+        sort=parse_names(params.get("sort")),
+        fields=parse_names(params.get("fields")),
+    )
+
+
+def parse_names(text):
+    """Return the non-empty names of a comma-separated parameter (`sort`, `fields`)."""
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
 
 
 def parse_filter_value(text):

@@ -1,8 +1,12 @@
 """Execute stage for GET: one query per page, one per included relation level."""
 
+from typing import NamedTuple
+
 from dataexchange.engine import sql
+from dataexchange.engine.etag import etag_of
 from dataexchange.engine.read_plan import Condition, plan_read
 from dataexchange.engine.render import render_rows
+from dataexchange.engine.sorting import order_by_sql, project, project_rows
 from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import fail
 
@@ -20,12 +24,27 @@ def read_collection(snapshot, endpoint, raw_query):
     plan = plan_read(snapshot, endpoint, raw_query)
     if plan.impossible:
         return []
-    rows = sql.select(endpoint, plan.conditions, offset=plan.offset, limit=plan.limit)
-    return render_rows(endpoint, rows, plan.includes)
+    order_by = order_by_sql(endpoint, plan.order)
+    rows = sql.select(
+        endpoint, plan.conditions, offset=plan.offset, limit=plan.limit, order_by=order_by
+    )
+    return project_rows(endpoint, render_rows(endpoint, rows, plan.includes), plan.fields)
+
+
+class Entity(NamedTuple):
+    """One rendered row and the ETag of its stored values (SPEC B8)."""
+
+    row: dict
+    etag: str
 
 
 def read_one(snapshot, endpoint, raw_query, url_id):
     """Return the rendered row with identifier `url_id`, or raise 1303."""
+    return read_entity(snapshot, endpoint, raw_query, url_id).row
+
+
+def read_entity(snapshot, endpoint, raw_query, url_id):
+    """Return the Entity with identifier `url_id` (sparse with `fields`), or raise 1303."""
     plan = plan_read(snapshot, endpoint, raw_query, paged=False)
     condition = identifier_condition(endpoint, url_id)
     if condition is None or plan.impossible:
@@ -33,4 +52,5 @@ def read_one(snapshot, endpoint, raw_query, url_id):
     rows = sql.select(endpoint, (*plan.conditions, condition), limit=1)
     if not rows:
         fail("1303", errorPath=endpoint.alias)
-    return render_rows(endpoint, rows, plan.includes)[0]
+    row = render_rows(endpoint, rows, plan.includes)[0]
+    return Entity(project(endpoint, row, plan.fields), etag_of(endpoint, rows[0]))

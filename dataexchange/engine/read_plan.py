@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 
 from dataexchange import conf
+from dataexchange.engine.operators import is_operator, plan_operator
 from dataexchange.engine.parse import parse_filter_value
+from dataexchange.engine.sorting import plan_fields, plan_sort
 from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import fail
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """One WHERE condition on a compiled field: `op` is 'eq' or 'in' (more in Part B)."""
+    """One WHERE condition on a compiled field: `op` is 'eq', 'in' or a B3 Operator object."""
 
     field: object
     op: str
@@ -28,7 +30,10 @@ class Include:
 
 @dataclass(frozen=True, slots=True)
 class ReadPlan:
-    """What to select: conditions (AND), paging, includes; `impossible` when nothing can match."""
+    """What to select: conditions (AND), paging, includes; `impossible` when nothing can match.
+
+    `order` holds the B4 sort keys (empty: by identifier); `fields` the visible names to return
+    (None: all)."""
 
     endpoint: object
     conditions: tuple
@@ -36,27 +41,30 @@ class ReadPlan:
     limit: int | None
     includes: tuple
     impossible: bool
+    order: tuple = ()
+    fields: tuple | None = None
 
 
 def plan_read(snapshot, endpoint, raw, *, paged=True):
-    """Return the ReadPlan of a RawQuery, raising 1315/1313/1402 for bad parameters."""
+    """Return the ReadPlan of a RawQuery, raising 1315/1405/1313/1402/1406 for bad parameters."""
     conditions = []
     impossible = False
     for raw_filter in raw.filters:
         field = endpoint.by_name.get(raw_filter.field)
         if field is None:
             fail("1315", filterField=raw_filter.field, aliasName=endpoint.alias)
-        condition = plan_condition(field, raw_filter.value)
+        condition = plan_condition(field, raw_filter.value, endpoint)
         if condition is None:
             impossible = True
         else:
             conditions.append(condition)
     offset, limit = plan_paging(endpoint, raw) if paged else (0, None)
     includes = plan_includes(snapshot, endpoint, raw.include)
-    return ReadPlan(endpoint, tuple(conditions), offset, limit, includes, impossible)
+    order, fields = plan_sort(endpoint, raw.sort), plan_fields(endpoint, raw.fields)
+    return ReadPlan(endpoint, tuple(conditions), offset, limit, includes, impossible, order, fields)
 
 
-def plan_condition(field, text):
+def plan_condition(field, text, endpoint=None):
     """Return the Condition of a filter value, or None when it can never match."""
     op, value = parse_filter_value(text)
     if op in ("in", "IN") and isinstance(value, list):
@@ -67,6 +75,8 @@ def plan_condition(field, text):
             except Unmatchable:
                 continue
         return Condition(field, "in", tuple(values)) if values else None
+    if is_operator(op):  # SPEC B3, and `in` without a list
+        return Condition(field, *plan_operator(endpoint, field, op, value))
     try:
         return Condition(field, "eq", field.parse(text))
     except Unmatchable:

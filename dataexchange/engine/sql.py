@@ -37,12 +37,13 @@ def where_clause(conditions):
     return (" WHERE " + " AND ".join(parts), params) if parts else ("", params)
 
 
-def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None):
-    """Return the rows (tuples of `endpoint.select_list`) matching `conditions`, ordered."""
+def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None, order_by=None):
+    """Return the rows (tuples of `endpoint.select_list`) matching `conditions`, ordered by
+    `order_by` (an ORDER BY list; default the identifier)."""
     where, params = where_clause(conditions)
     sql = (
         f"SELECT {columns or endpoint.select_list} FROM {endpoint.quoted_table}{where}"
-        f" ORDER BY {endpoint.identifier.quoted}"
+        f" ORDER BY {order_by or endpoint.identifier.quoted}"
     )
     if limit is not None:
         sql += " LIMIT %s OFFSET %s"

@@ -1,0 +1,166 @@
+"""Filter operators beyond equality (SPEC B3): one table from operator name to value shape and SQL.
+
+A filter value that is a one-key JSON object naming an operator here is checked against the field
+type; a bad value raises `1405`. Values always travel as query parameters; `like` patterns are
+passed through as given (`%` and `_` are wildcards, `\\` escapes one on every backend).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from dataexchange.engine.types import Unmatchable
+from dataexchange.errors import fail
+
+ORDERED_TYPES = {"integer", "decimal", "float", "string", "date", "datetime"}
+NUMERIC = (int, float, str)
+
+# JSON value kinds each API type accepts as an operator operand, before `field.parse`.
+ACCEPTED = {
+    "integer": (int, str),
+    "decimal": NUMERIC,
+    "float": NUMERIC,
+    "string": (str,),
+    "boolean": (bool, int, str),
+    "date": (str,),
+    "datetime": (str,),
+}
+
+
+class BadFilter(ValueError):
+    """A filter operand that does not fit its operator or field; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator: the operand shape ('one', 'list', 'pair', 'flag', 'pattern') and its SQL."""
+
+    name: str
+    shape: str
+    template: str = ""  # `{c}` is the quoted column; one `%s` per operand
+    ordered: bool = False  # needs an ordered type (not boolean)
+
+    def sql(self, column, value):
+        """Return (sql, params) comparing `column` with the planned operand `value`."""
+        if self.shape == "flag":
+            return f"{column} IS {'' if value else 'NOT '}NULL", []
+        if self.shape == "list":
+            if not value:
+                return "1 = 1", []
+            return f"{column} NOT IN ({', '.join(['%s'] * len(value))})", list(value)
+        if self.shape == "pattern":
+            return pattern_sql(self.name, column, value)
+        return self.template.format(c=column), list(value) if self.shape == "pair" else [value]
+
+
+OPERATORS = {
+    op.name: op
+    for op in (
+        Operator("ne", "one", "{c} <> %s"),
+        Operator("gt", "one", "{c} > %s", ordered=True),
+        Operator("gte", "one", "{c} >= %s", ordered=True),
+        Operator("lt", "one", "{c} < %s", ordered=True),
+        Operator("lte", "one", "{c} <= %s", ordered=True),
+        Operator("like", "pattern"),
+        Operator("ilike", "pattern"),
+        Operator("isNull", "flag"),
+        Operator("notIn", "list"),
+        Operator("between", "pair", "{c} BETWEEN %s AND %s", ordered=True),
+    )
+}
+LIST_OPERATORS = {"in", "IN"}  # Part A: `in` with a list is planned by read_plan itself
+
+
+def is_operator(name):
+    """Return whether a one-key filter object names an operator (Part A `in` or Part B)."""
+    return name in OPERATORS or name in LIST_OPERATORS
+
+
+def plan_operator(endpoint, field, name, value):
+    """Return (operator, operand) for `{name: value}` on `field`, or raise 1405."""
+    try:
+        if name in LIST_OPERATORS:
+            raise BadFilter(f"`{name}` needs a list of values")
+        operator = OPERATORS[name]
+        return operator, operand(operator, field, value)
+    except BadFilter as error:
+        alias = endpoint.alias if endpoint is not None else ""
+        fail("1405", filterField=field.name, aliasName=alias, reason=str(error))
+
+
+def operand(operator, field, value):
+    """Return the operand of `operator` converted for `field`, or raise BadFilter."""
+    name, shape = operator.name, operator.shape
+    if operator.ordered and field.type not in ORDERED_TYPES:
+        raise BadFilter(f"`{name}` does not apply to {field.type} fields")
+    if shape == "flag":
+        if not isinstance(value, bool):
+            raise BadFilter(f"`{name}` needs true or false")
+        return value
+    if shape == "pattern":
+        if field.type != "string":
+            raise BadFilter(f"`{name}` applies to string fields only")
+        if not isinstance(value, str):
+            raise BadFilter(f"`{name}` needs a string pattern")
+        return value
+    if shape == "list":
+        if not isinstance(value, list):
+            raise BadFilter(f"`{name}` needs a list of values of type {field.type}")
+        return tuple(convert(name, field, item, "a list of values") for item in value)
+    if shape == "pair":
+        if not isinstance(value, list) or len(value) != 2:
+            raise BadFilter(f"`{name}` needs a list of two values of type {field.type}")
+        return tuple(convert(name, field, item, "a list of two values") for item in value)
+    return convert(name, field, value, "a value")
+
+
+def convert(name, field, value, what):
+    """Return one JSON operand as the field's Python value, via the same parser as equality."""
+    kinds = ACCEPTED.get(field.type, (str,))
+    reason = f"`{name}` needs {what} of type {field.type}"
+    if value is None or (isinstance(value, bool) and bool not in kinds):
+        raise BadFilter(reason)
+    if not isinstance(value, kinds):
+        raise BadFilter(reason)
+    if isinstance(value, bool):
+        text = "1" if value else "0"
+    elif isinstance(value, int) and field.type == "boolean" and value not in (0, 1):
+        raise BadFilter(reason)
+    else:
+        text = str(value)
+    try:
+        return field.parse(text)
+    except (Unmatchable, ValueError):
+        raise BadFilter(reason) from None
+
+
+def pattern_sql(name, column, pattern):
+    """Return (sql, params) for `like` (case-sensitive everywhere) or `ilike` (insensitive)."""
+    vendor = connection.vendor
+    if name == "ilike":
+        escape = " ESCAPE '\\'" if vendor == "sqlite" else ""
+        return f"LOWER({column}) LIKE LOWER(%s){escape}", [pattern]
+    if vendor == "sqlite":  # LIKE ignores ASCII case in SQLite; GLOB does not
+        return f"{column} GLOB %s", [like_to_glob(pattern)]
+    if vendor == "mysql":  # the default `_ci` collations ignore case
+        return f"{column} LIKE %s COLLATE utf8mb4_bin", [pattern]
+    return f"{column} LIKE %s", [pattern]
+
+
+GLOB_LITERALS = {"*": "[*]", "?": "[?]", "[": "[[]"}
+
+
+def like_to_glob(pattern):
+    """Return the SQLite GLOB pattern matching what a LIKE pattern (with `\\` escapes) matches."""
+    out, chars = [], iter(pattern)
+    for char in chars:
+        if char == "\\":
+            char = next(chars, "\\")
+            out.append(GLOB_LITERALS.get(char, char))
+        elif char == "%":
+            out.append("*")
+        elif char == "_":
+            out.append("?")
+        else:
+            out.append(GLOB_LITERALS.get(char, char))
+    return "".join(out)

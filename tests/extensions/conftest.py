@@ -1,0 +1,270 @@
+"""Fixtures of the Part B extension tests: raw-SQL tables created once per session, endpoints
+configured through the ORM per test, and a JSON client logged in as a superuser.
+
+The tables are created outside the per-test transactions (MariaDB commits implicitly on DDL) and
+dropped at the end of the session; rows inserted by a test roll back with it. `ext_bulk` is
+filled once with BULK_ROWS rows for the streaming tests.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.db import connection
+from django.test import Client
+
+import pytest
+
+from dataexchange import registry
+from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+
+PREFIX = "/dynamic-entity"
+BULK_ROWS = 20_000
+
+AUTO_PK = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "SERIAL PRIMARY KEY",
+    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
+}
+TIMESTAMP = {"sqlite": "TIMESTAMP", "postgresql": "TIMESTAMP", "mysql": "DATETIME(6)"}
+
+TABLES = {  # parents first; dropped in reverse order
+    "ext_item": """
+        id_item {pk},
+        code VARCHAR(20) NOT NULL UNIQUE,
+        name VARCHAR(100) NOT NULL,
+        price DECIMAL(8,2) NULL,
+        qty INTEGER NULL,
+        is_active BOOLEAN NOT NULL DEFAULT TRUE,
+        ratio DOUBLE PRECISION NULL,
+        born DATE NULL,
+        seen {ts} NULL
+    """,
+    "ext_part": """
+        id_part {pk},
+        fk_item INTEGER NOT NULL REFERENCES ext_item (id_item),
+        sku VARCHAR(30) NOT NULL UNIQUE
+    """,
+    "ext_code": """
+        id_code {pk},
+        code VARCHAR(20) NOT NULL UNIQUE,
+        name VARCHAR(100) NULL,
+        qty INTEGER NULL
+    """,
+    "ext_bulk": """
+        id_bulk {pk},
+        label VARCHAR(40) NOT NULL,
+        grp INTEGER NOT NULL,
+        amount DECIMAL(10,2) NULL
+    """,
+}
+
+KEY = {"is_creatable": False, "is_editable": False}
+ITEM_FIELDS = [
+    ("id_item", "integer", KEY),
+    ("code", "string", {"is_required": True, "max_length": 20}),
+    ("name", "string", {"is_required": True}),
+    ("price", "decimal", {"precision": 8, "scale": 2}),
+    ("qty", "integer", {}),
+    ("is_active", "boolean", {}),
+    ("ratio", "float", {}),
+    ("born", "date", {}),
+    ("seen", "datetime", {}),
+]
+# code, name, price, qty, is_active, ratio, born, seen (naive = UTC)
+ITEMS = [
+    ("A1", "apple", "1.50", 10, True, 0.5, "2024-01-01", "2024-01-01 08:00:00"),
+    ("B2", "Banana", "20.00", 0, False, None, "2024-02-01", "2024-02-01 08:00:00"),
+    ("C3", "cherry", None, 5, True, 2.25, None, None),
+    ("D4", "date_fruit", "3.00", None, True, 1.0, "2024-04-01", "2024-04-01 08:00:00"),
+    ("E5", "Elder%", "4.10", 7, False, 3.5, "2024-05-01", "2024-05-01 08:00:00"),
+    ("F6", "apple", "2.00", 10, True, 0.5, "2024-06-01", "2024-06-01 08:00:00"),
+]
+
+
+def drop_tables():
+    with connection.cursor() as cursor:
+        for name in reversed(TABLES):
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+
+
+def create_tables():
+    drop_tables()
+    pk, ts = AUTO_PK[connection.vendor], TIMESTAMP[connection.vendor]
+    with connection.cursor() as cursor:
+        for name, body in TABLES.items():
+            cursor.execute(f"CREATE TABLE {name} ({body.format(pk=pk, ts=ts)})")
+
+
+def fill_bulk(count=BULK_ROWS, size=1000):
+    """Insert `count` rows into ext_bulk in multi-row statements; every 7th amount is NULL."""
+    with connection.cursor() as cursor:
+        for start in range(0, count, size):
+            rows = [
+                (f"row-{n:06d}", n % 10, None if n % 7 == 0 else Decimal(n) / 100)
+                for n in range(start + 1, min(start + size, count) + 1)
+            ]
+            marks = ", ".join(["(%s, %s, %s)"] * len(rows))
+            cursor.execute(
+                f"INSERT INTO ext_bulk (label, grp, amount) VALUES {marks}",
+                [value for row in rows for value in row],
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ext_tables(django_db_setup, django_db_blocker):
+    """Create the ext_* tables (and fill ext_bulk) for the session; drop them afterwards."""
+    with django_db_blocker.unblock():
+        create_tables()
+        fill_bulk()
+    yield tuple(TABLES)
+    with django_db_blocker.unblock():
+        drop_tables()
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry():
+    """Forget compiled endpoints: rolled-back test transactions reuse version numbers."""
+    registry.clear()
+    yield
+    registry.clear()
+
+
+def make_endpoint(alias, table, identifier, fields, *, deletable=True):
+    """Create an endpoint and its fields (visible name = column) through the ORM."""
+    endpoint = Endpoint.objects.create(
+        alias=alias,
+        table_name=table,
+        identifier=identifier,
+        is_active=True,
+        is_deletable=deletable,
+    )
+    for position, (column, type_, options) in enumerate(fields):
+        EndpointField.objects.create(
+            endpoint=endpoint,
+            position=position,
+            column_name=column,
+            visible_name=column,
+            type=type_,
+            **options,
+        )
+    return endpoint
+
+
+@pytest.fixture
+def endpoints(db):
+    """`items` (every type), `parts` (child via `itemParts`), `codes` (string identifier) and
+    `bulk`."""
+    items = make_endpoint("items", "ext_item", "id_item", ITEM_FIELDS)
+    parts = make_endpoint(
+        "parts",
+        "ext_part",
+        "id_part",
+        [("id_part", "integer", KEY), ("fk_item", "integer", {}), ("sku", "string", {})],
+    )
+    EndpointRelation.objects.create(
+        parent=items,
+        child=parts,
+        name="itemParts",
+        child_field="fk_item",
+        parent_field="id_item",
+        is_editable=True,
+    )
+    make_endpoint(
+        "codes",
+        "ext_code",
+        "code",
+        [("code", "string", {}), ("name", "string", {}), ("qty", "integer", {})],
+    )
+    make_endpoint(
+        "bulk",
+        "ext_bulk",
+        "id_bulk",
+        [("id_bulk", "integer", KEY), ("label", "string", {}), ("grp", "integer", {}),
+         ("amount", "decimal", {"precision": 10, "scale": 2})],
+    )  # fmt: skip
+    return items
+
+
+def insert_items(rows=ITEMS):
+    """Insert item rows with raw SQL; return {code: id_item}."""
+    sql = (
+        "INSERT INTO ext_item (code, name, price, qty, is_active, ratio, born, seen)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for code, name, price, qty, active, ratio, born, seen in rows:
+            cursor.execute(
+                sql,
+                [
+                    code,
+                    name,
+                    Decimal(price) if price is not None else None,
+                    qty,
+                    active,
+                    ratio,
+                    dt.date.fromisoformat(born) if born else None,
+                    dt.datetime.fromisoformat(seen) if seen else None,
+                ],
+            )
+        cursor.execute("SELECT code, id_item FROM ext_item")
+        return dict(cursor.fetchall())
+
+
+@pytest.fixture
+def sample(endpoints):
+    """The ITEMS rows, with two parts under A1; returns {code: id_item}."""
+    ids = insert_items()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ext_part (fk_item, sku) VALUES (%s, %s), (%s, %s)",
+            [ids["A1"], "A1-a", ids["A1"], "A1-b"],
+        )
+    return ids
+
+
+class Api:
+    """A JSON client for the Data Exchange routes; answers (status, body, response)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, method, path, body=None, *, headers=None, **params):
+        url = f"{PREFIX}/{path}"
+        if params:
+            url += "?" + "&".join(
+                f"{quote(k, safe='[].')}={quote(str(v))}" for k, v in params.items()
+            )
+        data = json.dumps(body) if body is not None else ""
+        response = self.client.generic(
+            method.upper(), url, data, content_type="application/json", headers=headers or {}
+        )
+        if response.streaming:
+            return response.status_code, None, response
+        content = response.content
+        return response.status_code, (json.loads(content) if content else None), response
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("ext-admin", "ext@example.com", "pw-x1!")
+
+
+@pytest.fixture
+def api(superuser):
+    """An Api logged in as a superuser with Django's test client (session authentication)."""
+    client = Client()
+    client.force_login(superuser)
+    return Api(client)
+
+
+def error(code, status, message):
+    """Return the A7 error body of one error."""
+    return [{"message": message, "status": status, "code": code}]
+
+
+def filter_param(field, value):
+    """Return {`filter[items.<field>]`: JSON text of value} for `api(..., **params)`."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return {f"filter[items.{field}]": text}
