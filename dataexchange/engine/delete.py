@@ -47,24 +47,32 @@ def blocked_rows(endpoint, rows):
     blocked = {}
     quote = connection.ops.quote_name
     for fk in endpoint.referencing_foreign_keys():
-        position = _position(endpoint, fk.ref_column)
-        if position is None:
-            continue
-        values = {row[position] for row in rows if row[position] is not None}
+        referenced = referenced_values(endpoint, rows, fk.ref_column)
+        values = {value for value in referenced.values() if value is not None}
         if not values:
             continue
         used = {str(v) for v in sql.existing_values(quote(fk.table), quote(fk.column), values)}
         for row in rows:
-            if id(row) not in blocked and str(row[position]) in used:
+            if id(row) not in blocked and str(referenced[id(row)]) in used:
                 blocked[id(row)] = error_1317(endpoint, row, fk.table)
     return blocked
 
 
-def _position(endpoint, column):
+def referenced_values(endpoint, rows, column):
+    """Return {id(row): value of `column`}, reading the column when it is not a selected one
+    (a foreign key may refer to a column the endpoint does not expose)."""
     position = endpoint.column_index.get(column)
-    if position is None and column == endpoint.table_info.primary_key:
-        return endpoint.column_index.get(endpoint.identifier.column)
-    return position
+    if position is not None:
+        return {id(row): row[position] for row in rows}
+    key = endpoint.column_index[endpoint.identifier.column]
+    pairs = sql.select_in(
+        endpoint,
+        endpoint.identifier.quoted,
+        [row[key] for row in rows],
+        extra_columns=connection.ops.quote_name(column),
+    )
+    found = {str(pair[key]): pair[-1] for pair in pairs}
+    return {id(row): found.get(str(row[key])) for row in rows}
 
 
 def error_1317(endpoint, row, child_table):

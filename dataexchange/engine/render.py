@@ -48,12 +48,9 @@ def _key(value):
 
 
 def json_response(payload, status=200, headers=None):
-    """Return an HttpResponse with `payload` serialised by orjson."""
-    response = HttpResponse(
-        orjson.dumps(payload, option=orjson.OPT_PASSTHROUGH_DATACLASS),
-        status=status,
-        content_type=JSON,
-    )
+    """Return an HttpResponse with `payload` serialised by orjson (204: no body at all)."""
+    body = b"" if status == 204 else orjson.dumps(payload, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+    response = HttpResponse(body, status=status, content_type=JSON)
     for name, value in (headers or {}).items():
         response[name] = value
     return response

@@ -8,10 +8,8 @@ bump of its signals is what makes the API serve them.
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 import pytest
@@ -94,20 +92,6 @@ SETTING_FIELDS = [
 ]
 
 
-def pytest_collection_modifyitems(config, items):
-    """Give SQLite a file test database when a multiprocess test runs: another process cannot
-    see pytest-django's in-memory one."""
-    if not any(item.get_closest_marker("multiprocess") for item in items):
-        return
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
-        return
-    test = database.setdefault("TEST", {})
-    if not test.get("NAME"):
-        name = os.environ.get("DX_TEST_DB_NAME") or "test_dx"
-        test["NAME"] = str(Path(tempfile.gettempdir()) / f"{name}-{os.getpid()}.sqlite3")
-
-
 def create_tables():
     """(Re)create the dxa_* tables with backend-specific primary keys."""
     quote = connection.ops.quote_name
@@ -181,7 +165,8 @@ def settings_endpoint(db):
 
 @pytest.fixture
 def superuser(db, django_user_model):
-    return django_user_model.objects.create_superuser("api-boss", "boss@example.com", "pw-1!x")
+    """A superuser without a usable password (hashing one costs a second per test)."""
+    return django_user_model.objects.create_superuser("api-boss", "boss@example.com", None)
 
 
 class Api:
