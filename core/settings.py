@@ -197,6 +197,7 @@ DATA_EXCHANGE = {
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).
 EXCHANGE_LOG = {
+    "ENABLED": env_bool("EXCHANGE_LOG_ENABLED", True),
     "LOG_READS": env_bool("EXCHANGE_LOG_READS", False),
     # "failed": rows for failed and rolled-back items only; "all": a row for every item.
     "ITEMS": os.environ.get("EXCHANGE_LOG_ITEMS", "failed"),

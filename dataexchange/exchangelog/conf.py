@@ -16,6 +16,9 @@ DEFAULTS = {
     "CAPTURE": "errors",
     # Largest captured JSON per item (and per request-level error list), in characters.
     "MAX_CAPTURE_CHARS": 8192,
+    # PostgreSQL: commit the log's own transaction without waiting for the WAL flush (a crash
+    # may lose the last moments of log rows, never data). See recorder.relax_durability.
+    "ASYNC_COMMIT": True,
     # Keys whose values are never stored (matched case-insensitively as substrings).
     "REDACT_KEYS": ("password", "passwd", "secret", "token", "api_key", "apikey", "authorization"),
     # Identifiers kept on an exchange for search, in characters (processed items included).

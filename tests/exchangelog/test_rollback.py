@@ -32,3 +32,14 @@ def test_non_transactional_keeps_successes_and_logs_failures(api):
     assert [(i.index, i.status, i.error_code) for i in exchange.items.all()] == [
         (1, "failed", "1309")
     ]
+
+
+def test_log_commits_on_its_own_without_waiting_for_the_disk(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}])
+    relaxed = [q for q in captured.captured_queries if "synchronous_commit" in q["sql"]]
+    assert len(relaxed) == (1 if connection.vendor == "postgresql" else 0)
+    assert Exchange.objects.get().status == Exchange.Status.PROCESSED
