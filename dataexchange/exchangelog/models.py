@@ -30,8 +30,8 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(endpoint=alias) if alias else self
 
     def writes(self):
-        """Return exchanges of write requests."""
-        return self.filter(method__in=WRITE_METHODS)
+        """Return exchanges of write requests, dry runs excluded."""
+        return self.filter(method__in=WRITE_METHODS, dry_run=False)
 
     def with_error_code(self, *codes):
         """Return exchanges where at least one of `codes` occurred."""
@@ -77,6 +77,9 @@ class Exchange(models.Model):
     api_key_id = models.PositiveBigIntegerField("API key id", null=True, blank=True)
     remote_addr = models.GenericIPAddressField("remote address", null=True, blank=True)
     transactional = models.BooleanField(null=True)
+    dry_run = models.BooleanField(
+        default=False, help_text="X-Dry-Run: validated and written, then rolled back."
+    )
     http_status = models.PositiveSmallIntegerField("HTTP status")
     duration_ms = models.FloatField("duration (ms)")
     item_count = models.PositiveIntegerField("items", default=0)
@@ -175,6 +178,7 @@ class ExchangeItem(models.Model):
         return (
             self.status != self.Status.PROCESSED
             and self.data_complete
+            and not self.exchange.dry_run
             and self.exchange.method in ("POST", "PATCH", "PUT")
             and (self.replayed_as_id is None or self.replayed_as.status != self.Status.PROCESSED)
         )

@@ -27,6 +27,7 @@ from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeIte
 logger = logging.getLogger(__name__)
 
 HEADER = "X-Request-Id"
+DRY_RUN_HEADER = "X-Dry-Run"  # echoed by the engine on dry runs (SPEC B7)
 MAX_ERRORS = 100  # request-level errors kept per exchange
 MAX_ERROR_BODY = 64 * 1024  # larger error bodies are not parsed
 # Codes meaning the request was understood but data could not be persisted or found.
@@ -44,6 +45,7 @@ class Trace:
     created_at: datetime
     roots: list | None = None  # root Nodes of a write that reached the engine
     transactional: bool | None = None
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ def exchange_record(view, request, response):
     """Log the request served by `view` (if configured) and answer X-Request-Id; return response."""
     trace = getattr(view, "trace", None) or exchange_start()
     response[HEADER] = str(trace.id)
+    trace.dry_run = response.get(DRY_RUN_HEADER) == "true"
     if conf.get("ENABLED") and (request.method in WRITE_METHODS or conf.get("LOG_READS")):
         try:
             exchange_save(trace, received_from(view, request, response), response.status_code)
@@ -153,6 +156,7 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         api_key_id=received.client.api_key_id,
         remote_addr=received.remote_addr,
         transactional=trace.transactional,
+        dry_run=trace.dry_run,
         http_status=http_status,
         duration_ms=round((time.perf_counter() - trace.started) * 1000, 3),
         replay_of=replay_of,
@@ -204,7 +208,8 @@ def summarize_request(exchange, errors):
 def summarize_items(exchange, trace, all_items):
     """Fill counts, codes, identifiers and status from the roots; return the item rows to keep."""
     roots = trace.roots
-    batch_failed = bool(trace.transactional) and any(root.errors for root in roots)
+    # A dry run rolls back like a failed batch: its valid items were written, then undone.
+    batch_failed = trace.dry_run or (bool(trace.transactional) and any(r.errors for r in roots))
     policy = Policy.current()
     items, identifiers, codes = [], [], {}
     for index, root in enumerate(roots):
@@ -222,15 +227,15 @@ def summarize_items(exchange, trace, all_items):
     exchange.rolled_back_count = len(roots) - failed if batch_failed else 0
     exchange.error_codes = join_codes(code for code in codes if code)
     exchange.identifiers = join_identifiers(identifiers)
-    exchange.status = exchange_status(len(roots), failed, batch_failed)
+    exchange.status = exchange_status(len(roots), failed, bool(trace.transactional))
     return items
 
 
-def exchange_status(total, failed, batch_failed):
-    """Return the status of a write from its item counts."""
+def exchange_status(total, failed, transactional):
+    """Return the status of a write from its item counts (a dry run as its real run would)."""
     if not failed:
         return Exchange.Status.PROCESSED
-    if batch_failed or failed == total:
+    if transactional or failed == total:
         return Exchange.Status.FAILED
     return Exchange.Status.PARTIALLY_FAILED
 

@@ -192,3 +192,16 @@ def test_write_costs_one_insert_per_table(api):
         send(api, "POST", URL, [{"iso2": "FRA"}, {"iso2": "IT"}])
     log_queries = [q["sql"] for q in captured.captured_queries if "exchangelog_" in q["sql"]]
     assert len(log_queries) == 2  # one INSERT for the exchange, one bulk INSERT for the items
+
+
+def test_dry_run_is_logged_as_rolled_back_and_not_replayable(api, settings):
+    pytest.importorskip("dataexchange.engine.dryrun")  # SPEC B7, built alongside
+    settings.EXCHANGE_LOG = {**settings.EXCHANGE_LOG, "ITEMS": "all"}
+    response = send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}], **{"X-Dry-Run": "true"})
+    assert response.status_code == 201
+    exchange = only_exchange()
+    assert (exchange.dry_run, exchange.status, exchange.rolled_back_count) == (True, "processed", 1)
+    (item,) = exchange.items.all()
+    assert item.status == "rolled_back"
+    assert not item.is_replayable
+    assert country_rows() == []
