@@ -46,6 +46,10 @@ class AccessTokenQuerySet(models.QuerySet):
         """Return the active token for the raw access token `raw`, with its user, or None."""
         return self.active().select_related("user").filter(access_hash=hash_secret(raw)).first()
 
+    def dead(self):
+        """Return pairs neither of whose tokens can ever be used again (refresh expired)."""
+        return self.filter(refresh_expires_at__lte=timezone.now())
+
     def revoke(self):
         """Revoke every not yet revoked token in the queryset; return how many were revoked."""
         return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -106,6 +110,7 @@ class AccessToken(models.Model):
             models.Index(fields=["expires_at"]),
             models.Index(fields=["revoked_at"]),
             models.Index(fields=["family"]),
+            models.Index(fields=["refresh_expires_at"]),
         ]
 
     def __str__(self):

@@ -2,7 +2,9 @@
 
 import json
 from datetime import timedelta
+from io import StringIO
 
+from django.core.management import call_command
 from django.utils import timezone
 
 import pytest
@@ -239,3 +241,13 @@ class TestRefreshGrant:
         body = {"grant_type": "refresh_token", "refreshToken": first["refresh_token"]}
         response = client.post("/token", json.dumps(body), content_type="application/json")
         assert response.status_code == 200
+
+
+def test_prune_tokens_deletes_only_dead_pairs(user):
+    live, _, _ = AccessToken.objects.issue(user)
+    dead, _, _ = AccessToken.objects.issue(user)
+    AccessToken.objects.filter(pk=dead.pk).update(refresh_expires_at=timezone.now())
+    out = StringIO()
+    call_command("prune_tokens", stdout=out)
+    assert list(AccessToken.objects.all()) == [live]
+    assert out.getvalue().strip() == "Deleted 1 expired token pair(s)."
