@@ -10,6 +10,7 @@ number that every change of grants, group membership or alias bumps (see `signal
 path costs no query while cached.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -93,6 +94,5 @@ def bump_generation():
     """Make every cached grant map stale, in every process sharing the cache."""
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        cache.incr(GENERATION_KEY)
+    except ValueError:  # never set, or evicted: start from a number no earlier entry used
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)

@@ -12,21 +12,28 @@ from dataexchange.auth.models import AccessToken, hash_secret
 def user_login(*, request, username, password):
     """Return the active user named by username or email with this password, or None.
 
-    The username is tried first; an email must belong to exactly one active user. Both go
-    through Django's authentication backends, so failed logins fire `user_login_failed`.
+    Exactly one password check runs whatever the outcome, through Django's authentication
+    backends (so failed logins fire `user_login_failed`), and timing does not tell whether
+    an email is known.
     """
-    user = authenticate(request, username=username, password=password)
-    if user is None and "@" in username:
-        model = get_user_model()
-        email_field = model.get_email_field_name()
-        matches = list(
-            model._default_manager.filter(
-                **{f"{email_field}__iexact": username, "is_active": True}
-            ).values_list(model.USERNAME_FIELD, flat=True)[:2]
-        )
-        if len(matches) == 1 and matches[0] != username:
-            user = authenticate(request, username=matches[0], password=password)
+    user = authenticate(request, username=login_name(username), password=password)
     return user if user is not None and user.is_active else None
+
+
+def login_name(username):
+    """Return the username to check: `username` itself, or the username of the only active
+    user with that email address."""
+    model = get_user_model()
+    manager = model._default_manager
+    if "@" not in username or manager.filter(**{model.USERNAME_FIELD: username}).exists():
+        return username
+    email_field = model.get_email_field_name()
+    matches = list(
+        manager.filter(**{f"{email_field}__iexact": username, "is_active": True}).values_list(
+            model.USERNAME_FIELD, flat=True
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else username
 
 
 @sensitive_variables("raw_refresh")

@@ -206,3 +206,14 @@ class TestConstraints:
 
     def test_str_names_principal_and_actions(self, things, user):
         assert str(grant(things, "view", "delete", user=user)) == "clerk: view, delete on things"
+
+
+def test_everything_works_without_a_real_cache(client, things, user, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"dataexchange.user": "1/hour"},
+    }
+    grant(things, "view", user=user)
+    headers = bearer(user)
+    assert {call(client, "view", **headers).status_code for _ in range(3)} == {200}

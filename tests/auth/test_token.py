@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 from io import StringIO
 
+from django.contrib.auth import hashers
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -251,3 +252,16 @@ def test_prune_tokens_deletes_only_dead_pairs(user):
     call_command("prune_tokens", stdout=out)
     assert list(AccessToken.objects.all()) == [live]
     assert out.getvalue().strip() == "Deleted 1 expired token pair(s)."
+
+
+def test_email_login_runs_exactly_one_password_check(client, user, monkeypatch):
+    calls = []
+    original = hashers.MD5PasswordHasher.verify
+    monkeypatch.setattr(
+        hashers.MD5PasswordHasher,
+        "verify",
+        lambda self, *args: calls.append(1) or original(self, *args),
+    )
+    login(client, username="clerk@example.com", password="wrong")
+    login(client, username="clerk@example.com")
+    assert len(calls) == 2
