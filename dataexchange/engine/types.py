@@ -68,8 +68,9 @@ def check_decimal(field, value):
     if field.precision is None:
         return ()
     scale = field.scale or 0
-    whole, _, fraction = text.partition(".")
-    whole = whole.lstrip("0") if not whole.startswith("-") else "-" + whole[1:].lstrip("0")
+    # SPEC A4 counts integer *digits*: unlike Spryker, the minus sign is not one.
+    whole, _, fraction = text.lstrip("-").partition(".")
+    whole = whole.lstrip("0")
     fraction = fraction.rstrip("0")
     if len(whole) > field.precision - scale or len(fraction) > scale:
         return (VALUE_ERROR,)
