@@ -9,6 +9,7 @@ from dataclasses import replace
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
 
 from dataexchange import conf, introspection
 from dataexchange import config_validation as rules
@@ -147,8 +148,8 @@ class EndpointChangeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["identifier"].choices = column_choices(self.instance.table_name)
-        prefix = conf.get("ROUTE_PREFIX").strip("/")
-        self.fields["alias"].help_text += f" Served at /{prefix}/<resource name>."
+        url = f"/{conf.get('ROUTE_PREFIX').strip('/')}/{self.instance.alias}"
+        self.fields["alias"].help_text += format_html(" Served at {}.", url)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,0 +1,99 @@
+"""A real browser creates an endpoint through the admin: picker, two fields, save, list."""
+
+import os
+import tempfile
+
+from django.contrib.auth import get_user_model
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from dataexchange.models import Endpoint
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1600,1000",
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser():
+    """Return a headless Chromium; fail (CI installs it) rather than skip when it is missing."""
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(binary, os.X_OK):
+            pytest.fail(f"{binary} is missing: install Debian's chromium and chromium-driver.")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory(prefix="dx-chromium-") as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        # An explicit driver path keeps Selenium Manager from trying to download anything.
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        driver.implicitly_wait(5)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def log_in(browser, live_server):
+    get_user_model().objects.create_superuser("boss", "boss@example.com", "s3cret-pass!")
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys("boss")
+    browser.find_element(By.NAME, "password").send_keys("s3cret-pass!")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    assert browser.find_element(By.ID, "user-tools")
+
+
+def click(browser, element):
+    """Click an element after scrolling it to the middle, clear of the sticky save bar."""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
+def enable_field(browser, column):
+    for select in browser.find_elements(By.CSS_SELECTOR, "select[name$='-column_name']"):
+        if Select(select).first_selected_option.get_attribute("value") == column:
+            prefix = select.get_attribute("name").removesuffix("-column_name")
+            click(browser, browser.find_element(By.NAME, f"{prefix}-is_enabled"))
+            return
+    raise AssertionError(f"no field row for {column}")
+
+
+def test_a_back_office_user_creates_an_endpoint_in_the_browser(
+    transactional_db, live_server, browser
+):
+    log_in(browser, live_server)
+
+    browser.get(f"{live_server.url}/admin/dataexchange/endpoint/")
+    browser.find_element(By.CSS_SELECTOR, ".object-tools a.addlink").click()
+    Select(browser.find_element(By.ID, "id_table_name")).select_by_value("dxt_part")
+    browser.find_element(By.NAME, "_save").click()
+
+    assert (
+        "created for table dxt_part" in browser.find_element(By.CSS_SELECTOR, ".messagelist").text
+    )
+    enable_field(browser, "sku")
+    enable_field(browser, "qty")
+    click(browser, browser.find_element(By.NAME, "_save"))
+
+    assert browser.current_url.endswith("/admin/dataexchange/endpoint/")
+    assert "dxt-parts" in browser.find_element(By.ID, "result_list").text
+    endpoint = Endpoint.objects.get(alias="dxt-parts")
+    enabled = endpoint.fields.filter(is_enabled=True).values_list("column_name", flat=True)
+    assert list(enabled) == ["id_part", "sku", "qty"]
