@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from dataexchange import conf
@@ -31,6 +31,26 @@ from dataexchange.config_io import (
 from dataexchange.models import Endpoint, EndpointField, EndpointRelation
 
 DOCS_PATH = "/api/docs/"
+
+
+def documentation_url(alias):
+    """Return the address of an endpoint's documentation (its section when the docs know it)."""
+    try:
+        from dataexchange.openapi.views import documentation_url as section_url
+
+        return section_url(alias)
+    except (ImportError, NoReverseMatch):
+        return DOCS_PATH
+
+
+def specification_url():
+    """Return the address that downloads the API description, or None when it is not served."""
+    try:
+        from dataexchange.openapi.views import specification_url as download_url
+
+        return download_url()
+    except (ImportError, NoReverseMatch):
+        return None
 
 
 class EndpointFieldInline(admin.TabularInline):
@@ -115,7 +135,11 @@ class EndpointAdmin(admin.ModelAdmin):
 
     @admin.display(description="docs")
     def docs_link(self, obj):
-        return format_html('<a href="{}">Docs</a>', DOCS_PATH)
+        return format_html('<a href="{}">Docs</a>', documentation_url(obj.alias))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"specification_url": specification_url(), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -361,7 +361,7 @@ def test_the_list_shows_table_state_field_count_and_links(admin_client):
     assert rows["parts"].enabled_fields == 0
     assert '<a href="/dynamic-entity/widgets">/dynamic-entity/widgets</a>' in html
     assert 'href="/dynamic-entity/parts"' not in html
-    assert '<a href="/api/docs/">Docs</a>' in html
+    assert '<a href="/api/docs/' in html
     assert "Import configuration" in html
 
 
