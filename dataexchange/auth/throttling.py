@@ -1,10 +1,12 @@
 """Throttles for the API and `/token`, counted in Django's cache so that every worker process
 sharing it (CACHE_URL=redis://…) enforces the same limits.
 
-Counting uses fixed windows and the cache's atomic `add` + `incr`, not DRF's read-modify-write
-request history, so concurrent requests cannot slip past a limit. Rates come from
-`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, read at request time; a missing or empty rate means
-no limit. Scopes:
+Each limit is a sliding window: the count of the current fixed window plus the previous
+window's count weighted by the part of it still inside the last `period`. Counts change only by
+the cache's atomic `incr`/`decr` (not DRF's read-modify-write request history), so concurrent
+requests cannot slip past a limit, and there is no burst of twice the rate at window edges.
+Refused requests do not count. Rates come from `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`,
+read at request time; a missing or empty rate means no limit. Scopes:
 
   dataexchange.user            API requests per user (bearer token or session)
   dataexchange.api_key         API requests per API key (a key's own `rate` overrides it)
@@ -15,6 +17,7 @@ no limit. Scopes:
 import hashlib
 import math
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 
@@ -34,10 +37,44 @@ def parse_rate(rate):
     return int(count), PERIODS[period[0].lower()]
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where one identity's counts live right now, and how far the current fixed window has run."""
+
+    key: str
+    previous_key: str
+    allowed: int
+    seconds: int
+    elapsed: float  # fraction of the current fixed window gone, in [0, 1)
+
+    @classmethod
+    def at(cls, prefix, allowed, seconds, now):
+        """Return the window of counter `prefix` at time `now`."""
+        index, rest = divmod(now, seconds)
+        return cls(
+            f"{prefix}:{int(index)}", f"{prefix}:{int(index) - 1}", allowed, seconds, rest / seconds
+        )
+
+    def estimate(self, current, previous):
+        """Return the count over the last `seconds`, assuming the previous window was even."""
+        return previous * (1 - self.elapsed) + current
+
+    def wait(self, current, previous):
+        """Return whole seconds until one more request fits, if no other is counted meanwhile."""
+        room = self.allowed - 1 - current
+        if room >= 0 and previous > room:
+            fraction = 1 - room / previous - self.elapsed  # later in this window
+        else:
+            next_window = max(0.0, 1 - (self.allowed - 1) / current) if current else 0.0
+            fraction = 1 - self.elapsed + next_window
+        return max(1, math.ceil(fraction * self.seconds))
+
+
 class CounterThrottle(BaseThrottle):
-    """Allow `requests` per `seconds` window for each identity returned by `get_ident_key`."""
+    """Allow `requests` per `period` for each identity returned by `get_ident_key`."""
 
     scope = None
+    timer = staticmethod(time.time)
 
     def get_rate(self, request):
         """Return the rate string that applies to `request`."""
@@ -48,36 +85,46 @@ class CounterThrottle(BaseThrottle):
         raise NotImplementedError
 
     def window(self, request):
-        """Return (cache key, allowed, seconds) for `request`'s current window, or None."""
+        """Return the Window counting `request`, or None when no limit applies."""
         rate = parse_rate(self.get_rate(request))
         ident = self.get_ident_key(request) if rate else None
         if ident is None:
             return None
-        allowed, seconds = rate
-        now = time.time()
-        start = int(now // seconds)
-        self.wait_seconds = max(1, math.ceil((start + 1) * seconds - now))
-        return f"dx:throttle:{self.scope}:{ident}:{start}", allowed, seconds
+        return Window.at(f"dx:throttle:{self.scope}:{ident}", *rate, self.timer())
 
     def allow_request(self, request, view):
         window = self.window(request)
         if window is None:
             return True
-        key, allowed, seconds = window
-        return increment(key, seconds) <= allowed
+        current = increment(window.key, window.seconds)
+        previous = cache.get(window.previous_key) or 0
+        if window.estimate(current, previous) <= window.allowed:
+            return True
+        decrement(window.key)
+        self.wait_seconds = window.wait(current - 1, previous)
+        return False
 
     def wait(self):
         return getattr(self, "wait_seconds", None)
 
 
 def increment(key, seconds):
-    """Atomically add one to the counter `key`, creating it for `seconds`; return the count."""
-    cache.add(key, 0, timeout=seconds + 1)
+    """Atomically add one to the counter `key`; return the new count. The counter lives for two
+    windows, as the next window weighs it in."""
+    cache.add(key, 0, timeout=2 * seconds + 1)
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=seconds + 1)
+    except ValueError:  # expired between add and incr, or a cache without counters
+        cache.add(key, 1, timeout=2 * seconds + 1)
         return 1
+
+
+def decrement(key):
+    """Take back one count of `key` (a refused request does not count)."""
+    try:
+        cache.decr(key)
+    except ValueError:
+        pass
 
 
 class UserRateThrottle(CounterThrottle):
@@ -133,15 +180,18 @@ class TokenUsernameThrottle(CounterThrottle):
         window = self.window(request)
         if window is None:
             return True
-        key, allowed, _ = window
-        return (cache.get(key) or 0) < allowed
+        counts = cache.get_many([window.key, window.previous_key])
+        current, previous = counts.get(window.key, 0), counts.get(window.previous_key, 0)
+        if window.estimate(current, previous) < window.allowed:
+            return True
+        self.wait_seconds = window.wait(current, previous)
+        return False
 
     def record_failure(self, request):
         """Count one failed login for the username of `request`."""
         window = self.window(request)
         if window is not None:
-            key, _, seconds = window
-            increment(key, seconds)
+            increment(window.key, window.seconds)
 
 
 def hash_ident(text):

@@ -1,8 +1,10 @@
 """Throttles: API rates per user and per key, `/token` per IP and per username (failures)."""
 
+from types import SimpleNamespace
+
 import pytest
 
-from dataexchange.auth.throttling import increment, parse_rate
+from dataexchange.auth.throttling import UserRateThrottle, Window, increment, parse_rate
 from tests.auth.conftest import PASSWORD, bearer, grant, make_key
 
 URL = "/dynamic-entity/things"
@@ -27,7 +29,7 @@ def assert_throttled(response, keys=("message", "status", "code")):
     assert list(error) == list(keys)
     assert error["code"] == "1409" and error["status"] == 429
     wait = int(response["Retry-After"])
-    assert 1 <= wait <= 3600
+    assert 1 <= wait <= 2 * 3600
     assert error["message"] == f"Too many requests. Try again in {wait} seconds."
 
 
@@ -120,3 +122,38 @@ def test_parse_rate():
 
 def test_counter_is_atomic_and_starts_at_one():
     assert [increment("dx:test:counter", 60) for _ in range(3)] == [1, 2, 3]
+
+
+class TestSlidingWindow:
+    def test_window_position(self):
+        window = Window.at("k", 10, 60, now=150.0)
+        assert (window.key, window.previous_key, window.elapsed) == ("k:2", "k:1", 0.5)
+
+    def test_previous_window_is_weighted_by_its_overlap(self):
+        window = Window("k:2", "k:1", 10, 100, 0.5)
+        assert window.estimate(current=3, previous=10) == 8
+
+    def test_wait_within_the_window_when_the_previous_one_weighs(self):
+        window = Window("k:2", "k:1", 10, 100, 0.5)
+        assert window.wait(current=3, previous=20) == 20  # at 0.7: 20 * 0.3 + 3 + 1 == 10
+
+    def test_wait_into_the_next_window_when_the_current_one_is_full(self):
+        window = Window("k:2", "k:1", 2, 100, 0.25)
+        assert window.wait(current=2, previous=0) == 125  # then 2 * 0.5 + 1 == 2
+
+    def test_no_fresh_budget_right_after_a_window_edge(self, monkeypatch, rates, superuser):
+        rates(user="3/min")
+        request = SimpleNamespace(user=superuser, auth=None)
+        clock = iter([119.0, 119.5, 119.9, 120.1, 120.2])
+        monkeypatch.setattr(UserRateThrottle, "timer", staticmethod(lambda: next(clock)))
+        allowed = [UserRateThrottle().allow_request(request, None) for _ in range(5)]
+        assert allowed == [True, True, True, False, False]
+
+    def test_refused_requests_do_not_count(self, monkeypatch, rates, superuser):
+        rates(user="2/min")
+        request = SimpleNamespace(user=superuser, auth=None)
+        clock = iter([0.0, 1.0, 2.0, 3.0, 4.0, 90.0])
+        monkeypatch.setattr(UserRateThrottle, "timer", staticmethod(lambda: next(clock)))
+        allowed = [UserRateThrottle().allow_request(request, None) for _ in range(6)]
+        # at 90 s the previous window's 2 weigh 2 * 0.5 = 1, so one more fits
+        assert allowed == [True, True, False, False, False, True]
