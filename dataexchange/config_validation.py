@@ -168,7 +168,7 @@ def validate_endpoint_config(spec, catalog):
 
 def endpoint_problems(spec, catalog):
     """Return the problems of the resource name, the table and the identifier column."""
-    problems = [*_alias_problems(spec, catalog), *_table_problems(spec, catalog)]
+    problems = naming_problems(spec, catalog)
     info = catalog.usable(spec.table_name)
     if not spec.identifier:
         problems.append(
@@ -186,6 +186,11 @@ def endpoint_problems(spec, catalog):
             )
         )
     return problems
+
+
+def naming_problems(spec, catalog):
+    """Return the problems of the resource name and the table alone."""
+    return [*_alias_problems(spec, catalog), *_table_problems(spec, catalog)]
 
 
 def _problem(message, attr="identifier"):

@@ -113,15 +113,15 @@ class EndpointCreateForm(forms.ModelForm):
         table = cleaned.get("table_name")
         if not table:
             return cleaned
-        alias = cleaned.get("alias") or introspection.propose_alias(table)
-        info = introspection.describe_table(table)
-        if info is None or introspection.is_disallowed(table):
-            spec = rules.EndpointSpec(alias=alias, table_name=table, identifier="")
-            add_problems(self, rules.endpoint_problems(spec, rules.Catalog.from_database()))
+        cleaned["alias"] = cleaned.get("alias") or introspection.propose_alias(table)
+        catalog = rules.Catalog.from_database()
+        info = catalog.usable(table)
+        if info is None:  # missing or disallowed: nothing to propose
+            spec = rules.EndpointSpec(alias=cleaned["alias"], table_name=table, identifier="")
+            add_problems(self, rules.naming_problems(spec, catalog))
             return cleaned
-        self.spec = rules.propose_endpoint(info, alias)
-        add_problems(self, rules.validate_endpoint_config(self.spec, rules.Catalog.from_database()))
-        cleaned["alias"] = alias
+        self.spec = rules.propose_endpoint(info, cleaned["alias"])
+        add_problems(self, rules.validate_endpoint_config(self.spec, catalog))
         return cleaned
 
 

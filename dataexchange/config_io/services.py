@@ -112,11 +112,12 @@ def _plan_problems(steps, existing, read_problems):
     replaced = {step.spec.alias for step in written}
     kept = {alias: e.table_name for alias, e in existing.items() if alias not in replaced}
     by_index = dict(read_problems)
+    described = {}  # each table is introspected once for the whole file
     for step in written:
         if step.index in by_index:
             continue
         others = {s.spec.alias: s.spec.table_name for s in written if s is not step}
-        catalog = rules.Catalog({**kept, **others})
+        catalog = rules.Catalog({**kept, **others}, described)
         found = rules.validate_endpoint_config(step.spec, catalog)
         if found:
             by_index[step.index] = [

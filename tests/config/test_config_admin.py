@@ -31,8 +31,7 @@ def create(admin_client, table, alias=""):
 
 def errors_of(response):
     """Return every error message shown on an admin change page."""
-    found = list(response.context["adminform"].form.non_field_errors())
-    found += [e for errors in response.context["adminform"].form.errors.values() for e in errors]
+    found = [e for errors in response.context["adminform"].form.errors.values() for e in errors]
     for inline in response.context["inline_admin_formsets"]:
         found += list(inline.formset.non_form_errors())
         for form in inline.formset.forms:
@@ -136,7 +135,7 @@ def test_creating_reports_problems_in_plain_words(admin_client, table, alias, me
     response = create(admin_client, table, alias)
 
     assert response.status_code == 200
-    assert message in errors_of(response)
+    assert errors_of(response) == [message]
     assert Endpoint.objects.count() == 1
 
 
