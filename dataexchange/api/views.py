@@ -11,11 +11,15 @@ from rest_framework.views import APIView
 from dataexchange import conf, registry
 from dataexchange.api.exceptions import api_exception_handler
 from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.engine.concurrency import if_match, tag_written
+from dataexchange.engine.counting import count_headers
 from dataexchange.engine.delete import run_delete
+from dataexchange.engine.dryrun import dry_run, mark_dry_run
 from dataexchange.engine.parse import accepts_json, is_transactional, parse_body, parse_query
-from dataexchange.engine.read import read_collection, read_one
+from dataexchange.engine.read import read_collection, read_entity
 from dataexchange.engine.render import json_response
 from dataexchange.engine.respond import write_response
+from dataexchange.engine.stream import accepts_stream, stream_format, stream_response
 from dataexchange.engine.write import run_write
 from dataexchange.errors import fail
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start
@@ -47,7 +51,10 @@ class DynamicEntityView(APIView):
         routed = request.method.lower() in self.http_method_names
         if not routed or (request.method == "POST" and kwargs.get("entity_id") is not None):
             fail("007")
-        if not accepts_json(request.META.get("HTTP_ACCEPT", "")):
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if not (
+            accepts_json(accept) or accepts_stream(request.method, kwargs.get("entity_id"), accept)
+        ):
             fail("010")
         super().initial(request, *args, **kwargs)
         self.snapshot = registry.snapshot()
@@ -65,9 +72,15 @@ class DynamicEntityView(APIView):
 
     def get(self, request, alias, entity_id=None):
         query = parse_query(request.query_params)
-        if entity_id is None:
-            return json_response({"data": read_collection(self.snapshot, self.endpoint, query)})
-        return json_response({"data": read_one(self.snapshot, self.endpoint, query, entity_id)})
+        if entity_id is not None:
+            entity = read_entity(self.snapshot, self.endpoint, query, entity_id)
+            return json_response({"data": entity.row}, headers={"ETag": entity.etag})
+        headers = count_headers(request.headers, self.snapshot, self.endpoint, query)
+        media = stream_format(request.META.get("HTTP_ACCEPT", ""))
+        if media is not None:
+            return stream_response(self.snapshot, self.endpoint, query, media, headers)
+        rows = read_collection(self.snapshot, self.endpoint, query)
+        return json_response({"data": rows}, headers=headers)
 
     def post(self, request, alias, entity_id=None):
         return self.write(request, "POST", entity_id)
@@ -79,9 +92,9 @@ class DynamicEntityView(APIView):
         return self.write(request, "PUT", entity_id)
 
     def delete(self, request, alias, entity_id=None):
-        run_delete(
-            self.snapshot, self.endpoint, parse_query(request.query_params), url_id=entity_id
-        )
+        query = parse_query(request.query_params)
+        with dry_run(request), if_match(request, self.endpoint, entity_id):
+            run_delete(self.snapshot, self.endpoint, query, url_id=entity_id)
         return json_response(None, status=204)
 
     def write(self, request, method, entity_id):
@@ -93,17 +106,20 @@ class DynamicEntityView(APIView):
         single = entity_id is not None
         items = parse_body(request.body, single)
         transactional = self.trace.transactional = is_transactional(request.headers)
-        roots = self.trace.roots = run_write(
-            self.snapshot,
-            self.endpoint,
-            items,
-            method=method,
-            url_id=entity_id,
-            transactional=transactional,
-        )
-        return write_response(roots, method=method, single=single, transactional=transactional)
+        with dry_run(request), if_match(request, self.endpoint, entity_id):
+            roots = self.trace.roots = run_write(
+                self.snapshot,
+                self.endpoint,
+                items,
+                method=method,
+                url_id=entity_id,
+                transactional=transactional,
+            )
+        response = write_response(roots, method=method, single=single, transactional=transactional)
+        return tag_written(response, self.endpoint, roots, entity_id)
 
     def finalize_response(self, request, response, *args, **kwargs):
         """Log the exchange, after the data transaction ended, and answer its X-Request-Id."""
         response = super().finalize_response(request, response, *args, **kwargs)
+        mark_dry_run(request, response)
         return exchange_record(self, request, response)
