@@ -46,8 +46,17 @@ ORDERED_RULES = (
     ("min_length", "max_length", True, "`minLength` must not be greater than `maxLength`."),
     ("scale", "precision", False, "`scale` must be less than `precision`."),
 )
-# The smallest value each numeric setting may take (min and max may be negative).
-RULE_MINIMUM = {"min_length": 0, "max_length": 1, "precision": 1, "scale": 0}
+# The range of each numeric setting: what makes sense, within what its column can store.
+BIG = 2**63
+RULE_RANGE = {
+    "min_length": (0, 2**31 - 1),
+    "max_length": (1, 2**31 - 1),
+    "min_value": (-BIG, BIG - 1),
+    "max_value": (-BIG, BIG - 1),
+    "precision": (1, 1000),
+    "scale": (0, 1000),
+}
+LIMIT_RANGE = (1, 2**31 - 1)  # maxBatchSize and maxPageLimit
 
 NAME_RULE = "Allowed characters: a-z, A-Z, 0-9, _ and - (at most 255)."
 MAX_NAME_LENGTH = 255  # of aliases, table, column, visible and relation names (model columns)
@@ -169,6 +178,10 @@ def validate_endpoint_config(spec, catalog):
 def endpoint_problems(spec, catalog):
     """Return the problems of the resource name, the table and the identifier column."""
     problems = naming_problems(spec, catalog)
+    for attr, key in (("max_batch_size", "maxBatchSize"), ("max_page_limit", "maxPageLimit")):
+        message = _range_problem(getattr(spec, attr), *LIMIT_RANGE)
+        if message:
+            problems.append(_problem(f"`{key}` {message}", attr))
     info = catalog.usable(spec.table_name)
     if not spec.identifier:
         problems.append(
@@ -293,10 +306,10 @@ def _rule_problems(field_spec):
             f"Allowed: {fitting}.",
             misfits[0],
         )
-    for attr, minimum in RULE_MINIMUM.items():
-        value = getattr(field_spec, attr)
-        if attr in given and value < minimum:
-            yield f"`{RULE_KEYS[attr]}` must be at least {minimum}.", attr
+    for attr, (lowest, highest) in RULE_RANGE.items():
+        message = _range_problem(getattr(field_spec, attr), lowest, highest)
+        if attr in given and message:
+            yield f"`{RULE_KEYS[attr]}` {message}", attr
     for lower, upper, may_equal, message in ORDERED_RULES:
         low, high = getattr(field_spec, lower), getattr(field_spec, upper)
         if low is not None and high is not None and (low > high or (low == high and not may_equal)):
@@ -310,6 +323,14 @@ def _rule_problems(field_spec):
                 f"{', '.join(CONSTRAINTS)}.",
                 "constraints",
             )
+
+
+def _range_problem(value, lowest, highest):
+    if value is not None and value < lowest:
+        return f"must be at least {lowest}."
+    if value is not None and value > highest:
+        return f"must be at most {highest}."
+    return None
 
 
 def _duplicate_problems(items, attr, template):

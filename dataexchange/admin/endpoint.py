@@ -72,6 +72,9 @@ class EndpointRelationInline(admin.TabularInline):
     verbose_name_plural = "relations (child rows nested under a name)"
 
 
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="A JSON configuration file, as exported here.")
     update = forms.BooleanField(
@@ -80,6 +83,12 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         required=False, label="Dry run", help_text="Check and report, but save nothing."
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 10 MB; no configuration is.")
+        return upload
 
 
 @admin.register(Endpoint)

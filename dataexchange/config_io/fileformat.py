@@ -323,8 +323,10 @@ def load_entries(text):
     """Return the JSON array of a configuration file; raise ValueError with a readable message."""
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise ValueError(f"The file is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise ValueError("The file is nested too deeply to be a configuration.") from None
     if not isinstance(data, list):
         raise ValueError("The file must hold a JSON array of endpoint configurations.")
     return data

@@ -462,3 +462,11 @@ def test_import_view_lists_every_problem_and_saves_nothing(admin_client):
     assert "3 problems; nothing was imported." in response.content.decode()
     assert not Endpoint.objects.exists()
     assert "not valid JSON" in upload(admin_client, "{oops").context["problems"][0]
+
+
+def test_import_view_refuses_oversized_files(admin_client, monkeypatch):
+    monkeypatch.setattr("dataexchange.admin.endpoint.MAX_IMPORT_BYTES", 10)
+    response = upload(admin_client, "[" + " " * 20 + "]")
+    assert response.context["form"].errors["file"] == [
+        "The file is larger than 10 MB; no configuration is."
+    ]

@@ -253,6 +253,8 @@ def test_load_entries_refuses_what_is_not_a_json_array():
         load_entries("[{")
     with pytest.raises(ValueError, match="must hold a JSON array"):
         load_entries('{"tableName": "x"}')
+    with pytest.raises(ValueError, match="nested too deeply"):
+        load_entries("[" * 100_000)
 
 
 def test_import_command_prints_the_report(tmp_path):

@@ -75,6 +75,8 @@ def test_valid_configuration_has_no_problem():
         ({"alias": "w/x"}, "Resource name `w/x` is not valid."),
         ({"alias": "x" * 256}, "is not valid."),
         ({"table_name": ""}, "Table name is required."),
+        ({"max_batch_size": 0}, "`maxBatchSize` must be at least 1."),
+        ({"max_page_limit": 2**40}, "`maxPageLimit` must be at most 2147483647."),
         ({"table_name": "dxt_missing"}, "Table `dxt_missing` does not exist in the database."),
         ({"identifier": ""}, "Identifier is required: choose the column that identifies a row."),
         ({"identifier": "nope"}, "Identifier `nope` is not a column of table `dxt_widget`."),
@@ -171,6 +173,8 @@ def test_the_setting_adds_disallowed_tables(settings):
         ("weight", {"precision": 0, "scale": None}, "`precision` must be at least 1."),
         ("code", {"min_length": -1}, "`minLength` must be at least 0."),
         ("code", {"max_length": 0}, "`maxLength` must be at least 1."),
+        ("code", {"max_length": 2**31}, "`maxLength` must be at most 2147483647."),
+        ("stock", {"min_value": 2**63}, "`min` must be at most 9223372036854775807."),
         (
             "code",
             {"constraints": ("email",)},
