@@ -131,7 +131,10 @@ class ExchangeItem(models.Model):
         UPDATE = "update", "update"
         UPSERT = "upsert", "create or update"
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: the unique (exchange, index) constraint serves lookups by exchange.
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     created_at = models.DateTimeField("received", default=timezone.now)
     index = models.PositiveIntegerField()
     identifier = models.CharField(max_length=255, blank=True)

@@ -1,9 +1,11 @@
 """Record each API request as an Exchange with its items, after the data transaction has ended.
 
 The view calls `exchange_start` first thing and `exchange_record` from `finalize_response`, when
-`run_write`'s atomic block has committed or rolled back: the log is written in a transaction of
-its own and survives the rollback of the data (with ATOMIC_REQUESTS on it would not; apps.py
-warns). The hot path costs one INSERT for the exchange and one bulk INSERT for its item rows.
+`run_write`'s atomic block has committed or rolled back. `exchange_record` answers X-Request-Id
+and gathers the facts (cheap, no query); the rows are written once the server has sent the
+response, in a transaction of their own, so the log survives the rollback of the data (even
+under ATOMIC_REQUESTS) and its cost stays out of the client's wait. The write is one INSERT for
+the exchange and one bulk INSERT for its item rows.
 """
 
 import ipaddress
@@ -12,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -46,6 +49,7 @@ class Trace:
     roots: list | None = None  # root Nodes of a write that reached the engine
     transactional: bool | None = None
     dry_run: bool = False
+    finished: float | None = None  # perf_counter when the response was ready
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +81,43 @@ def exchange_start():
 
 
 def exchange_record(view, request, response):
-    """Log the request served by `view` (if configured) and answer X-Request-Id; return response."""
+    """Answer X-Request-Id; if the request is logged, write its exchange once the response is
+    sent. Return the response."""
     trace = getattr(view, "trace", None) or exchange_start()
     response[HEADER] = str(trace.id)
+    if not (conf.get("ENABLED") and (request.method in WRITE_METHODS or conf.get("LOG_READS"))):
+        return response
+    trace.finished = time.perf_counter()
     trace.dry_run = response.get(DRY_RUN_HEADER) == "true"
-    if conf.get("ENABLED") and (request.method in WRITE_METHODS or conf.get("LOG_READS")):
-        try:
-            exchange_save(trace, received_from(view, request, response), response.status_code)
-        except Exception:
-            logger.exception("Could not write the exchange log of request %s", trace.id)
+    try:
+        received = received_from(view, request, response)
+    except Exception:
+        logger.exception("Could not log request %s", trace.id)
+        return response
+    after_response(response, partial(save_quietly, trace, received, response.status_code))
     return response
+
+
+def after_response(response, task):
+    """Run `task` when the server closes `response`, that is after sending it to the client.
+
+    `HttpResponse.close()` runs the response's resource closers (Django's own hook, used by
+    FileResponse), and every WSGI or ASGI server and the test client call it once the body is
+    sent, before `request_finished` recycles the database connection. Elsewhere: run it now.
+    """
+    closers = getattr(response, "_resource_closers", None)
+    if closers is None:
+        task()
+    else:
+        closers.append(task)
+
+
+def save_quietly(trace, received, http_status):
+    """Write the exchange; a failing log never fails the API, it is reported in the logs."""
+    try:
+        exchange_save(trace, received, http_status)
+    except Exception:
+        logger.exception("Could not write the exchange log of request %s", trace.id)
 
 
 def received_from(view, request, response):
@@ -158,7 +189,7 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         transactional=trace.transactional,
         dry_run=trace.dry_run,
         http_status=http_status,
-        duration_ms=round((time.perf_counter() - trace.started) * 1000, 3),
+        duration_ms=round(((trace.finished or time.perf_counter()) - trace.started) * 1000, 3),
         replay_of=replay_of,
     )
     items = []
@@ -185,7 +216,7 @@ def relax_durability():
     budget of 2 ms per request. With `synchronous_commit = off` for this transaction only, a
     database crash may lose the last fraction of a second of log rows, never data and never
     half an exchange. Only for the outermost transaction: inside another one (ATOMIC_REQUESTS)
-    it would relax the data's commit too. EXCHANGE_LOG["ASYNC_COMMIT"] = False turns it off.
+    it would relax that one's commit too. EXCHANGE_LOG["ASYNC_COMMIT"] = False turns it off.
     """
     if connection.vendor == "postgresql" and conf.get("ASYNC_COMMIT"):
         with connection.cursor() as cursor:

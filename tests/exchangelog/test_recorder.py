@@ -205,3 +205,25 @@ def test_dry_run_is_logged_as_rolled_back_and_not_replayable(api, settings):
     assert item.status == "rolled_back"
     assert not item.is_replayable
     assert country_rows() == []
+
+
+def test_log_is_written_once_the_response_is_sent(writer):
+    from django.core.signals import request_finished
+    from django.db import close_old_connections, transaction
+
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from dataexchange.api.views import DynamicEntityView
+
+    request = APIRequestFactory().post(URL, {"data": [{"iso2": "XXX"}]}, format="json")
+    force_authenticate(request, user=writer)
+    with transaction.atomic():  # as ATOMIC_REQUESTS would wrap the view, rolled back
+        response = DynamicEntityView.as_view()(request, alias="exl-countries")
+        transaction.set_rollback(True)
+    assert not Exchange.objects.exists()
+    request_finished.disconnect(close_old_connections)  # as the test client does
+    try:
+        response.close()  # what the WSGI server does after sending the body
+    finally:
+        request_finished.connect(close_old_connections)
+    assert str(only_exchange().id) == response["X-Request-Id"]
