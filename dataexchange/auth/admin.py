@@ -49,7 +49,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
         "revoked_at",
         "family",
     )
-    actions = ("revoke_tokens",)
+    actions = ("revoke_tokens", "revoke_users_tokens")
 
     def has_add_permission(self, request):
         return False
@@ -61,6 +61,14 @@ class AccessTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke_tokens(self, request, queryset):
         count = queryset.revoke()
+        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Revoke every token of the selected tokens' users", permissions=["change"]
+    )
+    def revoke_users_tokens(self, request, queryset):
+        users = queryset.values("user_id")
+        count = AccessToken.objects.filter(user_id__in=users).revoke()
         self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
 
 

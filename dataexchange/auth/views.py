@@ -76,6 +76,7 @@ class TokenView(APIView):
     permission_classes = (AllowAny,)
     throttle_classes = (TokenIpThrottle, TokenUsernameThrottle)
     parser_classes = (JSONParser, FormParser, MultiPartParser)
+    http_method_names = ["post"]  # DRF's OPTIONS metadata would need content negotiation
     grants = {"password": "password_grant", "refresh_token": "refresh_grant"}
 
     def get_exception_handler(self):

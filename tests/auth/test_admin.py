@@ -135,3 +135,16 @@ def test_inline_for_the_endpoint_admin_is_declared(things):
     inline = EndpointPermissionInline(things.__class__, site)
     assert inline.fk_name == "endpoint"
     assert inline.model is EndpointPermission
+
+
+def test_revoke_every_token_of_a_user(admin, user, superuser):
+    bearer(user)
+    bearer(user)
+    bearer(superuser)
+    one = AccessToken.objects.filter(user=user).first()
+    admin.post(
+        "/admin/dataexchange_auth/accesstoken/",
+        {"action": "revoke_users_tokens", "_selected_action": [one.pk]},
+    )
+    assert {t.state for t in AccessToken.objects.filter(user=user)} == {AccessToken.State.REVOKED}
+    assert AccessToken.objects.get(user=superuser).state == AccessToken.State.ACTIVE

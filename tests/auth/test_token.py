@@ -154,10 +154,17 @@ def test_non_string_json_values_are_invalid_request(client, user):
     assert response.json()[0]["code"] == "invalid_request"
 
 
-def test_get_is_not_allowed(client):
-    response = client.get("/token")
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete", "options"])
+def test_other_methods_are_not_allowed(client, method):
+    response = getattr(client, method)("/token")
     assert response.status_code == 405
-    assert response.json()[0]["status"] == 405
+    assert response.json() == [
+        {
+            "status": 405,
+            "code": "method_not_allowed",
+            "message": f'Method "{method.upper()}" not allowed.',
+        }
+    ]
 
 
 def test_answer_is_json_whatever_accept_says(client, user):
