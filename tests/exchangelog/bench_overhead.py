@@ -2,10 +2,14 @@
 
     .venv/bin/python tests/exchangelog/bench_overhead.py [--requests 300] [--rounds 3]
 
-Serves the API with gunicorn (one worker, DEBUG off) from its own database, with the log off
-(EXCHANGE_LOG_ENABLED=0) and on (reads logged too, the worst case), alternating round by round,
-sends the same requests one at a time and prints each scenario's median latency both ways and
-the difference. Reuses the performance benchmark's server and client helpers (bench/run.py).
+Two measurements, on a database of its own, with reads logged too (the worst case):
+1. end to end: the API under gunicorn (one worker, DEBUG off) with the log off
+   (EXCHANGE_LOG_ENABLED=0) and on, alternating round by round, the same requests sent one at
+   a time, back to back (so a log written after a response delays the next request); each
+   scenario's median latency both ways and the difference. Noisy on a busy machine.
+2. in process: the worker time the log takes per request (`exchange_record` in the view plus
+   the write after the response), timed directly around those two functions; its median.
+Reuses the performance benchmark's server and client helpers (bench/run.py).
 """
 
 import argparse
@@ -114,6 +118,51 @@ def scenarios(token, tag, n):
     }
 
 
+def in_process(token, n):
+    """Return {scenario: [seconds the log took per request]} measured inside one process."""
+    from django.conf import settings
+    from django.test import Client
+
+    from dataexchange.exchangelog import recorder
+
+    settings.EXCHANGE_LOG = {**settings.EXCHANGE_LOG, "ENABLED": True, "LOG_READS": True}
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    spent = []
+    for name in ("exchange_record", "save_quietly"):
+        original = getattr(recorder, name)
+        setattr(recorder, name, timing(original, spent))
+
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    run.request = lambda port, method, path, token, body=None, headers=None: call(
+        client, method, path, body
+    )
+    results, offset = {}, 0
+    for name, values in scenarios(token, f"in{time.time_ns()}", n).items():
+        pairs = spent[offset : offset + 2 * len(values)]  # record, then save, per request
+        results[name] = [a + b for a, b in zip(pairs[::2], pairs[1::2])]
+        offset += 2 * len(values)
+    return results
+
+
+def timing(function, spent):
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    return timed
+
+
+def call(client, method, path, body):
+    import orjson
+
+    payload = orjson.dumps(body) if body is not None else b""
+    response = client.generic(method, path, payload, content_type="application/json")
+    return response.status_code, response.content
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="requests per scenario")
@@ -130,10 +179,12 @@ def main():
             finally:
                 server.stop()
     print(f"\nExchange log cost — PostgreSQL, gunicorn -w 1, {args.rounds} rounds, median ms\n")
-    print(f"{'scenario':30} {'log off':>9} {'log on':>9} {'cost':>8}")
+    inside = in_process(token, args.requests)
+    print(f"{'scenario':30} {'log off':>9} {'log on':>9} {'cost':>8} {'in process':>11}")
     for name, off in samples["off"].items():
         a, b = statistics.median(off) * 1000, statistics.median(samples["on"][name]) * 1000
-        print(f"{name:30} {a:9.2f} {b:9.2f} {b - a:8.2f}")
+        c = statistics.median(inside[name]) * 1000
+        print(f"{name:30} {a:9.2f} {b:9.2f} {b - a:8.2f} {c:11.2f}")
 
 
 if __name__ == "__main__":
