@@ -227,3 +227,41 @@ def test_log_is_written_once_the_response_is_sent(writer):
     finally:
         request_finished.connect(close_old_connections)
     assert str(only_exchange().id) == response["X-Request-Id"]
+
+
+def test_bad_token_is_rejected_and_never_stored(db):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    response = send(client, "POST", URL, [{"iso2": "DE"}], Authorization="Bearer s3cr3t-t0ken")
+    assert response.status_code == 401
+    exchange = only_exchange()
+    assert (exchange.status, exchange.http_status, exchange.error_codes) == (
+        "rejected",
+        401,
+        ",001,",
+    )
+    assert exchange.client == "anonymous"
+    stored = [str(v) for v in Exchange.objects.values_list().get()]
+    assert not any("s3cr3t" in value for value in stored)
+
+
+def test_api_key_client_is_named_and_its_key_never_stored(countries, writer):
+    from django.core.cache import cache
+
+    from rest_framework.test import APIClient
+
+    from dataexchange.auth.models import ApiKey, EndpointPermission
+
+    cache.clear()
+    key = ApiKey(name="erp", owner=writer)
+    raw = key.set_new_key()
+    key.save()
+    EndpointPermission.objects.create(endpoint=countries, api_key=key, can_create=True)
+    response = send(APIClient(), "POST", f"{URL}?api_key={raw}", [{"iso2": "DE", "name": "DE"}])
+    assert response.status_code == 201
+    exchange = only_exchange()
+    assert exchange.client == f"API key erp (#{key.pk})"
+    assert (exchange.api_key_id, exchange.user, exchange.query) == (key.pk, writer, "")
+    stored = [str(v) for v in Exchange.objects.values_list().get()]
+    assert not any(raw in value for value in stored)
