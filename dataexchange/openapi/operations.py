@@ -16,11 +16,9 @@ UNAUTHORIZED = None  # the 403 "Unauthorized request." error has no code (SPEC A
 COMMON_ERRORS = ("001", "002", UNAUTHORIZED, "1404", "010", "1409", "500")
 WRITE_ERRORS = ("1301", "1302", "1304", "1305", "1306", "1309", "1311", "1313", "1314", "1316")
 BATCH_ERRORS = ("1401", "1408")
-PER_ITEM_STATUSES = (
-    400,
-    404,
-    422,
-)  # statuses a non-transactional write answers with {data, errors}
+# Statuses a non-transactional write answers with {data, errors} when every item failed.
+PER_ITEM_STATUSES = (400, 404, 422)
+PER_ITEM_NOTE = "With `X-Is-Transactional: false` the body is `{data, errors}`."
 STATUS_TEXT = {
     200: "OK.",
     201: "Created entities.",
@@ -161,9 +159,7 @@ def build_operation(operation, endpoint, ctx, names, components):
     result = {
         "operationId": f"{operation.kind}-dynamic-api-{alias}",
         "summary": operation.summary.format(alias=alias),
-        "description": "Error codes: "
-        + ", ".join(f"`{c or 'null'}`" for c in ordered(codes))
-        + ".",
+        "description": f"Error codes: {code_list(ordered(codes))}.",
         "tags": [tag_name(alias)],
         "parameters": parameters_for(operation.kind, endpoint, ctx, components["parameters"]),
     }
@@ -201,6 +197,10 @@ def message_of(code):
 def ordered(codes):
     """Return error codes by HTTP status, then code."""
     return sorted(codes, key=lambda c: (status_of(c), c or ""))
+
+
+def code_list(codes):
+    return ", ".join(f"`{code or 'null'}`" for code in codes)
 
 
 def codes_description(title, codes):
@@ -261,11 +261,13 @@ def error_responses(operation, codes, names, registry):
         if per_item:
             shape = "entity" if operation.single else "collection"
             schema = {"anyOf": [schema, schemas.ref(names[f"{shape}-partial"])]}
+        if per_item:  # one per endpoint: codes only, their messages are in the API description
+            description = f"{STATUS_TEXT[status]} Codes: {code_list(codes_here)}. {PER_ITEM_NOTE}"
+            responses[str(status)] = json_response(description, schema)
+            responses[str(status)]["x-error-codes"] = codes_here
+            continue
         response = json_response(codes_description(STATUS_TEXT[status], codes_here), schema)
         response["x-error-codes"] = codes_here
-        if per_item:
-            responses[str(status)] = response
-            continue
         name = "Error" + "-".join([str(status), *(code or "null" for code in codes_here)])
         registry[name] = response
         responses[str(status)] = {"$ref": f"#/components/responses/{name}"}

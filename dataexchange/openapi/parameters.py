@@ -7,10 +7,11 @@ in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict or None`.
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.types import TYPES
+from dataexchange.openapi.schemas import integer_range, typed_schema
 
 INCLUDE_DEPTH = 3  # relation chains listed in the `include` enum, counted in relations
 INCLUDE_MAX_CHAINS = 200
+MAX_OFFSET = 2**63 - 1  # SQL OFFSET is a 64-bit integer
 
 # Operators of `filter[...]={"<op>": value}`, one row each (SPEC A3; Part B adds more).
 FILTER_OPERATORS = (("in", "one of the listed values", '{"in":["DE","AT"]}'),)
@@ -29,7 +30,7 @@ class ParameterSpec:
 def id_parameter(endpoint, ctx):
     """Return the `{id}` path parameter, typed like the identifier field."""
     field = endpoint.identifier
-    schema = dict(TYPES[field.type].json_schema)
+    schema = typed_schema(field, integer_range(endpoint, field))
     if schema["type"] == "string":
         schema["pattern"] = "^[^/]+$"  # a slash would leave the route
     return {
@@ -44,7 +45,7 @@ def id_parameter(endpoint, ctx):
 def filter_parameter(endpoint, ctx):
     """Return `filter` (deepObject): one property `<alias>.<field>` per field (SPEC A3)."""
     properties = {
-        f"{endpoint.alias}.{field.name}": dict(TYPES[field.type].json_schema)
+        f"{endpoint.alias}.{field.name}": typed_schema(field, integer_range(endpoint, field))
         for field in endpoint.fields
     }
     operators = "; ".join(f"`{example}`: {meaning}" for _, meaning, example in FILTER_OPERATORS)
@@ -78,7 +79,7 @@ def page_parameter(endpoint, ctx):
         "schema": {
             "type": "object",
             "properties": {
-                "offset": {"type": "integer", "minimum": 0},
+                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
                 "limit": {"type": "integer", "minimum": 0, "maximum": endpoint.max_page_limit},
             },
             "additionalProperties": False,

@@ -7,6 +7,8 @@ sent, which are required, and whether a child's foreign key is exempt.
 
 from dataclasses import dataclass
 
+from django.db.backends.base.operations import BaseDatabaseOperations
+
 from dataexchange.engine.types import TYPES
 from dataexchange.engine.validate import URL_RE
 
@@ -14,6 +16,7 @@ ERROR = "Error"
 ERROR_LIST = "ErrorList"
 IDENTIFIER_DESCRIPTION = "Unique identifier for the entity"
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,35 @@ def typed_value(field, text):
     return text
 
 
-def value_schema(field):
-    """Return the schema of a field's value: type, format and the configured rules."""
+def integer_range(endpoint, field):
+    """Return the (min, max) an integer field's column can hold, or None.
+
+    Django's portable ranges per column type, not the backend's: a document is the same on
+    every database (SQLite would otherwise say 64 bits where PostgreSQL's INTEGER holds 32).
+    """
+    column = endpoint.table_info.column(field.column)
+    if field.type != "integer" or column is None:
+        return None
+    return INTEGER_RANGES.get(column.django_type)
+
+
+def typed_schema(field, int_range=None):
+    """Return the type and format of a field's values, with the column's integer range."""
+    schema = dict(TYPES[field.type].json_schema)
+    if int_range:
+        schema["minimum"], schema["maximum"] = int_range
+    return schema
+
+
+def value_schema(field, int_range=None):
+    """Return the schema of a value sent for a field: type, format and the configured rules."""
+    low, high = int_range or (None, None)
     schema = dict(TYPES[field.type].json_schema)
     for key, value in (
         ("minLength", field.min_length if field.type == "string" else None),
         ("maxLength", field.max_length if field.type == "string" else None),
-        ("minimum", field.min if field.type == "integer" else None),
-        ("maximum", field.max if field.type == "integer" else None),
+        ("minimum", _bound(max, field.min, low) if field.type == "integer" else None),
+        ("maximum", _bound(min, field.max, high) if field.type == "integer" else None),
     ):
         if value is not None:
             schema[key] = value
@@ -89,6 +113,11 @@ def value_schema(field):
     return schema
 
 
+def _bound(pick, configured, column):
+    values = [v for v in (configured, column) if v is not None]
+    return pick(values) if values else None
+
+
 def decimal_pattern(precision, scale):
     """Return the pattern of a decimal string: at most precision − scale integer digits and
     scale fraction digits, ignoring leading and trailing zeros (SPEC A4)."""
@@ -99,13 +128,14 @@ def decimal_pattern(precision, scale):
     return rf"^-?(?=\d)0*\d{{0,{whole}}}(\.(?=\d)\d{{0,{scale}}}0*)?$"
 
 
-def field_schema(field, *, nullable, read_only=False):
-    """Return the documented schema of one field."""
-    schema = {"title": field.name, **value_schema(field)}
+def field_schema(field, *, nullable, read_only=False, rules=None):
+    """Return the documented schema of one field; `rules` is the column's integer range in a
+    request (rules are checked on writes), None in a row (stored data may predate them)."""
+    schema = {"title": field.name}
+    schema.update(typed_schema(field) if rules is None else value_schema(field, rules or None))
     description = field.description or (IDENTIFIER_DESCRIPTION if field.is_identifier else "")
-    rules = rules_description(field)
-    if rules:
-        description = f"{description} {rules}".strip()
+    if rules is not None and rules_description(field):
+        description = f"{description} {rules_description(field)}".strip()
     if description:
         schema["description"] = description
     examples = [v for v in (typed_value(field, e) for e in field.examples) if v is not None]
@@ -167,7 +197,8 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None):
         if not spec.allows(field, single):
             continue
         must = spec.requires(field, single) and field.column != exempt
-        properties[field.name] = field_schema(field, nullable=not must)
+        rules = integer_range(endpoint, field) or ()
+        properties[field.name] = field_schema(field, nullable=not must, rules=rules)
         if must:
             required.append(field.name)
     for name, child_item in (relations or {}).items():
