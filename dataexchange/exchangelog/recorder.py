@@ -90,7 +90,7 @@ def exchange_record(view, request, response):
     trace.finished = time.perf_counter()
     trace.dry_run = response.get(DRY_RUN_HEADER) == "true"
     try:
-        received = received_from(view, request, response)
+        received = received_from(view, request, response, trace)
     except Exception:
         logger.exception("Could not log request %s", trace.id)
         return response
@@ -120,7 +120,7 @@ def save_quietly(trace, received, http_status):
         logger.exception("Could not write the exchange log of request %s", trace.id)
 
 
-def received_from(view, request, response):
+def received_from(view, request, response, trace):
     """Return the Received facts of an HTTP request, without credentials."""
     endpoint = getattr(view, "endpoint", None)
     kwargs = getattr(view, "kwargs", {}) or {}
@@ -132,7 +132,8 @@ def received_from(view, request, response):
         query=Policy.current().safe_query(request.META.get("QUERY_STRING", "")),
         entity_id=str(kwargs.get("entity_id") or "")[:255],
         remote_addr=ip_or_none(request.META.get("REMOTE_ADDR")),
-        errors=response_errors(response) if response.status_code >= 400 else [],
+        # Items carry their own errors; only a request refused as a whole needs the body's.
+        errors=response_errors(response) if response.status_code >= 400 and not trace.roots else [],
     )
 
 

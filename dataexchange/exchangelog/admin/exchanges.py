@@ -32,6 +32,23 @@ def pretty(text):
         return text
 
 
+def item_logs(items):
+    """Return (item, received JSON, written JSON) triples for the item_log template."""
+    return [(item, pretty(item.request_data), pretty(item.response_data)) for item in items]
+
+
+def exchange_detail(exchange):
+    """Return the detail page's context: item logs, request errors, what is not shown."""
+    logged = exchange.items.count()
+    items = exchange.items.select_related("replayed_as")[:DETAIL_ITEMS]
+    return {
+        "items": item_logs(items),
+        "more_items": logged > DETAIL_ITEMS,
+        "unlogged_items": exchange.item_count - logged,
+        "request_errors": exchange.errors,
+    }
+
+
 class ViewOnlyAdmin(admin.ModelAdmin):
     """The log is written by the API only: nobody adds, edits or deletes rows here."""
 
@@ -163,17 +180,7 @@ class ExchangeAdmin(ViewOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         exchange = self.get_object(request, object_id)
-        extra = {}
-        if exchange is not None:
-            items = list(exchange.items.select_related("replayed_as")[:DETAIL_ITEMS])
-            extra = {
-                "items": [
-                    (item, pretty(item.request_data), pretty(item.response_data)) for item in items
-                ],
-                "more_items": exchange.items.count() > DETAIL_ITEMS,
-                "unlogged_items": exchange.item_count - exchange.items.count(),
-                "request_errors": exchange.errors,
-            }
+        extra = exchange_detail(exchange) if exchange is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
 
@@ -239,7 +246,5 @@ class ExchangeItemAdmin(ViewOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         item = self.get_object(request, object_id)
-        extra = {}
-        if item is not None:
-            extra = {"items": [(item, pretty(item.request_data), pretty(item.response_data))]}
+        extra = {"items": item_logs([item])} if item is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
