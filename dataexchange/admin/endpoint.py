@@ -183,7 +183,7 @@ class EndpointAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(reverse("admin:dataexchange_endpoint_change", args=[obj.pk]))
 
-    @admin.action(description="Export selected endpoints as a JSON file")
+    @admin.action(description="Export selected endpoints as a JSON file", permissions=("view",))
     def export_selected(self, request, queryset):
         text = dump_entries(endpoints_export(endpoints=queryset.order_by("alias")))
         response = HttpResponse(text, content_type="application/json")
