@@ -85,6 +85,10 @@ def fetch_document(base, token, target):
 @pytest.fixture
 def live_server_env(tmp_path):
     """Prepare a migrated temporary database with demo data, endpoints and a superuser."""
+    if connection.vendor != "sqlite":
+        pytest.skip("runs once, in the SQLite pass: the server uses its own SQLite database")
+    if not DEMO_ENDPOINTS.exists():
+        pytest.skip("no demo endpoint configuration")
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'schemathesis.sqlite3'}",
@@ -109,10 +113,6 @@ def live_server_env(tmp_path):
 
 @pytest.mark.multiprocess
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server_env, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("runs once, in the SQLite pass: the server uses its own SQLite database")
-    if not DEMO_ENDPOINTS.exists():
-        pytest.skip("no demo endpoint configuration")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
