@@ -17,7 +17,7 @@ from dataexchange.openapi.operations import tag_name
 
 FILENAME = "data-exchange-api"
 # Schemes Swagger UI may send when it reloads the document after "Authorize".
-SCHEMA_AUTH_NAMES = ["bearerAuth", "apiKeyHeader", "basicAuth"]
+SCHEMA_AUTH_NAMES = ["bearerAuth", "apiKeyHeader"]
 
 
 class SchemaView(SpectacularAPIView):
