@@ -3,14 +3,18 @@ string and rendered to JSON. One table, `TYPES`, maps a type name to its behavio
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.db import connection
 
 DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TYPE_ERROR = "1305"
 VALUE_ERROR = "1306"
 UTC = dt.UTC
+INT64 = range(-(2**63), 2**63)
 
 
 class Unmatchable(ValueError):
@@ -195,9 +199,20 @@ def decimal_renderer(scale):
 
 def parse_integer(text):
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         raise Unmatchable(text) from None
+    if number not in INT64:  # no integer column holds it; SQLite cannot even bind it
+        raise Unmatchable(text)
+    return number
+
+
+def parse_string(text):
+    """Return a filter string; one holding NUL matches nothing on PostgreSQL, whose text
+    columns cannot hold NUL (psycopg refuses to send it)."""
+    if "\x00" in text and connection.vendor == "postgresql":
+        raise Unmatchable(text)
+    return text
 
 
 def parse_boolean(text):
@@ -221,9 +236,12 @@ def parse_decimal(text):
 
 def parse_float(text):
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise Unmatchable(text) from None
+    if not math.isfinite(number):  # MySQL cannot even compare with NaN or infinity
+        raise Unmatchable(text)
+    return number
 
 
 def parse_date(text):
@@ -264,7 +282,7 @@ def _identity(value):
 
 TYPES = {
     "integer": TypeSpec(check_integer, int, parse_integer, render_integer, {"type": "integer"}),
-    "string": TypeSpec(check_string, _identity, str, render_string, {"type": "string"}),
+    "string": TypeSpec(check_string, _identity, parse_string, render_string, {"type": "string"}),
     "boolean": TypeSpec(check_boolean, bool, parse_boolean, render_boolean, {"type": "boolean"}),
     "decimal": TypeSpec(
         check_decimal,

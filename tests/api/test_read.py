@@ -64,6 +64,11 @@ def test_get_one_identifier_of_the_wrong_type_is_1303(api, two_items):
     assert api.get("items/abc").json()[0]["code"] == "1303"
 
 
+def test_get_one_identifier_no_column_can_hold_is_1303(api, two_items, settings_endpoint):
+    assert api.get("items/99999999999999999999").json()[0]["code"] == "1303"
+    assert api.get("settings/a%00b").json()[0]["code"] == "1303"
+
+
 def test_get_one_by_a_non_primary_key_identifier(api, settings_endpoint):
     response = api.post("settings", {"data": [{"key": "colour", "value": "blue"}]})
     assert response.status_code == 201

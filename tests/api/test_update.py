@@ -128,6 +128,11 @@ def test_patch_one_unknown_is_1303_at_index_0(api, items):
     )
 
 
+def test_patch_of_an_identifier_no_column_can_hold_is_1303(api, settings_endpoint):
+    response = api.patch("settings", {"data": [{"key": "a\x00b", "value": "x"}]})
+    assert (response.status_code, response.json()[0]["code"]) == (404, "1303")
+
+
 def test_patch_one_with_a_non_numeric_id_is_1303(api, items):
     response = api.patch("items/abc", {"data": {"qty": 1}})
     assert (response.status_code, response.json()[0]["code"]) == (404, "1303")
