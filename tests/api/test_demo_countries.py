@@ -2,6 +2,7 @@
 upserted and deleted through the demo endpoint file (`import_endpoints`)."""
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 from django.core.management import call_command
@@ -201,3 +202,12 @@ def test_delete_countries_by_filter(api, demo):
     response = api.delete("countries", **{"filter[c.iso2_code]": '{"in": ["XD", "XE"]}'})
     assert response.status_code == 204
     assert not Country.objects.filter(iso2_code__in=["XD", "XE"]).exists()
+
+
+def test_datetimes_are_iso_8601(api, demo):
+    rows = api.get("tax-rates", **{"filter[t.fk_country]": str(demo["DE"])}).json()["data"]
+    assert len(rows) == 2
+    for row in rows:
+        created = datetime.fromisoformat(row["created_at"])
+        assert created.tzinfo is not None
+        assert row["rate"] in ("19.00", "7.00")

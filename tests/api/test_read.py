@@ -256,3 +256,22 @@ def test_no_credentials_is_403(anonymous_api, items_endpoint):
     response = anonymous_api.get("items")
     assert response.status_code == 403
     assert response.json() == [{"message": "Unauthorized request.", "status": 403, "code": None}]
+
+
+def test_every_route_answers_application_json(api, items_endpoint):
+    first = add_item("AA", "First", is_active=True)
+    second = add_item("BB", "Second", is_active=True)
+    row = {"code": "CC", "title": "t", "is_active": True}
+    responses = [
+        api.get("items"),
+        api.get(f"items/{first}"),
+        api.post("items", {"data": [row]}),
+        api.patch("items", {"data": [{"id_item": first, "qty": 1}]}),
+        api.patch(f"items/{first}", {"data": {"qty": 2}}),
+        api.put("items", {"data": [{"id_item": first, **row, "code": "AA"}]}),
+        api.put(f"items/{first}", {"data": {**row, "code": "AA"}}),
+        api.delete("items", **{"filter[i.code]": "CC"}),
+        api.delete(f"items/{second}"),
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 201, 200, 200, 200, 200, 204, 204]
+    assert {r["Content-Type"] for r in responses} == {"application/json"}

@@ -406,3 +406,14 @@ def test_child_errors_follow_the_parent_with_child_paths(api, parts_endpoint):
         type_error("qty"),
         type_error("sku", "items[0].parts[0]"),
     ]
+
+
+def test_child_foreign_key_filled_by_the_relation_is_exempt_from_required(api, parts_endpoint):
+    response = post_one(api, valid(itemParts=[{"sku": "a"}]))
+    assert response.status_code == 201, response.content
+    row = response.json()["data"][0]
+    assert row["itemParts"][0]["fk_item"] == row["id_item"]
+    response = api.post("parts", {"data": [{"sku": "b"}]})  # not as a child: required
+    assert messages(response) == [
+        ("1307", "The required field must not be empty. Field: `parts[0].fk_item`")
+    ]
