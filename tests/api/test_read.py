@@ -275,3 +275,15 @@ def test_every_route_answers_application_json(api, items_endpoint):
     ]
     assert [r.status_code for r in responses] == [200, 200, 201, 200, 200, 200, 200, 204, 204]
     assert {r["Content-Type"] for r in responses} == {"application/json"}
+
+
+def test_configuration_change_is_served_by_the_next_request(api, two_items, items_endpoint):
+    assert "title" in api.get("items").json()["data"][0]
+    field = EndpointField.objects.get(endpoint=items_endpoint, column_name="name")
+    field.visible_name = "name_text"
+    field.save()  # the signal bumps the version; no registry.clear() here
+    row = api.get("items").json()["data"][0]
+    assert "title" not in row and row["name_text"] == "Second"
+    items_endpoint.is_active = False
+    items_endpoint.save()
+    assert api.get("items").json() == NOT_FOUND
