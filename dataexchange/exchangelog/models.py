@@ -105,9 +105,10 @@ class Exchange(models.Model):
             models.Index(fields=["status", "created_at"], name="exlog_status"),
             models.Index(fields=["endpoint", "created_at"], name="exlog_endpoint"),
             models.Index(fields=["client", "created_at"], name="exlog_client"),
-            models.Index(fields=["entity_id"], name="exlog_entity"),
-            models.Index(fields=["http_status"], name="exlog_http"),
         ]
+        # No index on entity_id, http_status or error_codes: search scans `identifiers` anyway,
+        # and auth-failure alerts narrow by (status, created_at) first. Each index costs every
+        # API write.
 
     def __str__(self):
         return f"{self.method} {self.endpoint or self.path} {self.id}"
