@@ -152,7 +152,7 @@ def compile_endpoint(alias, version):
         .prefetch_related("fields", "relations__child")
         .first()
     )
-    if config is None:
+    if config is None or config.alias != alias:  # MariaDB's collation ignores case
         return None
     if introspection.is_disallowed(config.table_name):
         logger.error("Endpoint %s points at disallowed table %s", alias, config.table_name)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from dataexchange import conf, registry
 from dataexchange.api.exceptions import api_exception_handler
+from dataexchange.api.reach import included_aliases, written_aliases
 from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.engine.concurrency import if_match, tag_written
 from dataexchange.engine.counting import count_headers
@@ -61,9 +62,14 @@ class DynamicEntityView(APIView):
         self.endpoint = self.snapshot.get(kwargs["alias"])
         if self.endpoint is None:
             fail("007")
-        for action in self.required_actions(request.method):
-            if not has_endpoint_permission(request, self.endpoint.alias, action):
-                fail("1404", action=action, aliasName=self.endpoint.alias)
+        self.check_permissions_on(request, [self.endpoint.alias])
+
+    def check_permissions_on(self, request, aliases):
+        """Raise 1404 unless the caller may do this request's action on every alias."""
+        for alias in aliases:
+            for action in self.required_actions(request.method):
+                if not has_endpoint_permission(request, alias, action):
+                    fail("1404", action=action, aliasName=alias)
 
     @staticmethod
     def required_actions(method):
@@ -72,6 +78,9 @@ class DynamicEntityView(APIView):
 
     def get(self, request, alias, entity_id=None):
         query = parse_query(request.query_params)
+        if query.include:
+            reached = included_aliases(self.snapshot, self.endpoint, query.include)
+            self.check_permissions_on(request, sorted(reached))
         if entity_id is not None:
             entity = read_entity(self.snapshot, self.endpoint, query, entity_id)
             return json_response({"data": entity.row}, headers={"ETag": entity.etag})
@@ -105,6 +114,9 @@ class DynamicEntityView(APIView):
             fail("1408", size=size, max=limit)
         single = entity_id is not None
         items = parse_body(request.body, single)
+        self.check_permissions_on(
+            request, sorted(written_aliases(self.snapshot, self.endpoint, items))
+        )
         transactional = self.trace.transactional = is_transactional(request.headers)
         with dry_run(request), if_match(request, self.endpoint, entity_id):
             roots = self.trace.roots = run_write(

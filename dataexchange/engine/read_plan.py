@@ -112,7 +112,10 @@ def plan_paging(endpoint, raw):
 def plan_includes(snapshot, endpoint, chains):
     """Return the include tree of `include=a.b,c`, raising 1313 for an unknown relation."""
     tree = {}
+    depth = conf.get("MAX_JSON_DEPTH")
     for chain in chains:
+        if len(chain) > depth:
+            fail("1313", relationName=chain[depth])
         level, current = tree, endpoint
         for name in chain:
             relation = current.relations.get(name)
@@ -128,3 +131,4 @@ def _freeze(tree):
     return tuple(
         Include(relation, child, _freeze(children)) for relation, child, children in tree.values()
     )
+

@@ -3,8 +3,6 @@ with its exact error and the table unchanged."""
 
 import json
 
-from django.db import connection
-
 import pytest
 
 from dataexchange.models import Endpoint
@@ -70,10 +68,6 @@ class TestHostileAliases:
         assert response.status_code == 404
         assert response.json() == NOT_FOUND
 
-    @pytest.mark.xfail(
-        connection.vendor == "mysql",
-        reason="MariaDB's case-insensitive collation matches the alias (registry lookup)",
-    )
     @pytest.mark.parametrize("alias", ["THINGS", "Things"])
     def test_alias_is_case_sensitive(self, client, unchanged, as_boss, alias):
         response = client.get(f"/dynamic-entity/{alias}", **as_boss)
@@ -142,7 +136,6 @@ class TestDeeplyNested:
             "Relation `x` not found. Please check the requested relation name and try again.",
         )
 
-    @pytest.mark.xfail(reason="deep include chains raise RecursionError (500) in read_plan")
     def test_include_chain_deeper_than_allowed(self, client, demo_endpoints, superuser):
         chain = ".".join(["categoryNodeChildren"] * 500)
         response = client.get(

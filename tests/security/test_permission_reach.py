@@ -6,8 +6,6 @@ import pytest
 from dataexchange.models import Endpoint
 from tests.auth.conftest import bearer, grant
 
-GAP = "the view checks only the root endpoint; children of include/nested writes are unchecked"
-
 
 def denied(action, alias):
     return [
@@ -26,7 +24,6 @@ def test_child_endpoint_alone_is_refused(client, country_clerk):
     assert response.json() == denied("view", "tax-rates")
 
 
-@pytest.mark.xfail(reason=GAP)
 def test_include_needs_view_on_the_child(client, country_clerk):
     response = client.get(
         "/dynamic-entity/countries", {"include": "countryTaxRates"}, **country_clerk
@@ -34,7 +31,6 @@ def test_include_needs_view_on_the_child(client, country_clerk):
     assert response.json() == denied("view", "tax-rates")
 
 
-@pytest.mark.xfail(reason=GAP)
 def test_nested_create_needs_create_on_the_child(client, country_clerk):
     body = {
         "data": [
