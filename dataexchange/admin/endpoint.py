@@ -20,6 +20,7 @@ from dataexchange.admin.forms import (
     EndpointRelationFormSet,
     column_choices,
 )
+from dataexchange.auth.admin import EndpointPermissionInline
 from dataexchange.config_io import (
     ConfigFileError,
     dump_entries,
@@ -106,7 +107,7 @@ class EndpointAdmin(admin.ModelAdmin):
     search_fields = ("alias", "table_name")
     readonly_fields = ("table_name",)
     actions = ("export_selected",)
-    inlines = (EndpointFieldInline, EndpointRelationInline)
+    inlines = (EndpointFieldInline, EndpointRelationInline, EndpointPermissionInline)
 
     def get_queryset(self, request):
         enabled = Count("fields", filter=Q(fields__is_enabled=True), distinct=True)
@@ -129,7 +130,8 @@ class EndpointAdmin(admin.ModelAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        kwargs["form_kwargs"] = {"columns": column_choices(obj.table_name if obj else "")}
+        if isinstance(inline, EndpointFieldInline | EndpointRelationInline):
+            kwargs["form_kwargs"] = {"columns": column_choices(obj.table_name if obj else "")}
         return kwargs
 
     @admin.display(description="fields", ordering="enabled_fields")
