@@ -57,7 +57,7 @@ def create_database():
     if connection.vendor == "sqlite":
         path = Path(tempfile.gettempdir()) / "bench_dx_stream.sqlite3"
         connection.settings_dict.setdefault("TEST", {})["NAME"] = str(path)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return lambda: connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
@@ -85,6 +85,23 @@ def fill_table(rows):
         )
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
         return cursor.fetchone()[0]
+
+
+def index_sort_columns(sort):
+    """Create the index a keyset export sorted by `sort` walks: the sort columns in the export's
+    direction and NULL placement (NULL smallest), then the identifier."""
+    from django.db import connection
+
+    postgres = connection.vendor == "postgresql"
+    terms = []
+    for name in (name.strip() for name in sort.split(",") if name.strip()):
+        descending = name.startswith("-")
+        term = name.lstrip("-") + (" DESC" if descending else "")
+        if postgres:
+            term += " NULLS LAST" if descending else " NULLS FIRST"
+        terms.append(term)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX bench_stream_sort ON {TABLE} ({', '.join(terms)}, id)")
 
 
 def configure_endpoint():
@@ -147,10 +164,10 @@ def contrast(client, rows):
     return len(response.content), rss_peak()
 
 
-def report(vendor, rows, media, peak_before, result, rss_before):
+def report(vendor, rows, media, peak_before, result, rss_before, sort=""):
     data_rows = result["lines"] - (1 if media == "text/csv" else 0)
     print(f"backend            {vendor}")
-    print(f"format             {media}")
+    print(f"format             {media}{' sort=' + sort if sort else ''}")
     print(f"rows streamed      {data_rows:,} of {rows:,}")
     print(f"bytes              {result['bytes'] / MB:,.1f} MiB")
     rate = data_rows / result["seconds"]
@@ -171,6 +188,8 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--format", choices=sorted(ACCEPT), default="csv")
     parser.add_argument("--contrast", action="store_true", help="also read a 100k-row JSON page")
+    parser.add_argument("--sort", default="", help="a `sort` parameter, e.g. -amount,grp")
+    parser.add_argument("--index", action="store_true", help="index the sort columns and id")
     args = parser.parse_args()
 
     import django
@@ -183,12 +202,15 @@ def main():
     teardown = create_database()
     try:
         filled = fill_table(args.rows)
+        if args.index and args.sort:
+            index_sort_columns(args.sort)
         client = configure_endpoint()
         stream(client, ACCEPT[args.format], 1000, "?page[offset]=0&page[limit]=1000")  # warm up
         rss_before, peak_before = rss_now(), rss_peak()
-        result = stream(client, ACCEPT[args.format], filled)
+        query = f"?sort={args.sort}" if args.sort else ""
+        result = stream(client, ACCEPT[args.format], filled, query)
         streamed = report(connection.vendor, filled, ACCEPT[args.format], peak_before, result,
-                          rss_before)  # fmt: skip
+                          rss_before, args.sort)  # fmt: skip
         if args.contrast:
             page = min(filled, CONTRAST_ROWS)
             size, peak = contrast(client, page)

@@ -1,26 +1,24 @@
 """Streaming export (SPEC B6): `Accept: text/csv` or `application/x-ndjson` on GET collection.
 
-Every matching row is sent in constant memory by keyset pagination: chunks of CHUNK rows, each
-one query continuing after the last row sent, on the complete sort key (the `sort` fields, then
-the identifier, which is unique). Nothing is held open between chunks (no server-side cursor, no
-transaction), so it works the same on all three databases and behind connection poolers. Chunks
-are separate statements: rows changed during a long export may be seen before or after the
-change, but no row is sent twice and none is skipped unless its sort key changes meanwhile.
+Every matching row is sent in constant memory, chunk by chunk (keyset.row_chunks). Nothing is held
+open between chunks (no server-side cursor, no transaction), so it works the same on all three
+databases and behind connection poolers. Chunks are separate statements: a row changed during a
+long export may be seen before or after the change, but no row is sent twice and none is skipped
+unless its sort key changes meanwhile.
 """
 
 import csv
 import io
 import logging
-from dataclasses import dataclass
 
 from django.http import StreamingHttpResponse
 
 import orjson
 
-from dataexchange.engine import sql
-from dataexchange.engine.read_plan import Condition, plan_read
+from dataexchange.engine.keyset import row_chunks
+from dataexchange.engine.read_plan import plan_read
 from dataexchange.engine.render import render_rows
-from dataexchange.engine.sorting import order_by_sql, order_keys, project_rows
+from dataexchange.engine.sorting import project_rows
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +27,6 @@ NDJSON = "application/x-ndjson"
 CONTENT_TYPES = {CSV: "text/csv; charset=utf-8", NDJSON: "application/x-ndjson"}
 EXTENSIONS = {CSV: "csv", NDJSON: "ndjson"}
 JSON_RANGES = {"*/*", "application/*", "application/json"}
-FIRST_CHUNK = 500  # a small first query, so that the first rows leave early
-CHUNK = 2000
 
 
 def stream_format(accept_header):
@@ -65,61 +61,6 @@ def accepts_stream(method, entity_id, accept_header):
     return method in ("GET", "HEAD") and entity_id is None and bool(stream_format(accept_header))
 
 
-@dataclass(frozen=True)
-class After:
-    """Keyset continuation: rows strictly after `values` on the complete sort key.
-
-    Used as the `op` of a Condition (see sql.where_clause). NULL is the smallest value, as in
-    sorting.order_by_sql.
-    """
-
-    keys: tuple
-
-    def sql(self, column, values):
-        """Return (sql, params) of `(k1 beyond v1) OR (k1 = v1 AND k2 beyond v2) OR ...`."""
-        branches, params, equal, equal_params = [], [], [], []
-        for key, value in zip(self.keys, values):
-            quoted = key.field.quoted
-            beyond = _beyond(quoted, key.descending, value)
-            if beyond is not None:
-                branches.append(" AND ".join([*equal, beyond[0]]))
-                params += [*equal_params, *beyond[1]]
-            equal.append(f"{quoted} IS NULL" if value is None else f"{quoted} = %s")
-            equal_params += [] if value is None else [value]
-        if not branches:
-            return "1 = 0", []
-        return "(" + " OR ".join(f"({branch})" for branch in branches) + ")", params
-
-
-def _beyond(quoted, descending, value):
-    if value is None:
-        return None if descending else (f"{quoted} IS NOT NULL", [])
-    if descending:
-        return f"({quoted} < %s OR {quoted} IS NULL)", [value]
-    return f"{quoted} > %s", [value]
-
-
-def row_chunks(endpoint, plan, first=FIRST_CHUNK, size=CHUNK):
-    """Yield the selected rows of a plan chunk by chunk, one keyset query per chunk."""
-    if plan.impossible:
-        return
-    keys = order_keys(endpoint, plan.order)
-    positions = [endpoint.column_index[key.field.column] for key in keys]
-    order_by = order_by_sql(endpoint, plan.order)
-    conditions, offset, remaining, limit = plan.conditions, plan.offset, plan.limit, first
-    while remaining is None or remaining > 0:
-        limit = limit if remaining is None else min(limit, remaining)
-        rows = sql.select(endpoint, conditions, offset=offset, limit=limit, order_by=order_by)
-        if rows:
-            yield rows
-        if len(rows) < limit:
-            return
-        last = tuple(rows[-1][position] for position in positions)
-        conditions = (*plan.conditions, Condition(endpoint.identifier, After(keys), last))
-        offset, limit = 0, size
-        remaining = None if remaining is None else remaining - len(rows)
-
-
 def csv_cell(value):
     """Return a rendered value as CSV text: null empty, true/false, numbers as in JSON."""
     if value is None:
@@ -131,12 +72,16 @@ def csv_cell(value):
     return orjson.dumps(value).decode()
 
 
-def csv_lines(columns, rows):
-    """Return RFC 4180 lines (CRLF, minimal quoting) of rendered rows, UTF-8 encoded."""
+def csv_lines(records):
+    """Return RFC 4180 lines (CRLF, minimal quoting) of lists of cells, UTF-8 encoded."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([csv_cell(row.get(column)) for column in columns] for row in rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(records)
     return buffer.getvalue().encode()
+
+
+def csv_rows(columns, rows):
+    """Return the CSV lines of rendered rows, one cell per column."""
+    return csv_lines([csv_cell(row.get(column)) for column in columns] for row in rows)
 
 
 def ndjson_lines(rows):
@@ -146,16 +91,16 @@ def ndjson_lines(rows):
 
 def stream_body(endpoint, plan, media):
     """Yield the response body: for CSV the header row at once, then one piece per chunk."""
-    columns = [*(plan.fields or [f.name for f in endpoint.fields])]
+    columns = list(plan.fields or (field.name for field in endpoint.fields))
     columns += [include.relation.name for include in plan.includes]
     if media == CSV:
-        yield csv_lines(columns, [dict(zip(columns, columns, strict=True))])
+        yield csv_lines([columns])
     try:
         for rows in row_chunks(endpoint, plan):
             rendered = project_rows(
                 endpoint, render_rows(endpoint, rows, plan.includes), plan.fields
             )
-            yield csv_lines(columns, rendered) if media == CSV else ndjson_lines(rendered)
+            yield csv_rows(columns, rendered) if media == CSV else ndjson_lines(rendered)
     except Exception:
         logger.exception("Streaming export of %s failed; the response is cut short", endpoint.alias)
         raise

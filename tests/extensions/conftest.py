@@ -28,6 +28,7 @@ AUTO_PK = {
     "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
 }
 TIMESTAMP = {"sqlite": "TIMESTAMP", "postgresql": "TIMESTAMP", "mysql": "DATETIME(6)"}
+FLOAT4 = {"sqlite": "REAL", "postgresql": "REAL", "mysql": "FLOAT"}
 
 TABLES = {  # parents first; dropped in reverse order
     "ext_item": """
@@ -51,6 +52,11 @@ TABLES = {  # parents first; dropped in reverse order
         code VARCHAR(20) NOT NULL UNIQUE,
         name VARCHAR(100) NULL,
         qty INTEGER NULL
+    """,
+    "ext_odd": """
+        id_odd {pk},
+        f {float4} NULL,
+        ts {ts} NULL
     """,
     "ext_bulk": """
         id_bulk {pk},
@@ -91,10 +97,11 @@ def drop_tables():
 
 def create_tables():
     drop_tables()
-    pk, ts = AUTO_PK[connection.vendor], TIMESTAMP[connection.vendor]
+    vendor = connection.vendor
+    types = {"pk": AUTO_PK[vendor], "ts": TIMESTAMP[vendor], "float4": FLOAT4[vendor]}
     with connection.cursor() as cursor:
         for name, body in TABLES.items():
-            cursor.execute(f"CREATE TABLE {name} ({body.format(pk=pk, ts=ts)})")
+            cursor.execute(f"CREATE TABLE {name} ({body.format(**types)})")
 
 
 def fill_bulk(count=BULK_ROWS, size=1000):
@@ -177,6 +184,10 @@ def endpoints(db):
         "code",
         [("code", "string", {}), ("name", "string", {}), ("qty", "integer", {})],
     )
+    make_endpoint(
+        "odd", "ext_odd", "id_odd", [("id_odd", "integer", KEY), ("f", "float", {}),
+                                     ("ts", "datetime", {})]
+    )  # fmt: skip
     make_endpoint(
         "bulk",
         "ext_bulk",
