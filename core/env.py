@@ -65,6 +65,13 @@ def database_from_url(url):
     test_name = os.environ.get("DX_TEST_DB_NAME")
     if test_name and engine != "django.db.backends.sqlite3":
         config.setdefault("TEST", {})["NAME"] = test_name
+    if engine == "django.db.backends.postgresql":
+        # Server-side binding lets psycopg prepare repeated statements, so the hot queries
+        # (token, configuration version, page reads) skip planning after their fifth run.
+        if env_bool("DB_SERVER_SIDE_BINDING", True):
+            config.setdefault("OPTIONS", {}).update(
+                {"server_side_binding": True, "prepare_threshold": 2}
+            )
     if engine == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"timeout": 20}
         config["CONN_MAX_AGE"] = 0
