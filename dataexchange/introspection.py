@@ -277,10 +277,39 @@ def _numeric_size(info, django_type):
     return info.precision, info.scale
 
 
+REFERENCING_SQL = {
+    # One catalogue query instead of describing every table of a large schema.
+    "postgresql": """
+        SELECT cl.relname, att.attname, ref_att.attname
+        FROM pg_constraint con
+        JOIN pg_class cl ON cl.oid = con.conrelid
+        JOIN pg_class ref ON ref.oid = con.confrelid
+        JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+        JOIN pg_attribute ref_att
+            ON ref_att.attrelid = con.confrelid AND ref_att.attnum = con.confkey[1]
+        WHERE con.contype = 'f' AND ref.relname = %s AND pg_table_is_visible(ref.oid)
+        ORDER BY cl.relname, att.attname
+    """,
+    "mysql": """
+        SELECT table_name, column_name, referenced_column_name
+        FROM information_schema.key_column_usage
+        WHERE referenced_table_schema = DATABASE() AND referenced_table_name = %s
+        ORDER BY table_name, column_name
+    """,
+}
+
+
 def referencing_foreign_keys(table_name):
     """Return the foreign keys of other tables that point at `table_name`."""
-    found = []
+    sql = REFERENCING_SQL.get(connection.vendor)
     with connection.cursor() as cursor:
+        if sql is not None:
+            cursor.execute(sql, [table_name])
+            return tuple(
+                ForeignKey(table, column, table_name, ref_column)
+                for table, column, ref_column in cursor.fetchall()
+            )
+        found = []
         for other in connection.introspection.table_names(cursor):
             relations = connection.introspection.get_relations(cursor, other)
             for column, (ref_column, ref_table) in sorted(relations.items()):

@@ -119,14 +119,37 @@ def default_values_sql():
 
 
 def update_many(endpoint, columns, rows, key_column_quoted):
-    """Run one UPDATE per row (tuples of `columns` values + key), batched with executemany."""
+    """Update rows (tuples of `columns` values + key): executemany, which psycopg pipelines and
+    SQLite runs in process; on MySQL/MariaDB, whose driver sends executemany row by row, one
+    `CASE key WHEN …` statement per chunk instead."""
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     sql = f"UPDATE {endpoint.quoted_table} SET {assignments} WHERE {key_column_quoted} = %s"
+    keys = [row[-1] for row in rows]
     with connection.cursor() as cursor:
         if len(rows) == 1:
             cursor.execute(sql, rows[0])
+        elif connection.vendor == "mysql" and len(set(keys)) == len(keys):
+            update_by_case(cursor, endpoint, columns, rows, key_column_quoted)
         else:
             cursor.executemany(sql, rows)
+
+
+def update_by_case(cursor, endpoint, columns, rows, key_column_quoted):
+    """Update many rows with one statement per chunk: `SET c = CASE key WHEN k THEN v … END`."""
+    size = max(1, (max_params() - 10) // (2 * len(columns) + 1))
+    for part in chunks(rows, size):
+        whens = " ".join(["WHEN %s THEN %s"] * len(part))
+        params, sets = [], []
+        for position, column in enumerate(columns):
+            quoted = connection.ops.quote_name(column)
+            sets.append(f"{quoted} = CASE {key_column_quoted} {whens} ELSE {quoted} END")
+            params.extend(value for row in part for value in (row[-1], row[position]))
+        params.extend(row[-1] for row in part)
+        cursor.execute(
+            f"UPDATE {endpoint.quoted_table} SET {', '.join(sets)}"
+            f" WHERE {key_column_quoted} IN ({', '.join(['%s'] * len(part))})",
+            params,
+        )
 
 
 def delete_in(endpoint, column_quoted, values):
