@@ -89,6 +89,7 @@ class Endpoint:
     table_info: introspection.TableInfo
     select_list: str
     column_index: dict  # column → position in a selected row (hidden relation columns last)
+    renderers: tuple  # (visible name, render) per field, in select order: the row loop's table
     _lazy: dict = field(default_factory=dict, compare=False, repr=False)
 
     def referencing_foreign_keys(self):
@@ -200,6 +201,7 @@ def compile_endpoint(alias, version):
         table_info=info,
         select_list=", ".join(quote(c) for c in columns),
         column_index={c: i for i, c in enumerate(columns)},
+        renderers=tuple((f.name, f.render) for f in fields),
     )
 
 

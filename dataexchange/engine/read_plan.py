@@ -131,4 +131,3 @@ def _freeze(tree):
     return tuple(
         Include(relation, child, _freeze(children)) for relation, child, children in tree.values()
     )
-

@@ -12,7 +12,7 @@ JSON = "application/json"
 
 def render_row(endpoint, row):
     """Return one row (a tuple in `endpoint.select_list` order) keyed by visible names."""
-    return {field.name: field.render(value) for field, value in zip(endpoint.fields, row)}
+    return {name: render(value) for (name, render), value in zip(endpoint.renderers, row)}
 
 
 def render_rows(endpoint, rows, includes=()):

@@ -14,6 +14,7 @@ DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TYPE_ERROR = "1305"
 VALUE_ERROR = "1306"
 UTC = dt.UTC
+ZERO = dt.timedelta(0)
 INT64 = range(-(2**63), 2**63)
 
 
@@ -170,6 +171,8 @@ def render_datetime(value):
     """Return a datetime as ISO 8601 in UTC; naive values are taken to be UTC."""
     if value is None:
         return None
+    if type(value) is dt.datetime and value.utcoffset() == ZERO:
+        return value.isoformat()  # the common case: an aware UTC value from the driver
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)

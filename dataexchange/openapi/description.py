@@ -21,6 +21,21 @@ By default a write runs in one transaction and any error rolls it back; the body
 errors. With the header `X-Is-Transactional: false` each item is written on its own and the body is
 `{{"data": [written rows], "errors": [errors]}}`.
 
+## Extensions
+All optional; a client that sends none of them gets the plain behaviour above.
+- Filter operators: `filter[<resource>.<field>]={{"gt":5}}`, a JSON object with one key of `in`,
+  `notIn`, `ne`, `gt`, `gte`, `lt`, `lte`, `between`, `isNull`, `like`, `ilike`; a bad operand
+  answers `1405`.
+- `sort=name,-id` orders rows, `fields=a,b` returns only those fields; an unknown name answers
+  `1406`.
+- `Prefer: count=exact` on a list answers `X-Total-Count` and `Preference-Applied: count=exact`.
+- `Accept: text/csv` or `Accept: application/x-ndjson` on a list streams every matching row.
+- `X-Dry-Run: true` on a write or delete runs it and rolls it back; the response carries
+  `X-Dry-Run: true`.
+- `GET {prefix}/<resource>/{{id}}` answers an `ETag`; `If-Match` on PATCH, PUT and DELETE of
+  `{prefix}/<resource>/{{id}}` answers 412 `1407` when the row changed since.
+- Every response carries `X-Request-Id`, the id under which the exchange is logged.
+
 ## Errors
 Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last
 error. The codes:

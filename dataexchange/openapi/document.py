@@ -51,7 +51,7 @@ class EndpointDocument:
     """The part of the document that describes the endpoints."""
 
     paths: dict
-    components: dict  # schemas, parameters, responses
+    components: dict  # schemas, parameters, responses, headers
     tags: list
 
 
@@ -59,7 +59,7 @@ def build_endpoint_document(ctx):
     """Return the paths, schemas and tags of every endpoint with an operation the caller may use."""
     prefix = "/" + conf.get("ROUTE_PREFIX").strip("/")
     paths, tags = {}, []
-    components = {"schemas": {}, "parameters": {}, "responses": {}}
+    components = {"schemas": {}, "parameters": {}, "responses": {}, "headers": {}}
     for endpoint in ctx.endpoints:
         operations = [op for op in OPERATIONS if is_available(op, endpoint, ctx)]
         if not operations:

@@ -60,7 +60,7 @@ def merge(base, ctx):
     document["paths"] = {**token.PATHS, **base.get("paths", {}), **endpoints.paths}
     components = document["components"] = dict(base.get("components", {}))
     own = {"schemas": {**error_schemas(), **token.SCHEMAS}}
-    for section in ("schemas", "parameters", "responses"):
+    for section in ("schemas", "parameters", "responses", "headers"):
         merged = {
             **components.get(section, {}),
             **own.get(section, {}),

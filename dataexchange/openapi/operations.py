@@ -19,6 +19,61 @@ BATCH_ERRORS = ("1401", "1408")
 # Statuses a non-transactional write answers with {data, errors} when every item failed.
 PER_ITEM_STATUSES = (400, 404, 422)
 PER_ITEM_NOTE = "With `X-Is-Transactional: false` the body is `{data, errors}`."
+READ_METHODS = ("get",)
+# Response headers (components/headers), SPEC B5–B9.
+HEADERS = {
+    "X-Request-Id": {
+        "description": "The id under which the exchange is logged; on every response.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": (
+            "With `Prefer: count=exact`: the number of rows matching the filters, regardless "
+            "of paging."
+        ),
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Preference-Applied": {
+        "description": "`count=exact` when `X-Total-Count` answers `Prefer: count=exact`.",
+        "schema": {"type": "string", "enum": ["count=exact"]},
+    },
+    "ETag": {
+        "description": (
+            "Strong tag of the stored row (its configured fields, whatever `fields` and "
+            "`include` say), for `If-Match` on PATCH, PUT and DELETE `/{id}`."
+        ),
+        "schema": {"type": "string", "pattern": '^"[0-9a-f]{16}"$'},
+    },
+    "X-Dry-Run": {
+        "description": "`true` when the request was a dry run: nothing was kept.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Content-Disposition": {
+        "description": 'On CSV exports: `attachment; filename="<resource>.csv"`.',
+        "schema": {"type": "string"},
+    },
+}
+ETAG_KINDS = ("get-entity", "update-entity", "upsert-entity")
+# Streamed exports of GET collection (SPEC B6), beside JSON.
+STREAM_MEDIA = {
+    "text/csv": {
+        "schema": {
+            "type": "string",
+            "description": (
+                "RFC 4180 CSV (`text/csv; charset=utf-8`): a header row of field names, then "
+                "one record per row; null is an empty cell; an included relation is a column "
+                "holding the JSON array of its rows."
+            ),
+        }
+    },
+    "application/x-ndjson": {
+        "schema": {
+            "type": "string",
+            "description": "One JSON row per line, each exactly a row of the JSON response.",
+        }
+    },
+}
 STATUS_TEXT = {
     200: "OK.",
     201: "Created entities.",
@@ -29,6 +84,7 @@ STATUS_TEXT = {
     404: "Not found.",
     405: "Method not allowed.",
     413: "Request too large.",
+    412: "Precondition failed.",
     415: "Unsupported `Accept` format.",
     422: "Unprocessable entity.",
     429: "Too many requests.",
@@ -59,7 +115,7 @@ OPERATIONS = (
         "Get collection of entities for defined resource.",
         None,
         200,
-        ("011", "1313", "1315", "1402"),
+        ("011", "1313", "1315", "1402", "1405", "1406"),
     ),
     Operation(
         "get-entity",
@@ -69,7 +125,7 @@ OPERATIONS = (
         "Get item of entities for defined resource.",
         None,
         200,
-        ("1313", "1303"),
+        ("1313", "1303", "1406"),
     ),
     Operation(
         "save-collection",
@@ -99,7 +155,7 @@ OPERATIONS = (
         "Update entity of {alias}",
         "update",
         200,
-        (*WRITE_ERRORS, "1303", "1310", "1408"),
+        (*WRITE_ERRORS, "1303", "1310", "1408", "1407"),
     ),
     Operation(
         "upsert-collection",
@@ -119,7 +175,7 @@ OPERATIONS = (
         "Upsert entity of {alias}",
         "upsert",
         200,
-        (*WRITE_ERRORS, "1307", "1308", "1408"),
+        (*WRITE_ERRORS, "1307", "1308", "1408", "1407"),
     ),
     Operation(
         "delete-collection",
@@ -129,7 +185,7 @@ OPERATIONS = (
         "Delete collection of {alias}",
         None,
         204,
-        ("011", "1315", "1303", "1317", "1403"),
+        ("011", "1315", "1303", "1317", "1403", "1405", "1406"),
     ),
     Operation(
         "delete-entity",
@@ -139,7 +195,7 @@ OPERATIONS = (
         "Delete entity of {alias}",
         None,
         204,
-        ("1303", "1317"),
+        ("1303", "1317", "1406", "1407"),
     ),
 )
 
@@ -166,8 +222,8 @@ def build_operation(operation, endpoint, ctx, names, components):
     if operation.item_kind:
         result["requestBody"] = request_body(operation, endpoint, names)
     result["responses"] = {
-        **success_response(operation, names),
-        **error_responses(operation, codes, names, components["responses"]),
+        **success_response(operation, names, components["headers"]),
+        **error_responses(operation, codes, names, components),
     }
     if not result["parameters"]:
         del result["parameters"]
@@ -234,22 +290,54 @@ def request_body(operation, endpoint, names):
     }
 
 
-def success_response(operation, names):
-    """Return the success response: rows, or the non-transactional `{data, errors}` body."""
+def success_response(operation, names, registry):
+    """Return the success response: rows, or the non-transactional `{data, errors}` body; on GET
+    collection also the CSV and NDJSON exports; with the response headers of the operation."""
     status = operation.success
     if status == 204:
-        return {"204": {"description": STATUS_TEXT[204]}}
-    shape = "entity" if operation.single else "collection"
-    options = [schemas.ref(names[shape])]
-    if operation.item_kind:
-        options.append(schemas.ref(names[f"{shape}-partial"]))
-    schema = options[0] if len(options) == 1 else {"anyOf": options}
-    return {str(status): json_response(STATUS_TEXT[status], schema)}
+        response = {"description": STATUS_TEXT[204]}
+    else:
+        shape = "entity" if operation.single else "collection"
+        options = [schemas.ref(names[shape])]
+        if operation.item_kind:
+            options.append(schemas.ref(names[f"{shape}-partial"]))
+        schema = options[0] if len(options) == 1 else {"anyOf": options}
+        response = json_response(STATUS_TEXT[status], schema)
+    if operation.kind == "get-collection":
+        response["description"] += (
+            " With `Accept: text/csv` or `application/x-ndjson` every matching row is streamed "
+            "(paging only when both `page[offset]` and `page[limit]` are given)."
+        )
+        response["content"].update(STREAM_MEDIA)
+        header_names = ("X-Total-Count", "Preference-Applied", "Content-Disposition")
+    elif operation.kind in ETAG_KINDS:
+        header_names = ("ETag",)
+    else:
+        header_names = ()
+    response["headers"] = response_headers(operation, header_names, registry)
+    return {str(status): response}
 
 
-def error_responses(operation, codes, names, registry):
+def response_headers(operation, names, registry):
+    """Return references to the response headers `names` plus those of every response of
+    `operation` (X-Request-Id; X-Dry-Run on writes), adding them to `registry`."""
+    names = ["X-Request-Id", *names]
+    if operation.method not in READ_METHODS:
+        names.append("X-Dry-Run")
+    refs = {}
+    for name in names:
+        registry[name] = HEADERS[name]
+        refs[name] = {"$ref": f"#/components/headers/{name}"}
+    return refs
+
+
+def error_responses(operation, codes, names, components):
     """Return one response per error status, listing the codes that answer with it. Responses
-    that do not depend on the endpoint are shared through `registry` (components/responses)."""
+    that do not depend on the endpoint are shared through components/responses; those of writes
+    (named `WriteError-...`) also answer `X-Dry-Run`."""
+    registry = components["responses"]
+    headers = response_headers(operation, (), components["headers"])
+    prefix = "Error" if operation.method in READ_METHODS else "WriteError"
     by_status = {}
     for code in codes:
         by_status.setdefault(status_of(code), []).append(code)
@@ -264,11 +352,13 @@ def error_responses(operation, codes, names, registry):
         if per_item:  # one per endpoint: codes only, their messages are in the API description
             description = f"{STATUS_TEXT[status]} Codes: {code_list(codes_here)}. {PER_ITEM_NOTE}"
             responses[str(status)] = json_response(description, schema)
+            responses[str(status)]["headers"] = headers
             responses[str(status)]["x-error-codes"] = codes_here
             continue
         response = json_response(codes_description(STATUS_TEXT[status], codes_here), schema)
+        response["headers"] = headers
         response["x-error-codes"] = codes_here
-        name = "Error" + "-".join([str(status), *(code or "null" for code in codes_here)])
+        name = prefix + "-".join([str(status), *(code or "null" for code in codes_here)])
         registry[name] = response
         responses[str(status)] = {"$ref": f"#/components/responses/{name}"}
     return responses

@@ -1,20 +1,66 @@
 """Parameters of the dynamic routes: one table entry per parameter and the operations it applies to.
 
-Adding a parameter (the Part B extensions: sort, fields, Prefer, X-Dry-Run, If-Match) is one entry
-in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict or None`.
+A parameter is one entry in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict or None`;
+the Part B extensions (SPEC B3–B8) are `sort`, `fields`, `Prefer`, `X-Dry-Run`, `If-Match` and the
+filter operators of `FILTER_OPERATORS`.
 """
 
 from dataclasses import dataclass
 
 from dataexchange import conf
+from dataexchange.engine.operators import ORDERED_TYPES
 from dataexchange.openapi.schemas import integer_range, typed_schema
 
 INCLUDE_DEPTH = 3  # relation chains listed in the `include` enum, counted in relations
 INCLUDE_MAX_CHAINS = 200
 MAX_OFFSET = 2**63 - 1  # SQL OFFSET is a 64-bit integer
 
-# Operators of `filter[...]={"<op>": value}`, one row each (SPEC A3; Part B adds more).
-FILTER_OPERATORS = (("in", "one of the listed values", '{"in":["DE","AT"]}'),)
+
+@dataclass(frozen=True)
+class FilterOperator:
+    """One operator of `filter[...]={"<op>": operand}` (SPEC A3, B3) as the document shows it.
+
+    `shape` is the operand's: "value" (one value of the field's type), "list", "pair" (two
+    values), "flag" (true or false) or "pattern" (a LIKE pattern); `types` the field types the
+    operator applies to, None for all.
+    """
+
+    name: str
+    shape: str
+    meaning: str
+    example: str
+    types: frozenset | None = None
+
+
+STRING_TYPES = frozenset({"string"})
+ORDERED = frozenset(ORDERED_TYPES)  # every type but boolean
+
+FILTER_OPERATORS = (
+    FilterOperator("in", "list", "one of the listed values", '{"in":["DE","AT"]}'),
+    FilterOperator(
+        "notIn", "list", "none of the listed values (`[]` matches every row)", '{"notIn":[1,2]}'
+    ),
+    FilterOperator("ne", "value", "not equal", '{"ne":"DE"}'),
+    FilterOperator("gt", "value", "greater than", '{"gt":5}', ORDERED),
+    FilterOperator("gte", "value", "greater than or equal", '{"gte":5}', ORDERED),
+    FilterOperator("lt", "value", "less than", '{"lt":5}', ORDERED),
+    FilterOperator("lte", "value", "less than or equal", '{"lte":5}', ORDERED),
+    FilterOperator(
+        "between", "pair", "between the two values, both included", '{"between":[1,9]}', ORDERED
+    ),
+    FilterOperator(
+        "isNull", "flag", "`true`: the field is NULL, `false`: it is not", '{"isNull":true}'
+    ),
+    FilterOperator(
+        "like",
+        "pattern",
+        "case-sensitive SQL `LIKE` pattern (`%` any run of characters, `_` one, `\\` escapes "
+        "the next)",
+        '{"like":"AB%"}',
+        STRING_TYPES,
+    ),
+    FilterOperator("ilike", "pattern", "`like`, ignoring case", '{"ilike":"ab%"}', STRING_TYPES),
+)
 
 
 @dataclass(frozen=True)
@@ -43,12 +89,15 @@ def id_parameter(endpoint, ctx):
 
 
 def filter_parameter(endpoint, ctx):
-    """Return `filter` (deepObject): one property `<alias>.<field>` per field (SPEC A3)."""
+    """Return `filter` (deepObject): one property `<alias>.<field>` per field (SPEC A3, B3),
+    each a plain value or a one-key operator object."""
     properties = {
-        f"{endpoint.alias}.{field.name}": typed_schema(field, integer_range(endpoint, field))
+        f"{endpoint.alias}.{field.name}": filter_value_schema(endpoint, field)
         for field in endpoint.fields
     }
-    operators = "; ".join(f"`{example}`: {meaning}" for _, meaning, example in FILTER_OPERATORS)
+    operators = "; ".join(
+        f"`{op.example}`: {op.meaning}{applies_to(op)}" for op in FILTER_OPERATORS
+    )
     return {
         "name": "filter",
         "in": "query",
@@ -56,12 +105,58 @@ def filter_parameter(endpoint, ctx):
         "explode": True,
         "description": (
             "Filters combined with AND, as `filter[<anything>.<field>]=<value>`; the part "
-            "before the first dot is ignored. A plain value compares for equality; a JSON "
-            f"object with exactly one operator key means: {operators}. Unknown fields are "
-            "rejected with `1315`, a key without a dot with `011`."
+            "before the first dot is ignored. A plain value compares for equality. An operator "
+            'object is sent as its JSON text, `filter[<alias>.<field>]={"gt":5}`, and must '
+            f"hold exactly one key: {operators}. `IN` is accepted for `in`; any other object is "
+            "compared as a plain string. Operands have the field's type (numbers may also be "
+            "numeric strings); `null` is never an operand, use `isNull`. NULL columns match "
+            "no comparison (`ne`, `notIn`, `gt`, ...). Unknown fields are rejected with `1315`, "
+            "a key without a dot with `011`, an operand that does not fit its operator or field "
+            "with `1405`."
         ),
         "schema": {"type": "object", "properties": properties, "additionalProperties": False},
     }
+
+
+def applies_to(operator):
+    if operator.types is None:
+        return ""
+    if operator.types == STRING_TYPES:
+        return " (string fields only)"
+    return " (not on boolean fields)"
+
+
+def filter_value_schema(endpoint, field):
+    """Return the schema of one filter value: the field's type, or a one-key operator object
+    holding the operators that apply to the field's type."""
+    value = typed_schema(field, integer_range(endpoint, field))
+    operands = {
+        op.name: operand_schema(op, value)
+        for op in FILTER_OPERATORS
+        if op.types is None or field.type in op.types
+    }
+    operator = {
+        "type": "object",
+        "description": "An operator and its operand, sent as JSON text.",
+        "properties": operands,
+        "minProperties": 1,
+        "maxProperties": 1,
+        "additionalProperties": False,
+    }
+    return {"oneOf": [value, operator]}
+
+
+def operand_schema(operator, value):
+    """Return the schema of an operator's operand, given the schema of one field value."""
+    if operator.shape == "list":
+        return {"type": "array", "items": value}
+    if operator.shape == "pair":
+        return {"type": "array", "items": value, "minItems": 2, "maxItems": 2}
+    if operator.shape == "flag":
+        return {"type": "boolean"}
+    if operator.shape == "pattern":
+        return {"type": "string"}
+    return dict(value)
 
 
 def page_parameter(endpoint, ctx):
@@ -138,18 +233,110 @@ def transactional_header(endpoint, ctx):
     }
 
 
+def sort_parameter(endpoint, ctx):
+    """Return `sort` (SPEC B4): comma-separated field names, `-` for descending."""
+    names = [field.name for field in endpoint.fields]
+    return {
+        "name": "sort",
+        "in": "query",
+        "style": "form",
+        "explode": False,
+        "description": (
+            "Order of the rows: field names, comma-separated, each ascending or, with a `-` "
+            "prefix, descending (`sort=name,-id`). The identifier always breaks ties; NULL sorts "
+            "first ascending and last descending. Without `sort` rows are ordered by the "
+            "identifier. An unknown name is rejected with `1406`."
+        ),
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "enum": [*names, *(f"-{name}" for name in names)]},
+        },
+    }
+
+
+def fields_parameter(endpoint, ctx):
+    """Return `fields` (SPEC B4): the comma-separated field names to return."""
+    return {
+        "name": "fields",
+        "in": "query",
+        "style": "form",
+        "explode": False,
+        "description": (
+            "Sparse rows: only these fields, comma-separated, in this order (the identifier "
+            "is not added); included relations are still nested. An unknown name is rejected "
+            "with `1406`."
+        ),
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "enum": [field.name for field in endpoint.fields]},
+        },
+    }
+
+
+def prefer_header(endpoint, ctx):
+    """Return `Prefer` (SPEC B5): `count=exact` asks for `X-Total-Count`."""
+    return {
+        "name": "Prefer",
+        "in": "header",
+        "description": (
+            "`count=exact` (RFC 7240; other preferences may be listed beside it) counts every "
+            "row matching the filters, regardless of paging, into the `X-Total-Count` response "
+            "header and answers `Preference-Applied: count=exact`."
+        ),
+        "schema": {"type": "string", "enum": ["count=exact"]},
+    }
+
+
+def dry_run_header(endpoint, ctx):
+    """Return `X-Dry-Run` (SPEC B7)."""
+    return {
+        "name": "X-Dry-Run",
+        "in": "header",
+        "description": (
+            "`true` (any case) runs the request completely, validation and writes included, in "
+            "a transaction that is always rolled back, and answers what the request would have "
+            "answered, with `X-Dry-Run: true`. Nothing is kept, but PostgreSQL sequences and "
+            "MariaDB auto-increment counters advance. Any other value is no dry run."
+        ),
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+
+
+def if_match_header(endpoint, ctx):
+    """Return `If-Match` (SPEC B8)."""
+    return {
+        "name": "If-Match",
+        "in": "header",
+        "description": (
+            "Write only if the row is unchanged: `*` (any existing row) or one or more quoted "
+            'ETags of `GET /{id}`, comma-separated; weak tags (`W/"..."`) never match. When '
+            "no tag matches, or the row does not exist, nothing is written and the answer is "
+            "412 `1407`."
+        ),
+        "schema": {"type": "string"},
+        "example": '"0123456789abcdef"',
+    }
+
+
 READS = frozenset({"get-collection"})
 ENTITY = frozenset({"get-entity", "update-entity", "upsert-entity", "delete-entity"})
 WRITES = frozenset(
     {"save-collection", "update-collection", "update-entity", "upsert-collection", "upsert-entity"}
 )
+DELETES = frozenset({"delete-collection", "delete-entity"})
+CONDITIONAL = frozenset({"update-entity", "upsert-entity", "delete-entity"})
 
 PARAMETERS = (
     ParameterSpec(ENTITY, id_parameter),
     ParameterSpec(frozenset({"get-collection", "delete-collection"}), filter_parameter),
     ParameterSpec(READS, page_parameter),
     ParameterSpec(frozenset({"get-collection", "get-entity"}), include_parameter),
+    ParameterSpec(READS, sort_parameter),
+    ParameterSpec(frozenset({"get-collection", "get-entity"}), fields_parameter),
+    ParameterSpec(READS, prefer_header, shared=True),
     ParameterSpec(WRITES, transactional_header, shared=True),
+    ParameterSpec(WRITES | DELETES, dry_run_header, shared=True),
+    ParameterSpec(CONDITIONAL, if_match_header, shared=True),
 )
 
 
