@@ -16,7 +16,7 @@ MISSING = object()
 IDENTIFIER_KEY = "identifier"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """One item of a write (a root item or a child row) and what happens to it."""
 
