@@ -1,6 +1,6 @@
 """Measure what the exchange log costs the API per request, at the median, on PostgreSQL.
 
-    .venv/bin/python tests/exchangelog/bench_overhead.py [--requests 300] [--rounds 3]
+    .venv/bin/python bench/exchange_log_overhead.py [--requests 300] [--rounds 3]
 
 Two measurements, on a database of its own, with reads logged too (the worst case):
 1. end to end: the API under gunicorn (one worker, DEBUG off) with the log off
@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import run  # noqa: E402  (sets the benchmark environment on import)
