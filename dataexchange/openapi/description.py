@@ -34,7 +34,8 @@ All optional; a client that sends none of them gets the plain behaviour above.
   `X-Dry-Run: true`.
 - `GET {prefix}/<resource>/{{id}}` answers an `ETag`; `If-Match` on PATCH, PUT and DELETE of
   `{prefix}/<resource>/{{id}}` answers 412 `1407` when the row changed since.
-- Every response carries `X-Request-Id`, the id under which the exchange is logged.
+- Every response of the resource routes carries `X-Request-Id`, the id under which the
+  exchange is logged.
 
 ## Errors
 Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last

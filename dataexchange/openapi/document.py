@@ -98,9 +98,19 @@ def envelope_schemas(endpoint, ctx, components):
         "entity": f"{alias}.Entity",
         "collection-partial": f"{alias}.CollectionNonTransactional",
         "entity-partial": f"{alias}.EntityNonTransactional",
+        "collection-read": f"{alias}.SparseCollection",
+        "entity-read": f"{alias}.SparseEntity",
         "items": {},
     }
-    components[schemas.row_name(alias)] = schemas.row_schema(endpoint, relations)
+    full = components[schemas.row_name(alias)] = schemas.row_schema(endpoint, relations)
+    sparse = {key: value for key, value in full.items() if key != "required"}
+    sparse["description"] = (
+        "A row as GET answers it: every field, or with `fields` only those asked for."
+    )
+    components[schemas.sparse_row_name(alias)] = sparse
+    sparse_row = schemas.ref(schemas.sparse_row_name(alias))
+    components[names["collection-read"]] = envelope({"type": "array", "items": sparse_row})
+    components[names["entity-read"]] = envelope(sparse_row)
     components[names["collection"]] = envelope({"type": "array", "items": row})
     components[names["entity"]] = envelope(row)
     components[names["collection-partial"]] = envelope({"type": "array", "items": row}, errors)

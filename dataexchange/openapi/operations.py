@@ -23,7 +23,7 @@ READ_METHODS = ("get",)
 # Response headers (components/headers), SPEC B5–B9.
 HEADERS = {
     "X-Request-Id": {
-        "description": "The id under which the exchange is logged; on every response.",
+        "description": "The id under which the exchange is logged.",
         "required": True,
         "schema": {"type": "string"},
     },
@@ -298,7 +298,8 @@ def success_response(operation, names, registry):
         response = {"description": STATUS_TEXT[204]}
     else:
         shape = "entity" if operation.single else "collection"
-        options = [schemas.ref(names[shape])]
+        read = operation.method in READ_METHODS  # `fields` may leave fields out
+        options = [schemas.ref(names[f"{shape}-read" if read else shape])]
         if operation.item_kind:
             options.append(schemas.ref(names[f"{shape}-partial"]))
         schema = options[0] if len(options) == 1 else {"anyOf": options}

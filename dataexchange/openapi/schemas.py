@@ -49,6 +49,11 @@ def row_name(alias):
     return f"{alias}.Row"
 
 
+def sparse_row_name(alias):
+    """Return the component name of a row of GET responses, which `fields` may make sparse."""
+    return f"{alias}.SparseRow"
+
+
 def item_name(alias, kind, single=False, exempt=None):
     """Return the component name of a write item (`exempt`: a child's foreign key field)."""
     name = f"{alias}.{kind.capitalize()}{'Entity' if single else ''}"

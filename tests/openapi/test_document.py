@@ -223,10 +223,11 @@ def test_parameters_filter_page_include_and_transactional_header(document):
     ]
     assert params["page"]["schema"]["properties"]["limit"]["maximum"] == 10000
     assert params["include"]["schema"]["items"]["enum"] == ["brandGadgets"]
+    assert list(params) == ["filter", "page", "include", "sort", "fields", "Prefer"]
     post = document["paths"][f"{PREFIX}/brands"]["post"]
-    assert list(parameters(document, post)) == ["X-Is-Transactional"]
+    assert list(parameters(document, post)) == ["X-Is-Transactional", "X-Dry-Run"]
     one = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["get"]
-    assert list(parameters(document, one)) == ["id"]
+    assert list(parameters(document, one)) == ["id", "fields"]
 
 
 def test_responses_cover_success_non_transactional_and_error_codes(document):
@@ -241,10 +242,137 @@ def test_responses_cover_success_non_transactional_and_error_codes(document):
     assert "1307" in post["responses"]["400"]["x-error-codes"]
     assert resolve(document, post["responses"]["403"])["x-error-codes"] == [None, "1404"]
     delete = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["delete"]
-    assert delete["responses"]["204"] == {"description": "No content."}
+    assert delete["responses"]["204"] == {
+        "description": "No content.",
+        "headers": {
+            "X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"},
+            "X-Dry-Run": {"$ref": "#/components/headers/X-Dry-Run"},
+        },
+    }
     assert resolve(document, delete["responses"]["404"])["x-error-codes"] == ["1303"]
     error = document["components"]["schemas"]["Error"]
     assert error["required"] == ["message", "status", "code"]
+
+
+def test_extension_parameters_per_operation(document):
+    """SPEC B4, B5, B7, B8: sort, fields, Prefer, X-Dry-Run and If-Match where they apply."""
+    paths = document["paths"]
+    collection, entity = paths[f"{PREFIX}/gadgets"], paths[f"{PREFIX}/gadgets/{{id}}"]
+    names = {
+        (path, method): list(parameters(document, operation))
+        for path, operations in (("collection", collection), ("entity", entity))
+        for method, operation in operations.items()
+    }
+    assert names == {
+        ("collection", "get"): ["filter", "page", "sort", "fields", "Prefer"],
+        ("collection", "post"): ["X-Is-Transactional", "X-Dry-Run"],
+        ("collection", "patch"): ["X-Is-Transactional", "X-Dry-Run"],
+        ("collection", "put"): ["X-Is-Transactional", "X-Dry-Run"],
+        ("collection", "delete"): ["filter", "X-Dry-Run"],
+        ("entity", "get"): ["id", "fields"],
+        ("entity", "patch"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match"],
+        ("entity", "put"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match"],
+        ("entity", "delete"): ["id", "X-Dry-Run", "If-Match"],
+    }
+    params = parameters(document, collection["get"])
+    sort = params["sort"]["schema"]["items"]["enum"]
+    assert sort[:2] == ["id_gadget", "brand"] and "-id_gadget" in sort and "-url" in sort
+    assert params["fields"]["schema"]["items"]["enum"][0] == "id_gadget"
+    assert params["Prefer"]["schema"] == {"type": "string", "enum": ["count=exact"]}
+    dry_run = parameters(document, collection["post"])["X-Dry-Run"]
+    assert dry_run["in"] == "header" and dry_run["schema"]["enum"] == ["true"]
+    assert parameters(document, entity["delete"])["If-Match"]["in"] == "header"
+
+
+def test_filter_properties_take_a_value_or_one_operator(document):
+    """SPEC B3: a plain value or a one-key object of the operators for the field's type."""
+    params = parameters(document, document["paths"][f"{PREFIX}/gadgets"]["get"])
+    properties = params["filter"]["schema"]["properties"]
+    stock, operator = properties["gadgets.stock"]["oneOf"]
+    assert stock == {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+    assert operator["minProperties"] == 1 and operator["maxProperties"] == 1
+    assert operator["additionalProperties"] is False
+    ops = operator["properties"]
+    assert list(ops) == ["in", "notIn", "ne", "gt", "gte", "lt", "lte", "between", "isNull"]
+    assert ops["gt"] == stock and ops["in"] == {"type": "array", "items": stock}
+    assert ops["between"] == {"type": "array", "items": stock, "minItems": 2, "maxItems": 2}
+    assert ops["isNull"] == {"type": "boolean"}
+    code_ops = properties["gadgets.code"]["oneOf"][1]["properties"]
+    assert code_ops["like"] == code_ops["ilike"] == {"type": "string"}
+    active_ops = properties["gadgets.active"]["oneOf"][1]["properties"]
+    assert list(active_ops) == ["in", "notIn", "ne", "isNull"]
+    assert "`1405`" in params["filter"]["description"]
+
+
+def test_filter_operators_match_the_engine():
+    from dataexchange.engine.operators import LIST_OPERATORS, OPERATORS, ORDERED_TYPES
+    from dataexchange.openapi.parameters import FILTER_OPERATORS
+
+    documented = {op.name: op for op in FILTER_OPERATORS}
+    assert set(documented) == set(OPERATORS) | {"in"} and "in" in LIST_OPERATORS
+    for name, engine in OPERATORS.items():
+        assert (documented[name].types == frozenset(ORDERED_TYPES)) is engine.ordered
+
+
+def test_extension_responses_headers_media_and_errors(document):
+    """SPEC B5–B9: response headers, CSV/NDJSON exports, and the codes 1405–1407."""
+    paths = document["paths"]
+    collection, entity = paths[f"{PREFIX}/gadgets"], paths[f"{PREFIX}/gadgets/{{id}}"]
+    ok = collection["get"]["responses"]["200"]
+    assert list(ok["content"]) == ["application/json", "text/csv", "application/x-ndjson"]
+    assert list(ok["headers"]) == [
+        "X-Request-Id",
+        "X-Total-Count",
+        "Preference-Applied",
+        "Content-Disposition",
+    ]
+    assert list(entity["get"]["responses"]["200"]["headers"]) == ["X-Request-Id", "ETag"]
+    sparse = document["components"]["schemas"]["gadgets.SparseRow"]  # `fields` drops keys
+    assert "required" not in sparse
+    assert ok["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/gadgets.SparseCollection"
+    }
+    for method in ("patch", "put"):
+        headers = entity[method]["responses"]["200"]["headers"]
+        assert list(headers) == ["X-Request-Id", "ETag", "X-Dry-Run"]
+        assert list(collection[method]["responses"]["200"]["headers"]) == [
+            "X-Request-Id",
+            "X-Dry-Run",
+        ]
+    headers = document["components"]["headers"]
+    assert headers["X-Request-Id"]["required"] is True
+    for path in (collection, entity):
+        for method, operation in path.items():
+            for status, response in operation["responses"].items():
+                response = resolve(document, response)
+                assert "X-Request-Id" in response["headers"], (method, status)
+                assert ("X-Dry-Run" in response["headers"]) is (method != "get"), (method, status)
+
+    def codes(operation):
+        return {
+            code
+            for response in operation["responses"].values()
+            for code in resolve(document, response).get("x-error-codes", [])
+        }
+
+    expected = {
+        ("collection", "get"): {"1405", "1406"},
+        ("entity", "get"): {"1406"},
+        ("collection", "delete"): {"1405", "1406"},
+        ("entity", "delete"): {"1406", "1407"},
+        ("entity", "patch"): {"1407"},
+        ("entity", "put"): {"1407"},
+        ("collection", "patch"): set(),
+        ("collection", "put"): set(),
+        ("collection", "post"): set(),
+    }
+    routes = {"collection": collection, "entity": entity}
+    for (route, method), extension_codes in expected.items():
+        operation = routes[route][method]
+        assert codes(operation) & {"1405", "1406", "1407"} == extension_codes, method
+        for code in extension_codes:
+            assert f"`{code}`" in operation["description"]
+    assert resolve(document, entity["put"]["responses"]["412"])["x-error-codes"] == ["1407"]
 
 
 def test_security_schemes_and_token_endpoint(document):
