@@ -152,9 +152,7 @@ REST_FRAMEWORK = {
         "dataexchange.user": os.environ.get("DATA_EXCHANGE_RATE_USER", ""),
         "dataexchange.api_key": os.environ.get("DATA_EXCHANGE_RATE_API_KEY", ""),
         "dataexchange.token_ip": os.environ.get("DATA_EXCHANGE_RATE_TOKEN_IP", "30/min"),
-        "dataexchange.token_username": os.environ.get(
-            "DATA_EXCHANGE_RATE_TOKEN_USERNAME", "5/min"
-        ),
+        "dataexchange.token_username": os.environ.get("DATA_EXCHANGE_RATE_TOKEN_USERNAME", "5/min"),
     },
     # Proxies in front of the app whose X-Forwarded-For entries are trusted for client IPs;
     # 0 uses REMOTE_ADDR, so a client cannot dodge the /token limit by forging the header.
