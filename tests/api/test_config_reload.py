@@ -4,14 +4,8 @@ committed test database, each with its own in-process cache (SPEC issue 4)."""
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -21,47 +15,10 @@ import pytest
 from dataexchange.auth.models import AccessToken
 from dataexchange.models import Endpoint, EndpointField
 from tests.api.conftest import make_endpoint
+from tests.servers import database_url, free_port, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS_PER_SERVER = 6  # enough to reach both workers of a server in practice
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
-
-
-def database_url():
-    """Return a DATABASE_URL naming the test database this process uses."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = settings["NAME"]
-        if "memory" in str(name):
-            pytest.fail("SQLite test database is in memory; the multiprocess hook did not run")
-        return f"sqlite:///{name}"
-    scheme = "postgres" if connection.vendor == "postgresql" else "mysql"
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    host = settings["HOST"] or "127.0.0.1"
-    return f"{scheme}://{auth}@{host}:{settings['PORT']}/{settings['NAME']}"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port, env):
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "core.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "error"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server on port {port} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-    pytest.fail(f"server on port {port} did not start")
 
 
 @pytest.fixture
@@ -101,11 +58,10 @@ def servers(endpoint):
         "ALLOWED_HOSTS": "127.0.0.1",
     }
     ports = [free_port(), free_port()]
-    processes = [start_server(port, env) for port in ports]
+    processes = [start_server(port, env, workers=2) for port in ports]
     yield ports
     for process in processes:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        stop_server(process)
 
 
 def call(port, method, path, token, body=None):

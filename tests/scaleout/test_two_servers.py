@@ -3,14 +3,8 @@ configuration changes, token revocation and throttling (issue 9)."""
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -19,42 +13,10 @@ import pytest
 
 from dataexchange.auth.models import AccessToken
 from dataexchange.models import Endpoint, EndpointField
+from tests.servers import database_url, free_port, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.multiprocess
-
-
-def database_url():
-    """Return a DATABASE_URL for the test database this test runs on."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    scheme = "postgres" if connection.vendor == "postgresql" else "mysql"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"{scheme}://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT']}/{s['NAME']}"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port, env):
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "core.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "error"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 @pytest.fixture
@@ -94,11 +56,10 @@ def servers(transactional_db, redis_cache):
         "DB_CONN_MAX_AGE": "0",
     }
     ports = [free_port(), free_port()]
-    processes = [start_server(port, env) for port in ports]
+    processes = [start_server(port, env, workers=1) for port in ports]
     yield ports
     for process in processes:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        stop_server(process)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS so_item")
 
