@@ -17,6 +17,7 @@ read at request time; a missing or empty rate means no limit. Scopes:
 import hashlib
 import math
 import time
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -70,7 +71,7 @@ class Window:
         return max(1, math.ceil(fraction * self.seconds))
 
 
-class CounterThrottle(BaseThrottle):
+class CounterThrottle(BaseThrottle, metaclass=ABCMeta):
     """Allow `requests` per `period` for each identity returned by `get_ident_key`."""
 
     scope = None
@@ -80,9 +81,9 @@ class CounterThrottle(BaseThrottle):
         """Return the rate string that applies to `request`."""
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    @abstractmethod
     def get_ident_key(self, request):
         """Return what the limit is counted per, or None to leave `request` unthrottled."""
-        raise NotImplementedError
 
     def window(self, request):
         """Return the Window counting `request`, or None when no limit applies."""

@@ -16,7 +16,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from dataexchange import registry
-from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+from dataexchange.models import EndpointRelation
+from tests.endpoints import make_endpoint as endpoint_create
 
 PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"
@@ -121,19 +122,8 @@ def fresh_registry():
 
 
 def make_endpoint(alias, table, identifier, fields, *, active=True, deletable=True):
-    """Create an endpoint with its fields through the ORM, as the admin does."""
-    endpoint = Endpoint.objects.create(
-        alias=alias,
-        table_name=table,
-        identifier=identifier,
-        is_active=active,
-        is_deletable=deletable,
-    )
-    for position, spec in enumerate(fields):
-        spec = dict(spec)
-        spec.setdefault("visible_name", spec["column_name"])
-        EndpointField.objects.create(endpoint=endpoint, position=position, **spec)
-    return endpoint
+    """Create an endpoint through the ORM; the API tests' endpoints are deletable by default."""
+    return endpoint_create(alias, table, identifier, fields, active=active, deletable=deletable)
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from dataexchange import registry
-from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+from dataexchange.models import EndpointRelation
 from dataexchange.openapi.generator import clear_cache
+from tests.endpoints import make_endpoint
 
 GOLDEN = Path(__file__).parent / "golden"
 AUTO_PK = {
@@ -106,23 +107,6 @@ def fresh_caches():
     registry.clear()
     clear_cache()
     cache.clear()
-
-
-def make_endpoint(alias, table, identifier, fields, *, deletable=False, description=""):
-    """Create an active endpoint with its fields through the ORM, as the admin does."""
-    endpoint = Endpoint.objects.create(
-        alias=alias,
-        table_name=table,
-        identifier=identifier,
-        is_active=True,
-        is_deletable=deletable,
-        description=description,
-    )
-    for position, spec in enumerate(fields):
-        spec = dict(spec)
-        spec.setdefault("visible_name", spec["column_name"])
-        EndpointField.objects.create(endpoint=endpoint, position=position, **spec)
-    return endpoint
 
 
 @pytest.fixture
