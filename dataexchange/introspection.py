@@ -105,6 +105,7 @@ class Column:
     scale: int | None
     is_primary_key: bool
     is_unique: bool
+    type_code: object = None  # the driver's type of the column (PostgreSQL: OID; MySQL: FIELD_TYPE)
 
     @property
     def is_required(self):
@@ -212,6 +213,7 @@ def _column(info, primary_key, unique_columns):
         scale=scale,
         is_primary_key=is_pk,
         is_unique=is_pk or info.name in unique_columns,
+        type_code=info.type_code,
     )
 
 

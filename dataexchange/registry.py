@@ -1,6 +1,7 @@
 """Compile endpoint configurations into frozen objects and cache them per configuration version.
 
-A request asks `snapshot()` once: that costs one cheap query for the version number. Compiled
+A request asks `snapshot()` once: that costs one cheap query for the version number, or none when
+the credential lookup read it along (see `auth.models`). Compiled
 endpoints are reused until the version changes, so the hot path never reads configuration rows or
 introspects the database.
 """
@@ -89,7 +90,8 @@ class Endpoint:
     table_info: introspection.TableInfo
     select_list: str
     column_index: dict  # column → position in a selected row (hidden relation columns last)
-    renderers: tuple  # (visible name, render) per field, in select order: the row loop's table
+    field_names: tuple  # visible names of the fields, in select order
+    conversions: tuple  # (position, visible name, render) of the values rendering must convert
     _lazy: dict = field(default_factory=dict, compare=False, repr=False)
 
     def referencing_foreign_keys(self):
@@ -128,9 +130,12 @@ _state = {"snapshot": None}
 _state_lock = threading.Lock()
 
 
-def snapshot():
-    """Return the snapshot of the current configuration version (one query)."""
-    version = ConfigurationVersion.current()
+def snapshot(version=None):
+    """Return the snapshot of configuration `version`, by default the current one (one query).
+
+    The API passes the version its credential lookup already read in the same statement."""
+    if version is None:
+        version = ConfigurationVersion.current()
     current = _state["snapshot"]
     if current is not None and current.version == version:
         return current
@@ -201,8 +206,29 @@ def compile_endpoint(alias, version):
         table_info=info,
         select_list=", ".join(quote(c) for c in columns),
         column_index={c: i for i, c in enumerate(columns)},
-        renderers=tuple((f.name, f.render) for f in fields),
+        field_names=tuple(f.name for f in fields),
+        conversions=tuple(
+            (position, f.name, f.render)
+            for position, f in enumerate(fields)
+            if not is_native(f, info.column(f.column))
+        ),
     )
+
+
+# Column types whose driver values are already what JSON shows for an API type, by backend:
+# PostgreSQL OIDs (text, varchar, bpchar; int2, int4, int8; bool) and MySQL FIELD_TYPEs
+# (SHORT, LONG, LONGLONG, INT24). Rendering leaves such values as they are. SQLite's columns
+# hold whatever was stored, so every value there goes through its renderer.
+NATIVE_TYPE_CODES = {
+    "postgresql": {"string": {25, 1043, 1042}, "integer": {20, 21, 23}, "boolean": {16}},
+    "mysql": {"integer": {2, 3, 8, 9}},
+}
+
+
+def is_native(field, column):
+    """Return whether the driver's values of `column` need no rendering as `field.type`."""
+    codes = NATIVE_TYPE_CODES.get(connection.vendor, {}).get(field.type, ())
+    return column.type_code in codes
 
 
 def compile_field(config, info, identifier_column):

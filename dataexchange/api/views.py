@@ -58,7 +58,7 @@ class DynamicEntityView(APIView):
         ):
             fail("010")
         super().initial(request, *args, **kwargs)
-        self.snapshot = registry.snapshot()
+        self.snapshot = registry.snapshot(getattr(request.auth, "config_version", None))
         self.endpoint = self.snapshot.get(kwargs["alias"])
         if self.endpoint is None:
             fail("007")

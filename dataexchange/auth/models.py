@@ -15,9 +15,12 @@ from django.contrib.auth.models import Group
 from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dataexchange.auth import conf
+from dataexchange.dbconn import first_statement
+from dataexchange.models import CURRENT_VERSION_SQL
 
 ACTIONS = ("view", "create", "update", "delete")
 
@@ -48,25 +51,24 @@ class AccessTokenQuerySet(models.QuerySet):
         On the hot path of every API request, so it is one hand-written query instead of a
         compiled ORM one; the user and token are built with the few fields authentication,
         permissions and logs read, the rest deferred (loaded only if something asks).
+        The same statement reads the configuration version (`config_version` on the token), so
+        the request needs no separate query for it (see `registry.snapshot`).
         """
         from django.contrib.auth import get_user_model
 
         user_model = get_user_model()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                find_access_sql(self.model, user_model),
-                [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())],
-            )
-            row = cursor.fetchone()
+        params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
+        row = first_statement(lambda: fetch_one(find_access_sql(self.model, user_model), params))
         if row is None:
             return None
-        token_id, user_id, username, *flags = row
+        token_id, user_id, username, *flags, version = row
         user = _partial(user_model, self.db, {
             "id": user_id, "username": username,
             **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
         })  # fmt: skip
         token = _partial(self.model, self.db, {"id": token_id, "user_id": user_id})
         token.user = user
+        token.config_version = version
         return token
 
     def dead(self):
@@ -82,17 +84,25 @@ USER_FIELDS = ["id", "username", "is_active", "is_superuser", "is_staff"]
 
 
 def find_access_sql(token_model, user_model):
-    """Return the SQL finding an active access token by hash, with its user's key fields."""
+    """Return the SQL finding an active access token by hash, with its user's key fields and
+    the configuration version."""
     quote = connection.ops.quote_name
     token, user = token_model._meta, user_model._meta
     user_columns = ", ".join(f"u.{quote(user.get_field(name).column)}" for name in USER_FIELDS)
     return (
-        f"SELECT t.{quote('id')}, {user_columns}"
+        f"SELECT t.{quote('id')}, {user_columns}, ({CURRENT_VERSION_SQL})"
         f" FROM {quote(token.db_table)} t"
         f" JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
         f" WHERE t.{quote('access_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
         f" AND t.{quote('expires_at')} > %s"
     )
+
+
+def fetch_one(sql, params):
+    """Return the first row of a raw query, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _partial(model, db, values):
@@ -181,8 +191,15 @@ class ApiKeyQuerySet(models.QuerySet):
         )
 
     def find(self, raw):
-        """Return the usable key whose secret is `raw`, with its owner, or None."""
-        return self.usable().select_related("owner").filter(key_hash=hash_secret(raw)).first()
+        """Return the usable key whose secret is `raw`, with its owner and the configuration
+        version (`config_version`, as on access tokens), or None."""
+        keys = (
+            self.usable()
+            .select_related("owner")
+            .filter(key_hash=hash_secret(raw))
+            .annotate(config_version=RawSQL(CURRENT_VERSION_SQL, ()))
+        )
+        return first_statement(keys.first)
 
 
 class ApiKey(models.Model):

@@ -24,7 +24,7 @@ def current_etag(endpoint, url_id):
         return None
     where, params = sql.where_clause((condition,))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
+    with sql.db_cursor() as cursor:
         cursor.execute(
             f"SELECT {endpoint.select_list} FROM {endpoint.quoted_table}{where}{lock}", params
         )

@@ -15,7 +15,7 @@ WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 
 def is_dry_run(request):
     """Return whether a write request asks for a dry run (`X-Dry-Run: true`, any case)."""
-    value = request.headers.get(HEADER) or ""
+    value = request.META.get("HTTP_X_DRY_RUN") or ""
     return request.method in WRITE_METHODS and value.strip().lower() == "true"
 
 

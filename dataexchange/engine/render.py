@@ -11,8 +11,14 @@ JSON = "application/json"
 
 
 def render_row(endpoint, row):
-    """Return one row (a tuple in `endpoint.select_list` order) keyed by visible names."""
-    return {name: render(value) for (name, render), value in zip(endpoint.renderers, row)}
+    """Return one row (a tuple in `endpoint.select_list` order) keyed by visible names.
+
+    Values the driver already gives in their JSON form are taken as they are (hidden relation
+    columns at the end of the row fall off the zip); the others are converted in place."""
+    item = dict(zip(endpoint.field_names, row))
+    for position, name, render in endpoint.conversions:
+        item[name] = render(row[position])
+    return item
 
 
 def render_rows(endpoint, rows, includes=()):

@@ -5,6 +5,31 @@ import sqlite3
 
 from django.db import connection
 
+try:
+    import psycopg
+    from psycopg.postgres import types as pg_types
+except ImportError:  # PostgreSQL support not installed
+    psycopg = None
+
+
+def db_cursor():
+    """Return a cursor of the default connection for the engine's statements.
+
+    On PostgreSQL, timestamptz values are loaded by psycopg's own C loader instead of the Python
+    subclass Django registers to pin their time zone, which costs about 4 µs per value (0.4 ms on a
+    page of 100 rows). The values are the same instants, aware, in the session time zone (UTC
+    under USE_TZ); rendering converts to UTC anyway.
+    """
+    wrapper = connection.cursor()
+    if connection.vendor == "postgresql" and psycopg is not None:
+        wrapper.cursor.adapters.register_loader(TIMESTAMPTZ_OID, NATIVE_TIMESTAMPTZ_LOADER)
+    return wrapper
+
+
+if psycopg is not None:
+    TIMESTAMPTZ_OID = pg_types["timestamptz"].oid
+    NATIVE_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+
 
 def max_params():
     """Return how many parameters one statement may carry on this backend."""
@@ -51,7 +76,7 @@ def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None, order
     elif offset:
         sql += " LIMIT %s OFFSET %s"
         params = [*params, 2**62, offset]
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -61,7 +86,7 @@ def select_in(endpoint, column_quoted, values, extra_columns=""):
     rows = []
     select_list = endpoint.select_list + (f", {extra_columns}" if extra_columns else "")
     size = max_params() - 10
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         for part in chunks(list(values), size):
             placeholders = ", ".join(["%s"] * len(part))
             cursor.execute(
@@ -77,7 +102,7 @@ def existing_values(table_quoted, column_quoted, values):
     """Return the subset of `values` present in `table.column`."""
     found = set()
     size = max_params() - 10
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         for part in chunks(list(values), size):
             placeholders = ", ".join(["%s"] * len(part))
             cursor.execute(
@@ -95,7 +120,7 @@ def insert_returning(endpoint, columns, rows):
     width = max(len(columns), 1)
     size = max(1, (max_params() - 10) // width)
     stored = []
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         for part in chunks(rows, size):
             if columns:
                 values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(part))
@@ -125,7 +150,7 @@ def update_many(endpoint, columns, rows, key_column_quoted):
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     sql = f"UPDATE {endpoint.quoted_table} SET {assignments} WHERE {key_column_quoted} = %s"
     keys = [row[-1] for row in rows]
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         if len(rows) == 1:
             cursor.execute(sql, rows[0])
         elif connection.vendor == "mysql" and len(set(keys)) == len(keys):
@@ -155,7 +180,7 @@ def update_by_case(cursor, endpoint, columns, rows, key_column_quoted):
 def delete_in(endpoint, column_quoted, values):
     """Delete the rows whose `column_quoted` is one of `values`."""
     size = max_params() - 10
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         for part in chunks(list(values), size):
             placeholders = ", ".join(["%s"] * len(part))
             cursor.execute(
