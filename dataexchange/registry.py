@@ -91,6 +91,9 @@ class Endpoint:
     select_list: str
     column_index: dict  # column → position in a selected row (hidden relation columns last)
     field_names: tuple  # visible names of the fields, in select order
+    checked_fields: tuple  # fields in the order SPEC A4 checks their types (validate.check_types)
+    required_fields: tuple
+    url_fields: tuple  # fields with the `url` constraint
     conversions: tuple  # (position, visible name, render) of the values rendering must convert
     _lazy: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -207,12 +210,19 @@ def compile_endpoint(alias, version):
         select_list=", ".join(quote(c) for c in columns),
         column_index={c: i for i, c in enumerate(columns)},
         field_names=tuple(f.name for f in fields),
+        checked_fields=tuple(sorted(fields, key=lambda f: TYPE_CHECK_ORDER.get(f.type, 4))),
+        required_fields=tuple(f for f in fields if f.required),
+        url_fields=tuple(f for f in fields if "url" in f.constraints),
         conversions=tuple(
             (position, f.name, f.render)
             for position, f in enumerate(fields)
             if not is_native(f, info.column(f.column))
         ),
     )
+
+
+# Spryker runs one validator per type: integer fields first, then string, boolean, decimal, others.
+TYPE_CHECK_ORDER = {"integer": 0, "string": 1, "boolean": 2, "decimal": 3}
 
 
 # Column types whose driver values are already what JSON shows for an API type, by backend:

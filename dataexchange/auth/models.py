@@ -5,6 +5,7 @@ dump yields nothing usable. API keys hash exactly like Spryker's `spy_api_key.ke
 (`sha256(key)`), so keys migrated from Spryker keep working.
 """
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -83,6 +84,7 @@ class AccessTokenQuerySet(models.QuerySet):
 USER_FIELDS = ["id", "username", "is_active", "is_superuser", "is_staff"]
 
 
+@functools.cache
 def find_access_sql(token_model, user_model):
     """Return the SQL finding an active access token by hash, with its user's key fields and
     the configuration version."""

@@ -1,9 +1,13 @@
 """SQL building blocks. Table and column names come only from compiled endpoints (quoted by the
 backend); every value is a query parameter."""
 
+import datetime as dt
 import sqlite3
+from decimal import Decimal
 
 from django.db import connection
+
+import orjson
 
 try:
     import psycopg
@@ -87,6 +91,13 @@ def select_in(endpoint, column_quoted, values, extra_columns=""):
     select_list = endpoint.select_list + (f", {extra_columns}" if extra_columns else "")
     size = max_params() - 10
     with db_cursor() as cursor:
+        if as_array(values):
+            cursor.execute(
+                f"SELECT {select_list} FROM {endpoint.quoted_table}"
+                f" WHERE {column_quoted} = ANY(%s) ORDER BY {endpoint.identifier.quoted}",
+                [list(values)],
+            )
+            return cursor.fetchall()
         for part in chunks(list(values), size):
             placeholders = ", ".join(["%s"] * len(part))
             cursor.execute(
@@ -96,6 +107,12 @@ def select_in(endpoint, column_quoted, values, extra_columns=""):
             )
             rows.extend(cursor.fetchall())
     return rows
+
+
+def as_array(values):
+    """Return whether `values` can travel as one PostgreSQL array parameter (`= ANY(%s)`): one
+    statement text for any count, instead of a placeholder per value. They must share a type."""
+    return connection.vendor == "postgresql" and len({type(v) for v in values}) == 1
 
 
 def existing_values(table_quoted, column_quoted, values):
@@ -116,6 +133,8 @@ def existing_values(table_quoted, column_quoted, values):
 
 def insert_returning(endpoint, columns, rows):
     """Insert `rows` (tuples for `columns`) in multi-row statements; return the stored rows."""
+    if connection.vendor == "postgresql" and len(rows) > 1 and json_can_carry(endpoint, columns):
+        return insert_from_json(endpoint, columns, rows)
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     width = max(len(columns), 1)
     size = max(1, (max_params() - 10) // width)
@@ -144,19 +163,107 @@ def default_values_sql():
 
 
 def update_many(endpoint, columns, rows, key_column_quoted):
-    """Update rows (tuples of `columns` values + key): executemany, which psycopg pipelines and
-    SQLite runs in process; on MySQL/MariaDB, whose driver sends executemany row by row, one
-    `CASE key WHEN …` statement per chunk instead."""
+    """Update rows (tuples of `columns` values + key); return the updated rows when the statement
+    could return them (PostgreSQL), else None.
+
+    PostgreSQL: one `UPDATE … FROM json_populate_recordset(…) RETURNING` per chunk when it
+    applies (see `update_from_json`); otherwise executemany, which psycopg pipelines and SQLite
+    runs in process. MySQL/MariaDB, whose driver sends executemany row by row: one
+    `CASE key WHEN …` statement per chunk."""
+    keys = [row[-1] for row in rows]
+    unique = len(set(keys)) == len(keys)
+    if connection.vendor == "postgresql" and unique and len(rows) > 1:
+        stored = update_from_json(endpoint, columns, rows)
+        if stored is not None:
+            return stored
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     sql = f"UPDATE {endpoint.quoted_table} SET {assignments} WHERE {key_column_quoted} = %s"
-    keys = [row[-1] for row in rows]
     with db_cursor() as cursor:
         if len(rows) == 1:
             cursor.execute(sql, rows[0])
-        elif connection.vendor == "mysql" and len(set(keys)) == len(keys):
+        elif connection.vendor == "mysql" and unique:
             update_by_case(cursor, endpoint, columns, rows, key_column_quoted)
         else:
             cursor.executemany(sql, rows)
+    return None
+
+
+# json_populate_recordset hands json/jsonb columns the JSON value itself instead of parsing a
+# string, so writes of such columns take the multi-row VALUES / executemany paths.
+JSON_TYPE_OIDS = {114, 3802}
+
+
+def json_can_carry(endpoint, columns):
+    """Return whether values for `columns` can travel as one JSON parameter (PostgreSQL)."""
+    info = endpoint.table_info
+    return bool(columns) and all(info.column(c).type_code not in JSON_TYPE_OIDS for c in columns)
+
+
+def json_rows(names, rows):
+    """Return `rows` (tuples in `names` order) as the JSON text of an array of objects."""
+    document = [dict(zip(names, row)) for row in rows]
+    return orjson.dumps(
+        document, default=json_default, option=orjson.OPT_PASSTHROUGH_DATETIME
+    ).decode()
+
+
+def from_json_sql(endpoint):
+    """Return the FROM source typing a JSON parameter by the table's own row type."""
+    return f"json_populate_recordset(NULL::{endpoint.quoted_table}, %s::json)"
+
+
+def insert_from_json(endpoint, columns, rows):
+    """PostgreSQL: insert `rows` with one statement per chunk, the values travelling as one JSON
+    parameter (rather than a parameter per value); return the stored rows in order."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = (
+        f"INSERT INTO {endpoint.quoted_table} ({quoted})"
+        f" SELECT {quoted} FROM {from_json_sql(endpoint)} RETURNING {endpoint.select_list}"
+    )
+    stored = []
+    with db_cursor() as cursor:
+        for part in chunks(rows, JSON_CHUNK_ROWS):
+            cursor.execute(sql, [json_rows(columns, part)])
+            stored.extend(cursor.fetchall())
+    return stored
+
+
+def update_from_json(endpoint, columns, rows):
+    """PostgreSQL: update `rows` with one statement per chunk, the new values travelling as one
+    JSON parameter that `json_populate_recordset` types by the table's own row type; return the
+    updated rows. None when a column rules this out (json/jsonb, or the key itself changes)."""
+    key = endpoint.identifier.column
+    if key in columns or not json_can_carry(endpoint, columns):
+        return None
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(c)} = src.{quote(c)}" for c in columns)
+    returning = ", ".join(f"dst.{quote(c)}" for c in endpoint.column_index)
+    sql = (
+        f"UPDATE {endpoint.quoted_table} AS dst SET {sets} FROM {from_json_sql(endpoint)} AS src"
+        f" WHERE dst.{quote(key)} = src.{quote(key)} RETURNING {returning}"
+    )
+    stored = []
+    with db_cursor() as cursor:
+        for part in chunks(rows, JSON_CHUNK_ROWS):
+            cursor.execute(sql, [json_rows([*columns, key], part)])
+            stored.extend(cursor.fetchall())
+    return stored
+
+
+JSON_CHUNK_ROWS = 10000
+
+
+def json_default(value):
+    """Serialise Decimal exactly, as text, and datetimes as the database adapter would send them:
+    aware ones in UTC, so a `timestamp without time zone` column stores the UTC time (its input
+    ignores an offset), as it does from a parameter."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
 
 
 def update_by_case(cursor, endpoint, columns, rows, key_column_quoted):

@@ -121,9 +121,11 @@ def check_datetime(field, value):
 
 
 def parse_datetime(value):
-    """Return an aware datetime (UTC when no offset is given) from an ISO 8601 string."""
+    """Return an ISO 8601 string's instant as an aware datetime in UTC (a string without an
+    offset is taken to be UTC). In UTC, because drivers that drop the offset (mysqlclient,
+    sqlite3) then still write and compare the right time."""
     parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def render_string(value):

@@ -248,7 +248,8 @@ def insert_nodes(endpoint, nodes, ctx, bulk, failing):
 
 
 def update_nodes(endpoint, nodes, ctx, bulk, failing):
-    """Update existing rows with executemany per column set, then read them back in one query."""
+    """Update existing rows in bulk per column set; rows the statement did not return are read
+    back in one query."""
     groups = defaultdict(list)
     new_keys = {}
     for node in nodes:
@@ -258,12 +259,17 @@ def update_nodes(endpoint, nodes, ctx, bulk, failing):
         groups[tuple(values)].append((node, (*values.values(), node.lookup_key)))
         new_keys[node] = values.get(endpoint.identifier.column, node.lookup_key)
     key_column = endpoint.identifier.quoted
+    position = endpoint.column_index[endpoint.identifier.column]
     for columns, members in groups.items():
         batches = [members] if bulk else [[m] for m in members]
         for batch in batches:
             if failing is not None:
                 failing["node"] = batch[0][0]
-            sql.update_many(endpoint, list(columns), [m[1] for m in batch], key_column)
+            stored = sql.update_many(endpoint, list(columns), [m[1] for m in batch], key_column)
+            if stored is not None:
+                by_key = {_norm(row[position]): row for row in stored}
+                for node, _ in batch:
+                    node.row = by_key.get(_norm(new_keys.pop(node)), node.row)
     if new_keys:
         found = fetch_existing(endpoint, set(new_keys.values()))
         for node, key in new_keys.items():

@@ -87,8 +87,10 @@ def test_patch_of_1000_rows_is_not_2000_round_trips(stored, warm, django_assert_
     with django_assert_max_num_queries(11) as captured:
         response = warm.patch("items", {"data": data})
     assert response.status_code == 200
-    # one lookup of all identifiers, one batched UPDATE (executemany), one read back
-    assert len(statements(captured, "SELECT " + connection.ops.quote_name("id_item"))) == 2
+    # one lookup of all identifiers and one batched UPDATE; PostgreSQL's UPDATE … RETURNING
+    # gives the rows back, elsewhere one more SELECT reads them
+    reads = 1 if connection.vendor == "postgresql" else 2
+    assert len(statements(captured, "SELECT " + connection.ops.quote_name("id_item"))) == reads
     assert len(statements(captured, "UPDATE")) == 1
     assert {row["qty"] for row in response.json()["data"]} == {7}
 
