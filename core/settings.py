@@ -54,13 +54,14 @@ INSTALLED_APPS = [
     "dataexchange.exchangelog",
 ]
 
+# Django's stack; API requests skip what only the admin and browsers need (see the module).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "dataexchange.api.middleware.SessionMiddlewareExceptBearer",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "dataexchange.api.middleware.CsrfViewMiddlewareExceptApi",
+    "dataexchange.api.middleware.AuthenticationMiddlewareExceptBearer",
+    "dataexchange.api.middleware.MessageMiddlewareExceptApi",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

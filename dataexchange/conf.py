@@ -1,7 +1,6 @@
 """Settings of the product: one namespaced dict, `settings.DATA_EXCHANGE`, read lazily."""
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from dataexchange.namespaced_settings import Namespace
 
 DEFAULTS = {
     # URL prefix of the Data Exchange routes.
@@ -20,12 +19,5 @@ DEFAULTS = {
 }
 
 
-def get(name):
-    """Return the DATA_EXCHANGE setting `name`, falling back to its default."""
-    user = getattr(settings, "DATA_EXCHANGE", {})
-    unknown = set(user) - set(DEFAULTS)
-    if unknown:
-        raise ImproperlyConfigured(f"Unknown DATA_EXCHANGE settings: {', '.join(sorted(unknown))}")
-    if name not in DEFAULTS:
-        raise KeyError(name)
-    return user.get(name, DEFAULTS[name])
+_namespace = Namespace("DATA_EXCHANGE", DEFAULTS)
+get = _namespace.get

@@ -16,7 +16,12 @@ from dataexchange.engine.concurrency import if_match, tag_written
 from dataexchange.engine.counting import count_headers
 from dataexchange.engine.delete import run_delete
 from dataexchange.engine.dryrun import dry_run, mark_dry_run
-from dataexchange.engine.parse import accepts_json, is_transactional, parse_body, parse_query
+from dataexchange.engine.parse import (
+    accepts_json,
+    is_transactional,
+    parse_body,
+    parse_request_query,
+)
 from dataexchange.engine.read import read_collection, read_entity
 from dataexchange.engine.render import json_response
 from dataexchange.engine.respond import write_response
@@ -34,7 +39,9 @@ class DynamicEntityView(APIView):
     authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
     permission_classes = [IsAuthenticated]
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    parser_classes = ()  # bodies are read by engine.parse, never through request.data
     http_method_names = ["get", "post", "patch", "put", "delete", "head"]
+    allowed_methods = [name.upper() for name in http_method_names]  # DRF's Allow header
 
     def get_exception_handler(self):
         return api_exception_handler
@@ -77,7 +84,7 @@ class DynamicEntityView(APIView):
         return ("update", "create") if method == "PUT" else (ACTIONS[method],)
 
     def get(self, request, alias, entity_id=None):
-        query = parse_query(request.query_params)
+        query = parse_request_query(request)
         if query.include:
             reached = included_aliases(self.snapshot, self.endpoint, query.include)
             self.check_permissions_on(request, sorted(reached))
@@ -101,7 +108,7 @@ class DynamicEntityView(APIView):
         return self.write(request, "PUT", entity_id)
 
     def delete(self, request, alias, entity_id=None):
-        query = parse_query(request.query_params)
+        query = parse_request_query(request)
         with dry_run(request), if_match(request, self.endpoint, entity_id):
             run_delete(self.snapshot, self.endpoint, query, url_id=entity_id)
         return json_response(None, status=204)

@@ -16,7 +16,7 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'}
 
 
 class BearerTokenAuthentication(BaseAuthentication):
-    """Authenticate `Authorization: Bearer <access token>`; request.auth is the AccessToken."""
+    """Authenticate `Authorization: Bearer <access token>`; request.auth is the ActiveToken."""
 
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION")
@@ -44,8 +44,10 @@ class ApiKeyAuthentication(BaseAuthentication):
     """
 
     def authenticate(self, request):
-        raw = request.META.get(API_KEY_HEADER) or request.query_params.get(API_KEY_PARAM)
-        remove_query_key(request)
+        raw = request.META.get(API_KEY_HEADER)
+        if API_KEY_PARAM in request.META.get("QUERY_STRING", ""):  # parse the query only then
+            raw = raw or request.query_params.get(API_KEY_PARAM)
+            remove_query_key(request)
         if not raw:
             return None
         key = ApiKey.objects.find(raw.strip())

@@ -4,8 +4,7 @@ Throttle rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` under the scop
 `dataexchange.auth.throttling`, where DRF users expect them.
 """
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from dataexchange.namespaced_settings import Namespace
 
 DEFAULTS = {
     # Lifetime of an access token in seconds (SPEC A8: 8 hours).
@@ -20,14 +19,5 @@ DEFAULTS = {
 }
 
 
-def get(name):
-    """Return the DATA_EXCHANGE_AUTH setting `name`, falling back to its default."""
-    user = getattr(settings, "DATA_EXCHANGE_AUTH", {})
-    unknown = set(user) - set(DEFAULTS)
-    if unknown:
-        raise ImproperlyConfigured(
-            f"Unknown DATA_EXCHANGE_AUTH settings: {', '.join(sorted(unknown))}"
-        )
-    if name not in DEFAULTS:
-        raise KeyError(name)
-    return user.get(name, DEFAULTS[name])
+_namespace = Namespace("DATA_EXCHANGE_AUTH", DEFAULTS)
+get = _namespace.get

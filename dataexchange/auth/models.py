@@ -9,6 +9,7 @@ import functools
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -47,11 +48,11 @@ class AccessTokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
     def find_access(self, raw):
-        """Return the active token for the raw access token `raw`, with its user, or None.
+        """Return the ActiveToken for the raw access token `raw`, or None.
 
         On the hot path of every API request, so it is one hand-written query instead of a
-        compiled ORM one; the user and token are built with the few fields authentication,
-        permissions and logs read, the rest deferred (loaded only if something asks).
+        compiled ORM one; the user is built with the few fields authentication, permissions and
+        logs read, the rest deferred (loaded only if something asks).
         The same statement reads the configuration version (`config_version` on the token), so
         the request needs no separate query for it (see `registry.snapshot`).
         """
@@ -67,10 +68,7 @@ class AccessTokenQuerySet(models.QuerySet):
             "id": user_id, "username": username,
             **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
         })  # fmt: skip
-        token = _partial(self.model, self.db, {"id": token_id, "user_id": user_id})
-        token.user = user
-        token.config_version = version
-        return token
+        return ActiveToken(token_id, user, version)
 
     def dead(self):
         """Return pairs neither of whose tokens can ever be used again (refresh expired)."""
@@ -79,6 +77,19 @@ class AccessTokenQuerySet(models.QuerySet):
     def revoke(self):
         """Revoke every not yet revoked token in the queryset; return how many were revoked."""
         return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveToken:
+    """What a request authenticated by an access token knows of it (DRF's `request.auth`)."""
+
+    id: int
+    user: object
+    config_version: int | None  # read along, see registry.snapshot
+
+    @property
+    def pk(self):
+        return self.id
 
 
 USER_FIELDS = ["id", "username", "is_active", "is_superuser", "is_staff"]

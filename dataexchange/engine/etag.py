@@ -12,7 +12,12 @@ TAG_RE = re.compile(r'(W/)?"([^"]*)"')
 
 def etag_of(endpoint, row):
     """Return the strong ETag of a selected row: its configured fields, rendered, keys sorted."""
-    canonical = orjson.dumps(render_row(endpoint, row), option=orjson.OPT_SORT_KEYS)
+    return etag_of_rendered(render_row(endpoint, row))
+
+
+def etag_of_rendered(item):
+    """Return the strong ETag of a row rendered with its configured fields only."""
+    canonical = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
     return f'"{hashlib.sha1(canonical).hexdigest()[:16]}"'
 
 

@@ -44,6 +44,16 @@ def accepts_json(accept_header):
     return False
 
 
+EMPTY_QUERY = RawQuery((), None, None, ())
+
+
+def parse_request_query(request):
+    """Return the RawQuery of a request; an empty query string needs no QueryDict."""
+    if not request.META.get("QUERY_STRING"):
+        return EMPTY_QUERY
+    return parse_query(request.query_params)
+
+
 def parse_query(params):
     """Return the RawQuery of a QueryDict; raise 011 for a filter key without a dot."""
     filters = []

@@ -3,9 +3,9 @@
 from typing import NamedTuple
 
 from dataexchange.engine import sql
-from dataexchange.engine.etag import etag_of
+from dataexchange.engine.etag import etag_of_rendered
 from dataexchange.engine.read_plan import Condition, plan_read
-from dataexchange.engine.render import render_rows
+from dataexchange.engine.render import attach_children, render_rows
 from dataexchange.engine.sorting import order_by_sql, project, project_rows
 from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import fail
@@ -52,5 +52,8 @@ def read_entity(snapshot, endpoint, raw_query, url_id):
     rows = sql.select(endpoint, (*plan.conditions, condition), limit=1)
     if not rows:
         fail("1303", errorPath=endpoint.alias)
-    row = render_rows(endpoint, rows, plan.includes)[0]
-    return Entity(project(endpoint, row, plan.fields), etag_of(endpoint, rows[0]))
+    rendered = render_rows(endpoint, rows)
+    etag = etag_of_rendered(rendered[0])  # of the row's own fields, before includes nest
+    for include in plan.includes:
+        attach_children(endpoint, rows, rendered, include)
+    return Entity(project(endpoint, rendered[0], plan.fields), etag)

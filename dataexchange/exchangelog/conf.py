@@ -1,7 +1,8 @@
 """Settings of the exchange log: one namespaced dict, `settings.EXCHANGE_LOG`, read lazily."""
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from dataexchange.namespaced_settings import Namespace
 
 DEFAULTS = {
     # Switch the log off entirely (X-Request-Id is still answered).
@@ -39,18 +40,8 @@ CHOICES = {
 }
 
 
-def get(name):
-    """Return the EXCHANGE_LOG setting `name`, falling back to its default."""
-    user = getattr(settings, "EXCHANGE_LOG", {})
-    unknown = set(user) - set(DEFAULTS)
-    if unknown:
-        raise ImproperlyConfigured(f"Unknown EXCHANGE_LOG settings: {', '.join(sorted(unknown))}")
-    value = user.get(name, DEFAULTS[name])
-    if name in CHOICES and value not in CHOICES[name]:
-        raise ImproperlyConfigured(
-            f"EXCHANGE_LOG[{name!r}] is {value!r}; use one of {', '.join(CHOICES[name])}."
-        )
-    return value
+_namespace = Namespace("EXCHANGE_LOG", DEFAULTS, CHOICES)
+get = _namespace.get
 
 
 def site_url():

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from dataexchange.auth.authentication import ApiKeyAuthentication
 from dataexchange.auth.models import AccessToken, ApiKey
-from tests.auth.conftest import bearer, grant, make_key
+from tests.auth.conftest import bearer, grant, make_key, thing_id
 
 URL = "/dynamic-entity/things"
 MISSING = [{"message": "Missing access token.", "status": 401, "code": "002"}]
@@ -208,3 +208,22 @@ class TestSession:
         response = client.post(URL, {"data": [{"name": "gamma"}]}, format="json")
         assert response.status_code == 403
         assert response.json() == UNAUTHORIZED
+
+    def test_a_bearer_token_wins_over_a_session_and_needs_no_csrf_token(
+        self, things, superuser, user
+    ):
+        """With a bearer token the session is not even loaded (api.middleware): the token's
+        user acts, and a write needs no CSRF token, as for any token client."""
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(superuser)
+        grant(things, "view", "create", user=user)
+        headers = bearer(user)
+        response = client.post(URL, {"data": [{"name": "gamma"}]}, format="json", **headers)
+        assert response.status_code == 201, response.content
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.get("Vary", "")
+        assert client.delete(f"{URL}/{thing_id('alpha')}", **headers).status_code == 403
+
+    def test_a_session_still_browses_next_to_an_unusable_api_key(self, things, superuser):
+        client = APIClient()
+        client.force_login(superuser)
+        assert client.get(URL, HTTP_X_API_KEY="no-such-key").status_code == 200
