@@ -1,11 +1,14 @@
 """Benchmark Data Exchange against a bare psycopg + orjson WSGI app on PostgreSQL.
 
-    .venv/bin/python bench/run.py [--rounds 3] [--duration 4] [--workers 2]
+    .venv/bin/python bench/run.py [--rounds 3] [--duration 4] [--workers 2] [--only-ratios]
 
 Prepares `dataexchange_bench` (migrations, demo schema and configuration, a 100,000-row
 `bench_product` table with its endpoint), then runs each scenario against the service (gunicorn,
 DEBUG off) and the reference server (bench/reference.py, gunicorn, same worker count), one server
-at a time, alternating, and prints medians and the service/ceiling ratios.
+at a time, alternating, and prints medians and the service/ceiling ratios, the nested create and
+the configuration-change latency. Then (unless --only-ratios) it runs
+bench/exchange_log_overhead.py (the log's cost per request) and bench/stream_memory.py (peak
+memory while streaming 1,000,000 rows), which print their own figures.
 """
 
 import argparse
@@ -308,6 +311,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--only-ratios",
+        action="store_true",
+        help="skip the exchange-log cost and 1,000,000-row streaming measurements",
+    )
     args = parser.parse_args()
     token = prepare()
     service, reference = {}, {}
@@ -332,6 +340,16 @@ def main():
             finally:
                 server.stop()
     report(service, reference, args)
+    if not args.only_ratios:
+        extras()
+
+
+def extras():
+    """Run the exchange-log cost and streaming-memory benchmarks, each printing its figures."""
+    python = sys.executable
+    sh(python, "bench/exchange_log_overhead.py", "--requests", "200", "--rounds", "3")
+    print("\nStreaming 1,000,000 rows (CSV), PostgreSQL:")
+    sh(python, "bench/stream_memory.py", "--rows", "1000000", "--format", "csv")
 
 
 def report(service, reference, args):

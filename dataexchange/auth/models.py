@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from dataexchange.auth import conf
 from dataexchange.dbconn import first_statement
+from dataexchange.engine.sql import db_cursor
 from dataexchange.models import CURRENT_VERSION_SQL
 
 ACTIONS = ("view", "create", "update", "delete")
@@ -113,7 +114,7 @@ def find_access_sql(token_model, user_model):
 
 def fetch_one(sql, params):
     """Return the first row of a raw query, or None."""
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
