@@ -49,7 +49,7 @@ def read_entity(snapshot, endpoint, raw_query, url_id):
     condition = identifier_condition(endpoint, url_id)
     if condition is None or plan.impossible:
         fail("1303", errorPath=endpoint.alias)
-    rows = sql.select(endpoint, (*plan.conditions, condition), limit=1)
+    rows = sql.select_first(endpoint, (*plan.conditions, condition))
     if not rows:
         fail("1303", errorPath=endpoint.alias)
     rendered = render_rows(endpoint, rows)

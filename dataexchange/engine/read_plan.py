@@ -106,7 +106,11 @@ def plan_paging(endpoint, raw):
         return 0, default
     if limit > endpoint.max_page_limit:
         fail("1402", limit=limit, max=endpoint.max_page_limit, aliasName=endpoint.alias)
-    return offset, limit
+    return min(offset, MAX_OFFSET), limit
+
+
+# Larger offsets overflow the databases' 64-bit integers; no table holds this many rows anyway.
+MAX_OFFSET = 2**62
 
 
 def plan_includes(snapshot, endpoint, chains):

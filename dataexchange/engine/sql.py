@@ -113,18 +113,28 @@ def where_clause(conditions):
 
 def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None, order_by=None):
     """Return the rows (tuples of `endpoint.select_list`) matching `conditions`, ordered by
-    `order_by` (an ORDER BY list; default the identifier)."""
+    `order_by` (an ORDER BY list; default the identifier).
+
+    LIMIT and OFFSET are written as integer literals, not parameters: PostgreSQL cannot judge a
+    prepared statement's generic plan with parameters there and plans it again on every run
+    (about 35 µs a statement)."""
     where, params = where_clause(conditions)
     sql = (
         f"SELECT {columns or endpoint.select_list} FROM {endpoint.quoted_table}{where}"
         f" ORDER BY {order_by or endpoint.identifier.quoted}"
     )
-    if limit is not None:
-        sql += " LIMIT %s OFFSET %s"
-        params = [*params, limit, offset]
-    elif offset:
-        sql += " LIMIT %s OFFSET %s"
-        params = [*params, 2**62, offset]
+    if limit is not None or offset:
+        limit = 2**62 if limit is None else limit
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    with db_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def select_first(endpoint, conditions):
+    """Return [the first row] matching `conditions` (by identifier, the only one), or []."""
+    where, params = where_clause(conditions)
+    sql = f"SELECT {endpoint.select_list} FROM {endpoint.quoted_table}{where} LIMIT 1"
     with db_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

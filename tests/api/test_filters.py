@@ -194,6 +194,12 @@ def test_offset_past_the_end_is_an_empty_list(api, rows):
     assert (response.status_code, response.content) == (200, b'{"data":[]}')
 
 
+@pytest.mark.parametrize("offset", [str(2**63), "1" + "0" * 30])
+def test_an_offset_no_database_can_count_to_is_an_empty_list(api, rows, offset):
+    response = api.get("items", **{"page[offset]": offset, "page[limit]": "10"})
+    assert (response.status_code, response.content) == (200, b'{"data":[]}')
+
+
 def test_no_paging_metadata(api, rows):
     response = api.get("items", **{"page[offset]": "0", "page[limit]": "1"})
     assert list(response.json()) == ["data"]
