@@ -1,8 +1,9 @@
 """Execute stage for POST, PATCH and PUT: identifier lookups, bulk SQL, transactions.
 
 Writes go level by level: all root rows in multi-row statements, then each relation's children,
-again in bulk. If anything fails in bulk, the batch is redone item by item, each in its own
-savepoint, so every error names the exact item and column (SPEC A5, A6).
+again in bulk. If anything fails in bulk, the batch is halved and retried in bulk, down to small
+chunks that are redone item by item, each in its own savepoint, so every error names the exact
+item and column (SPEC A5, A6) while the items around a bad one still go in bulk.
 """
 
 from collections import defaultdict
@@ -36,42 +37,41 @@ def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=T
         if url_id is not None:
             root.lookup_key = lookup_key(endpoint.identifier, url_id)
     valid = [root for root in roots if not root.errors]
-    if transactional:
+    if transactional:  # chunks and items are savepoints of one transaction
         with transaction.atomic():
-            write_all(endpoint, valid, ctx)
+            write_in_chunks(endpoint, valid, ctx)
             if any(root.errors for root in roots):
                 transaction.set_rollback(True)
-    else:
-        write_independently(endpoint, valid, ctx)
+    else:  # each chunk or item commits or fails on its own
+        write_in_chunks(endpoint, valid, ctx)
     return roots
 
 
-def write_all(endpoint, roots, ctx):
-    """Write `roots` in bulk inside a savepoint; on any failure redo them one by one."""
-    if not roots:
-        return
-    try:
-        with transaction.atomic():
-            write_level(endpoint, roots, ctx, bulk=True)
-    except (ItemFailed, IntegrityError, DataError):
+# A failing chunk is halved down to this size, then written item by item.
+SMALLEST_CHUNK = 16
+
+
+def write_in_chunks(endpoint, roots, ctx):
+    """Write `roots` in bulk in one savepoint; if that fails, halve them and try each half the
+    same way, down to SMALLEST_CHUNK, then item by item so that every error names its item.
+
+    One bad item among thousands costs a few bulk statements per halving instead of a savepoint
+    per item; when most items fail, the halving adds about 6% to the item-by-item work."""
+    if len(roots) > 1:
+        try:
+            with transaction.atomic():
+                write_level(endpoint, roots, ctx, bulk=True)
+            return
+        except (ItemFailed, IntegrityError, DataError):
+            for root in roots:
+                root.errors, root.row = [], None
+    if len(roots) <= SMALLEST_CHUNK:
         for root in roots:
-            root.errors, root.row = [], None
             write_one(endpoint, root, ctx)
-
-
-def write_independently(endpoint, roots, ctx):
-    """Non-transactional mode: each root with its children commits or fails on its own."""
-    if not roots:
         return
-    try:
-        with transaction.atomic():
-            write_level(endpoint, roots, ctx, bulk=True)
-        return
-    except (ItemFailed, IntegrityError, DataError):
-        pass
-    for root in roots:
-        root.errors, root.row = [], None
-        write_one(endpoint, root, ctx)
+    middle = len(roots) // 2
+    write_in_chunks(endpoint, roots[:middle], ctx)
+    write_in_chunks(endpoint, roots[middle:], ctx)
 
 
 def write_one(endpoint, root, ctx):

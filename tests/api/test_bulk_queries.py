@@ -149,3 +149,27 @@ def test_delete_of_1000_rows_is_a_handful_of_statements(
         response = warm.delete("items", **{"filter[i.qty]": in_filter})
     assert response.status_code == 204
     assert count_rows("dxa_item") == 0
+
+
+@pytest.mark.parametrize("transactional", [True, False])
+def test_one_item_the_database_refuses_among_1000_costs_a_few_bulk_retries(
+    warm, transactional, django_assert_max_num_queries
+):
+    """The bulk INSERT fails on one duplicate code; halving the batch finds the item with a few
+    bulk statements per halving and a chunk of 16 item by item, not a savepoint per item."""
+    add_item(item(500)["code"])
+    headers = {} if transactional else {"X-Is-Transactional": "false"}
+    with django_assert_max_num_queries(150) as captured:
+        response = warm.post("items", {"data": [item(i) for i in range(N)]}, headers=headers)
+    inserts = statements(captured, "INSERT INTO " + connection.ops.quote_name("dxa_item"))
+    assert len(inserts) < 60
+    if transactional:
+        assert response.status_code == 400
+        assert ["items[500]" in e["message"] for e in response.json()] == [True]
+        assert count_rows("dxa_item") == 1
+    else:
+        assert response.status_code == 201
+        body = response.json()
+        assert ["items[500]" in e["message"] for e in body["errors"]] == [True]
+        assert len(body["data"]) == N - 1
+        assert count_rows("dxa_item") == N
