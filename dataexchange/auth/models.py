@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dataexchange.auth import conf
 from dataexchange.dbconn import first_statement
-from dataexchange.engine.sql import db_cursor
+from dataexchange.engine.cursor import db_cursor
 from dataexchange.models import CURRENT_VERSION_SQL
 
 ACTIONS = ("view", "create", "update", "delete")

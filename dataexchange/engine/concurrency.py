@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from dataexchange.engine import sql
+from dataexchange.engine.cursor import db_cursor
 from dataexchange.engine.etag import etag_of, parse_if_match, tag_matches
 from dataexchange.engine.read import identifier_condition
 from dataexchange.errors import fail
@@ -24,7 +25,7 @@ def current_etag(endpoint, url_id):
         return None
     where, params = sql.where_clause((condition,))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with sql.db_cursor() as cursor:
+    with db_cursor() as cursor:
         cursor.execute(
             f"SELECT {endpoint.select_list} FROM {endpoint.quoted_table}{where}{lock}", params
         )

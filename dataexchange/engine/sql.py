@@ -1,83 +1,12 @@
 """SQL building blocks. Table and column names come only from compiled endpoints (quoted by the
 backend); every value is a query parameter."""
 
-import datetime as dt
 import sqlite3
-import weakref
-from decimal import Decimal
 
 from django.db import connection
 
-import orjson
-
-try:
-    import psycopg
-    from psycopg.postgres import types as pg_types
-except ImportError:  # PostgreSQL support not installed
-    psycopg = None
-
-
-def db_cursor():
-    """Return a cursor of the default connection for the engine's statements.
-
-    On PostgreSQL the engine keeps one psycopg cursor per connection (`EngineCursor`) instead of
-    creating a Django cursor per statement, and loads timestamptz values with psycopg's own C
-    loader instead of the Python subclass Django registers to pin their time zone (about 4 µs
-    per value, 0.4 ms on a page of 100 rows); the values are the same aware instants. When Django
-    logs queries (DEBUG, tests counting queries), its own cursor is used, so the log is complete.
-    """
-    if connection.vendor != "postgresql" or psycopg is None or connection.queries_logged:
-        wrapper = connection.cursor()
-        if connection.vendor == "postgresql" and psycopg is not None:
-            wrapper.cursor.adapters.register_loader(TIMESTAMPTZ_OID, NATIVE_TIMESTAMPTZ_LOADER)
-        return wrapper
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = connection.connection
-    cursor = _engine_cursors.get(raw)
-    if cursor is None:
-        cursor = _engine_cursors[raw] = EngineCursor(raw)
-    return cursor
-
-
-class EngineCursor:
-    """A reusable psycopg cursor that raises Django's database exceptions, as Django's own
-    cursors do (the write path catches IntegrityError and DataError)."""
-
-    def __init__(self, raw_connection):
-        self.cursor = raw_connection.cursor()
-        self.cursor.adapters.register_loader(TIMESTAMPTZ_OID, NATIVE_TIMESTAMPTZ_LOADER)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return False  # kept open for the connection's next statement
-
-    def execute(self, sql, params=None):
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
-            return self.cursor.execute(sql, params)
-
-    def executemany(self, sql, param_list):
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
-            return self.cursor.executemany(sql, param_list)
-
-    def fetchone(self):
-        with connection.wrap_database_errors:
-            return self.cursor.fetchone()
-
-    def fetchall(self):
-        with connection.wrap_database_errors:
-            return self.cursor.fetchall()
-
-
-_engine_cursors = weakref.WeakKeyDictionary()  # psycopg connection → its EngineCursor
-
-if psycopg is not None:
-    TIMESTAMPTZ_OID = pg_types["timestamptz"].oid
-    NATIVE_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+from dataexchange.engine.cursor import db_cursor
+from dataexchange.engine.json_batch import insert_from_json, json_can_carry, update_from_json
 
 
 def max_params():
@@ -241,84 +170,6 @@ def update_many(endpoint, columns, rows, key_column_quoted):
         else:
             cursor.executemany(sql, rows)
     return None
-
-
-# json_populate_recordset hands json/jsonb columns the JSON value itself instead of parsing a
-# string, so writes of such columns take the multi-row VALUES / executemany paths.
-JSON_TYPE_OIDS = {114, 3802}
-
-
-def json_can_carry(endpoint, columns):
-    """Return whether values for `columns` can travel as one JSON parameter (PostgreSQL)."""
-    info = endpoint.table_info
-    return bool(columns) and all(info.column(c).type_code not in JSON_TYPE_OIDS for c in columns)
-
-
-def json_rows(names, rows):
-    """Return `rows` (tuples in `names` order) as the JSON text of an array of objects."""
-    document = [dict(zip(names, row)) for row in rows]
-    return orjson.dumps(
-        document, default=json_default, option=orjson.OPT_PASSTHROUGH_DATETIME
-    ).decode()
-
-
-def from_json_sql(endpoint):
-    """Return the FROM source typing a JSON parameter by the table's own row type."""
-    return f"json_populate_recordset(NULL::{endpoint.quoted_table}, %s::json)"
-
-
-def insert_from_json(endpoint, columns, rows):
-    """PostgreSQL: insert `rows` with one statement per chunk, the values travelling as one JSON
-    parameter (rather than a parameter per value); return the stored rows in order."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = (
-        f"INSERT INTO {endpoint.quoted_table} ({quoted})"
-        f" SELECT {quoted} FROM {from_json_sql(endpoint)} RETURNING {endpoint.select_list}"
-    )
-    stored = []
-    with db_cursor() as cursor:
-        for part in chunks(rows, JSON_CHUNK_ROWS):
-            cursor.execute(sql, [json_rows(columns, part)])
-            stored.extend(cursor.fetchall())
-    return stored
-
-
-def update_from_json(endpoint, columns, rows):
-    """PostgreSQL: update `rows` with one statement per chunk, the new values travelling as one
-    JSON parameter that `json_populate_recordset` types by the table's own row type; return the
-    updated rows. None when a column rules this out (json/jsonb, or the key itself changes)."""
-    key = endpoint.identifier.column
-    if key in columns or not json_can_carry(endpoint, columns):
-        return None
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(c)} = src.{quote(c)}" for c in columns)
-    returning = ", ".join(f"dst.{quote(c)}" for c in endpoint.column_index)
-    sql = (
-        f"UPDATE {endpoint.quoted_table} AS dst SET {sets} FROM {from_json_sql(endpoint)} AS src"
-        f" WHERE dst.{quote(key)} = src.{quote(key)} RETURNING {returning}"
-    )
-    stored = []
-    with db_cursor() as cursor:
-        for part in chunks(rows, JSON_CHUNK_ROWS):
-            cursor.execute(sql, [json_rows([*columns, key], part)])
-            stored.extend(cursor.fetchall())
-    return stored
-
-
-JSON_CHUNK_ROWS = 10000
-
-
-def json_default(value):
-    """Serialise Decimal exactly, as text, and datetimes as the database adapter would send them:
-    aware ones in UTC, so a `timestamp without time zone` column stores the UTC time (its input
-    ignores an offset), as it does from a parameter."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    raise TypeError(f"cannot send {type(value).__name__} as JSON")
 
 
 def update_by_case(cursor, endpoint, columns, rows, key_column_quoted):
