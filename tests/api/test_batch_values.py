@@ -155,3 +155,53 @@ def test_a_datetime_filter_with_an_offset_finds_the_same_instant(api, samples, n
     assert [row["code"] for row in response.json()["data"]] == ["t"]
     response = api.get("samples", **{f"filter[samples.{name}]": utc})
     assert [row["code"] for row in response.json()["data"]] == ["t"]
+
+
+EXOTIC_TABLE = "dxa_exotic"
+EXOTIC_COLUMNS = {  # PostgreSQL column type → a value sent as the field's API type
+    "uid": ("UUID", "string", "8a3c5f0e-2f1b-4c3e-9a7d-1e2f3a4b5c6d"),
+    "span": ("INTERVAL", "string", "1 day 02:03:04"),
+    "blob": ("BYTEA", "string", "\\x0102ff"),
+    "mood": ("dxa_mood", "string", "happy"),
+    "tags": ("TEXT[]", "string", "{a,b}"),
+    "addr": ("INET", "string", "10.1.2.3"),
+    "code3": ("CHAR(3)", "string", "ab"),
+    "at_time": ("TIME", "string", "12:34:56"),
+    "small": ("SMALLINT", "integer", 7),
+    "big": ("BIGINT", "integer", 2**62),
+    "real_number": ("REAL", "float", 1.5),
+    "plain_numeric": ("NUMERIC", "decimal", "123456789012345678901234567890.123456789"),
+}
+
+
+@pytest.fixture
+def exotic(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL column types")
+    columns = ", ".join(f"{name} {ddl} NULL" for name, (ddl, _, _) in EXOTIC_COLUMNS.items())
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS dxa_exotic")
+        cursor.execute("DROP TYPE IF EXISTS dxa_mood")
+        cursor.execute("CREATE TYPE dxa_mood AS ENUM ('sad', 'happy')")
+        cursor.execute(f"CREATE TABLE {EXOTIC_TABLE} (id SERIAL PRIMARY KEY, {columns})")
+    fields = [dict(column_name="id", type="integer", is_creatable=False, is_editable=False)]
+    fields += [dict(column_name=name, type=kind) for name, (_, kind, _) in EXOTIC_COLUMNS.items()]
+    return make_endpoint("exotics", EXOTIC_TABLE, "id", fields)
+
+
+def test_a_batch_of_postgresql_types_stores_what_single_items_store(api, exotic):
+    values = {name: value for name, (_, _, value) in EXOTIC_COLUMNS.items()}
+    single = api.post("exotics", {"data": [values]})
+    batch = api.post("exotics", {"data": [values, values]})
+    assert single.status_code == batch.status_code == 201, batch.content
+    alone = single.json()["data"][0]
+    for row in batch.json()["data"]:
+        assert {k: row[k] for k in values} == {k: alone[k] for k in values}
+    ids = [row["id"] for row in batch.json()["data"]]
+    changed = {**values, "mood": "sad", "small": 8, "tags": "{c}"}
+    patched = api.patch("exotics", {"data": [{"id": pk, **changed} for pk in ids]})
+    one = api.patch(f"exotics/{alone['id']}", {"data": changed})
+    assert patched.status_code == one.status_code == 200, patched.content
+    for row in patched.json()["data"]:
+        assert {k: row[k] for k in values} == {k: one.json()["data"][k] for k in values}
+    assert one.json()["data"]["mood"] == "sad" and one.json()["data"]["small"] == 8
