@@ -48,29 +48,6 @@ class AccessTokenQuerySet(models.QuerySet):
         """Return tokens whose access token is usable now."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
-    def find_access(self, raw):
-        """Return the ActiveToken for the raw access token `raw`, or None.
-
-        On the hot path of every API request, so it is one hand-written query instead of a
-        compiled ORM one; the user is built with the few fields authentication, permissions and
-        logs read, the rest deferred (loaded only if something asks).
-        The same statement reads the configuration version (`config_version` on the token), so
-        the request needs no separate query for it (see `registry.snapshot`).
-        """
-        from django.contrib.auth import get_user_model
-
-        user_model = get_user_model()
-        params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
-        row = first_statement(lambda: fetch_one(find_access_sql(self.model, user_model), params))
-        if row is None:
-            return None
-        token_id, user_id, username, *flags, version = row
-        user = _partial(user_model, self.db, {
-            "id": user_id, "username": username,
-            **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
-        })  # fmt: skip
-        return ActiveToken(token_id, user, version)
-
     def dead(self):
         """Return pairs neither of whose tokens can ever be used again (refresh expired)."""
         return self.filter(refresh_expires_at__lte=timezone.now())
@@ -127,6 +104,29 @@ def _partial(model, db, values):
 
 
 class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
+    def find_access(self, raw):
+        """Return the ActiveToken for the raw access token `raw`, or None.
+
+        On the hot path of every API request, so it is a manager method (no QuerySet is built)
+        running one hand-written query instead of a compiled ORM one; the user is built with the
+        few fields authentication, permissions and logs read, the rest deferred (loaded only if
+        something asks). The same statement reads the configuration version (`config_version` on
+        the token), so the request needs no separate query for it (see `registry.snapshot`).
+        """
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
+        row = first_statement(lambda: fetch_one(find_access_sql(self.model, user_model), params))
+        if row is None:
+            return None
+        token_id, user_id, username, *flags, version = row
+        user = _partial(user_model, self.db, {
+            "id": user_id, "username": username,
+            **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
+        })  # fmt: skip
+        return ActiveToken(token_id, user, version)
+
     def issue(self, user, family=None):
         """Create a token pair for `user`; return (token, raw access token, raw refresh token)."""
         access, refresh = new_secret(), new_secret()
