@@ -40,14 +40,19 @@ class BypassMixin:
         return super().__call__(request)
 
 
-class SessionMiddlewareExceptBearer(BypassMixin, SessionMiddleware):
+class BearerBypassMixin(BypassMixin):
+    """Let API requests with bearer credentials pass by (they need no session)."""
+
     def bypasses(self, request):
         return has_bearer_credentials(request)
 
 
-class AuthenticationMiddlewareExceptBearer(BypassMixin, AuthenticationMiddleware):
-    def bypasses(self, request):
-        return has_bearer_credentials(request)
+class SessionMiddlewareExceptBearer(BearerBypassMixin, SessionMiddleware):
+    pass
+
+
+class AuthenticationMiddlewareExceptBearer(BearerBypassMixin, AuthenticationMiddleware):
+    pass
 
 
 class CsrfViewMiddlewareExceptApi(BypassMixin, CsrfViewMiddleware):

@@ -14,6 +14,7 @@ from django.db import connection
 
 import orjson
 
+from dataexchange.engine import sql as sql_module  # chunks(); sql routes batches here
 from dataexchange.engine.cursor import db_cursor
 
 JSON_TYPE_OIDS = {114, 3802}  # json, jsonb
@@ -47,13 +48,7 @@ def insert_from_json(endpoint, columns, rows):
         f"INSERT INTO {endpoint.quoted_table} ({quoted})"
         f" SELECT {quoted} FROM {from_json_sql(endpoint)} RETURNING {endpoint.select_list}"
     )
-    stored = []
-    with db_cursor() as cursor:
-        for start in range(0, len(rows), JSON_CHUNK_ROWS):
-            part = rows[start : start + JSON_CHUNK_ROWS]
-            cursor.execute(sql, [json_rows(columns, part)])
-            stored.extend(cursor.fetchall())
-    return stored
+    return execute_per_chunk(sql, columns, rows)
 
 
 def update_from_json(endpoint, columns, rows):
@@ -70,11 +65,16 @@ def update_from_json(endpoint, columns, rows):
         f"UPDATE {endpoint.quoted_table} AS dst SET {sets} FROM {from_json_sql(endpoint)} AS src"
         f" WHERE dst.{quote(key)} = src.{quote(key)} RETURNING {returning}"
     )
+    return execute_per_chunk(sql, [*columns, key], rows)
+
+
+def execute_per_chunk(sql, names, rows):
+    """Run `sql` once per chunk of `rows`, the chunk as its JSON parameter; return all rows
+    the statements returned, in order."""
     stored = []
     with db_cursor() as cursor:
-        for start in range(0, len(rows), JSON_CHUNK_ROWS):
-            part = rows[start : start + JSON_CHUNK_ROWS]
-            cursor.execute(sql, [json_rows([*columns, key], part)])
+        for part in sql_module.chunks(rows, JSON_CHUNK_ROWS):
+            cursor.execute(sql, [json_rows(names, part)])
             stored.extend(cursor.fetchall())
     return stored
 

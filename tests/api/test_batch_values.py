@@ -93,7 +93,6 @@ def test_a_batch_stores_what_single_items_store(api, samples):
 def test_a_json_column_stores_the_document_the_string_holds(api, samples):
     api.post("samples", {"data": [{"code": "one", "doc": VALUES["doc"]}]})
     api.post("samples", {"data": [{"code": f"b{i}", "doc": VALUES["doc"]} for i in range(2)]})
-    api.patch("samples", {"data": [{"id_sample": 0, "doc": "{}"}]})  # unknown: no effect
     documents = stored_documents(["one", "b0", "b1"])
     assert documents["b0"] == documents["b1"] == documents["one"]
     if connection.vendor == "postgresql":

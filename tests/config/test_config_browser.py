@@ -9,7 +9,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from dataexchange.models import Endpoint
 
@@ -92,6 +92,8 @@ def test_a_back_office_user_creates_an_endpoint_in_the_browser(
     enable_field(browser, "qty")
     click(browser, browser.find_element(By.NAME, "_save"))
 
+    # The click returns when the form is submitted, not when the next page has loaded.
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/endpoint/"))
     assert browser.current_url.endswith("/admin/dataexchange/endpoint/")
     assert "dxt-parts" in browser.find_element(By.ID, "result_list").text
     endpoint = Endpoint.objects.get(alias="dxt-parts")

@@ -17,7 +17,8 @@ from django.test import Client
 import pytest
 
 from dataexchange import registry
-from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+from dataexchange.models import EndpointRelation
+from tests.endpoints import make_endpoint as endpoint_create
 
 PREFIX = "/dynamic-entity"
 BULK_ROWS = 20_000
@@ -139,24 +140,9 @@ def fresh_registry():
 
 
 def make_endpoint(alias, table, identifier, fields, *, deletable=True):
-    """Create an endpoint and its fields (visible name = column) through the ORM."""
-    endpoint = Endpoint.objects.create(
-        alias=alias,
-        table_name=table,
-        identifier=identifier,
-        is_active=True,
-        is_deletable=deletable,
-    )
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=endpoint,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return endpoint
+    """Create an endpoint from (column, type, options) fields through tests.endpoints."""
+    specs = [dict(column_name=column, type=type_, **options) for column, type_, options in fields]
+    return endpoint_create(alias, table, identifier, specs, deletable=deletable)
 
 
 @pytest.fixture
