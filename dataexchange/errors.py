@@ -4,7 +4,10 @@ Code ranges:
   001–011    transport and authentication (Glue in Spryker): 001/002 token, 007 not found,
              010 Accept, 011 filter format
   1301–1318  Spryker Data Exchange validation and persistence errors (SPEC A7)
-  1400–1499  our extensions (SPEC Part B); 1408 body too large, 1409 throttled
+  1400–1499  our extensions (SPEC Part B); 1408 body too large, 1409 throttled,
+             1410 bad header value, 1411 delete cap, 1412 body depth, 1413/1414 query
+             string too long / too many parameters, 1415 unavailable (retry), 1416
+             malformed request, 1417 paging on DELETE
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments.
 """
@@ -84,6 +87,18 @@ CATALOGUE = {
     "1407": (412, "The entity `%errorPath%` was changed since it was read."),
     "1408": (413, "Request body of %size% bytes exceeds the maximum of %max% bytes."),
     "1409": (429, "Too many requests. Try again in %wait% seconds."),
+    "1410": (400, "Invalid value for header `%header%`: %reason%."),
+    "1411": (
+        400,
+        "Deleting more than %max% rows at once is not allowed for `%aliasName%`. Narrow the "
+        "filter and repeat.",
+    ),
+    "1412": (400, "The request body is nested deeper than the maximum of %max% levels."),
+    "1413": (414, "Query string of %size% bytes exceeds the maximum of %max% bytes."),
+    "1414": (400, "Too many query parameters: the maximum is %max%."),
+    "1415": (503, "The service is temporarily unavailable. Try again in %wait% seconds."),
+    "1416": (400, "Malformed request: %reason%."),
+    "1417": (400, "Paging is not supported by DELETE on `%aliasName%`. Narrow the filter instead."),
     "500": (500, "Internal server error."),
 }
 
