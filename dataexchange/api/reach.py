@@ -1,5 +1,32 @@
-"""Which other endpoints a request reaches through relations, so each one's permission is
-checked too: an `include` reads the child endpoints, a nested write writes them (SPEC B1)."""
+"""Permissions on everything a request reaches (SPEC B1): the endpoint itself, the child endpoints
+an `include` reads and the child endpoints nested rows write. The API and replay both call
+`check_reach`, so a write is refused by every path exactly where the API refuses it."""
+
+from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.errors import fail
+
+# The permissions a method needs on every endpoint it reaches; PUT may both update and create.
+METHOD_ACTIONS = {
+    "GET": ("view",),
+    "HEAD": ("view",),
+    "POST": ("create",),
+    "PATCH": ("update",),
+    "PUT": ("update", "create"),
+    "DELETE": ("delete",),
+}
+
+
+def check_reach(caller, snapshot, endpoint, method, *, items=(), include=()):
+    """Raise 1404 unless `caller` (a request, or anything with `user` and `auth`) may do what
+    `method` needs on `endpoint` and on every child endpoint `include` or `items` reach."""
+    reached = included_aliases(snapshot, endpoint, include) | written_aliases(
+        snapshot, endpoint, items
+    )
+    reached.discard(endpoint.alias)
+    for alias in (endpoint.alias, *sorted(reached)):
+        for action in METHOD_ACTIONS[method]:
+            if not has_endpoint_permission(caller, alias, action):
+                fail("1404", action=action, aliasName=alias)
 
 
 def included_aliases(snapshot, endpoint, chains):

@@ -10,12 +10,11 @@ from rest_framework.views import APIView
 
 from dataexchange import conf, registry
 from dataexchange.api.exceptions import api_exception_handler
-from dataexchange.api.reach import included_aliases, written_aliases
-from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.api.reach import check_reach
 from dataexchange.engine.concurrency import if_match, tag_written
 from dataexchange.engine.counting import count_headers
 from dataexchange.engine.delete import run_delete
-from dataexchange.engine.dryrun import dry_run, mark_dry_run
+from dataexchange.engine.dryrun import dry_run, is_dry_run, mark_dry_run
 from dataexchange.engine.parse import (
     accepts_json,
     is_transactional,
@@ -23,14 +22,14 @@ from dataexchange.engine.parse import (
     parse_request_query,
 )
 from dataexchange.engine.read import read_collection, read_entity
-from dataexchange.engine.render import json_response
+from dataexchange.engine.render import error_response, json_response
 from dataexchange.engine.respond import write_response
 from dataexchange.engine.stream import accepts_stream, stream_format, stream_response
 from dataexchange.engine.write import run_write
 from dataexchange.errors import fail
-from dataexchange.exchangelog.recorder import exchange_record, exchange_start
-
-ACTIONS = {"GET": "view", "HEAD": "view", "POST": "create", "PATCH": "update", "DELETE": "delete"}
+from dataexchange.exchangelog import conf as log_conf
+from dataexchange.exchangelog.durable import write_with_record
+from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
 
 
 class DynamicEntityView(APIView):
@@ -69,25 +68,12 @@ class DynamicEntityView(APIView):
         self.endpoint = self.snapshot.get(kwargs["alias"])
         if self.endpoint is None:
             fail("007")
-        self.check_permissions_on(request, [self.endpoint.alias])
-
-    def check_permissions_on(self, request, aliases):
-        """Raise 1404 unless the caller may do this request's action on every alias."""
-        for alias in aliases:
-            for action in self.required_actions(request.method):
-                if not has_endpoint_permission(request, alias, action):
-                    fail("1404", action=action, aliasName=alias)
-
-    @staticmethod
-    def required_actions(method):
-        """Return the permissions a method needs; PUT may both update and create."""
-        return ("update", "create") if method == "PUT" else (ACTIONS[method],)
+        check_reach(request, self.snapshot, self.endpoint, request.method)
 
     def get(self, request, alias, entity_id=None):
         query = parse_request_query(request)
         if query.include:
-            reached = included_aliases(self.snapshot, self.endpoint, query.include)
-            self.check_permissions_on(request, sorted(reached))
+            check_reach(request, self.snapshot, self.endpoint, "GET", include=query.include)
         if entity_id is not None:
             entity = read_entity(self.snapshot, self.endpoint, query, entity_id)
             return json_response({"data": entity.row}, headers={"ETag": entity.etag})
@@ -109,9 +95,13 @@ class DynamicEntityView(APIView):
 
     def delete(self, request, alias, entity_id=None):
         query = parse_request_query(request)
-        with dry_run(request), if_match(request, self.endpoint, entity_id):
-            run_delete(self.snapshot, self.endpoint, query, url_id=entity_id)
-        return json_response(None, status=204)
+
+        def run():
+            with dry_run(request), if_match(request, self.endpoint, entity_id):
+                run_delete(self.snapshot, self.endpoint, query, url_id=entity_id)
+            return json_response(None, status=204)
+
+        return self.with_record(request, run)
 
     def write(self, request, method, entity_id):
         """Run a POST, PATCH or PUT through the write pipeline."""
@@ -121,21 +111,37 @@ class DynamicEntityView(APIView):
             fail("1408", size=size, max=limit)
         single = entity_id is not None
         items = parse_body(request.body, single)
-        self.check_permissions_on(
-            request, sorted(written_aliases(self.snapshot, self.endpoint, items))
-        )
+        check_reach(request, self.snapshot, self.endpoint, method, items=items)
         transactional = self.trace.transactional = is_transactional(request.headers)
-        with dry_run(request), if_match(request, self.endpoint, entity_id):
-            roots = self.trace.roots = run_write(
-                self.snapshot,
-                self.endpoint,
-                items,
-                method=method,
-                url_id=entity_id,
-                transactional=transactional,
+
+        def run():
+            with dry_run(request), if_match(request, self.endpoint, entity_id):
+                roots = self.trace.roots = run_write(
+                    self.snapshot,
+                    self.endpoint,
+                    items,
+                    method=method,
+                    url_id=entity_id,
+                    transactional=transactional,
+                )
+            response = write_response(
+                roots, method=method, single=single, transactional=transactional
             )
-        response = write_response(roots, method=method, single=single, transactional=transactional)
-        return tag_written(response, self.endpoint, roots, entity_id)
+            return tag_written(response, self.endpoint, roots, entity_id)
+
+        return self.with_record(request, run)
+
+    def with_record(self, request, run):
+        """Return `run()`'s response, committed in one transaction with the exchange record."""
+        if not log_conf.get("ENABLED"):
+            return run()
+        self.trace.dry_run = is_dry_run(request)
+        return write_with_record(
+            self.trace,
+            run,
+            lambda response: received_from(self, request, response, self.trace),
+            render_error=lambda exc: error_response(exc.errors, exc.status, exc.headers),
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         """Log the exchange, after the data transaction ended, and answer its X-Request-Id."""

@@ -1,11 +1,12 @@
-"""Record each API request as an Exchange with its items, after the data transaction has ended.
+"""Record each API request as an Exchange with its items.
 
-The view calls `exchange_start` first thing and `exchange_record` from `finalize_response`, when
-`run_write`'s atomic block has committed or rolled back. `exchange_record` answers X-Request-Id
-and gathers the facts (cheap, no query); the rows are written once the server has sent the
-response, in a transaction of their own, so the log survives the rollback of the data (even
-under ATOMIC_REQUESTS) and its cost stays out of the client's wait. The write is one INSERT for
-the exchange and one bulk INSERT for its item rows.
+The view calls `exchange_start` first thing. A write that reaches the engine is recorded in the
+data's own transaction (`exchangelog.durable`), so an acknowledged write always has its record.
+Every other request (refused before the engine, or a read when reads are logged) is recorded by
+`exchange_record` from `finalize_response`: it answers X-Request-Id and gathers the facts (cheap,
+no query), and the rows are written once the server has sent the response, in a transaction of
+their own, so their cost stays out of the client's wait. The write is one INSERT for the exchange
+and one bulk INSERT for its item rows.
 """
 
 import ipaddress
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 import orjson
@@ -50,6 +51,8 @@ class Trace:
     transactional: bool | None = None
     dry_run: bool = False
     finished: float | None = None  # perf_counter when the response was ready
+    saved: bool = False  # the exchange was written with the data (exchangelog.durable)
+    exchange: object = None  # the saved Exchange, once written with the data
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,8 @@ def exchange_record(view, request, response):
     sent. Return the response."""
     trace = getattr(view, "trace", None) or exchange_start()
     response[HEADER] = str(trace.id)
+    if trace.saved:
+        return response
     if not (conf.get("ENABLED") and (request.method in WRITE_METHODS or conf.get("LOG_READS"))):
         return response
     trace.finished = time.perf_counter()
@@ -113,11 +118,20 @@ def after_response(response, task):
 
 
 def save_quietly(trace, received, http_status):
-    """Write the exchange; a failing log never fails the API, it is reported in the logs."""
-    try:
-        exchange_save(trace, received, http_status)
-    except Exception:
-        logger.exception("Could not write the exchange log of request %s", trace.id)
+    """Write the exchange of a request that stored nothing (refused, failed or rolled back); a
+    failing log never fails the API, it is reported in the logs. A connection that broke during
+    the request is replaced once."""
+    for attempt in (1, 2):
+        try:
+            exchange_save(trace, received, http_status)
+            return
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block:
+                break
+            connection.close()
+        except Exception:
+            break
+    logger.exception("Could not write the exchange log of request %s", trace.id)
 
 
 def received_from(view, request, response, trace):
@@ -201,7 +215,8 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
     if http_status >= 500:
         exchange.status = Exchange.Status.FAILED
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    # Inside the data's transaction no savepoint is needed: the record fails with the data.
+    with transaction.atomic(savepoint=False):
         if outermost:
             relax_durability()
         exchange.save(force_insert=True)

@@ -4,6 +4,10 @@ Safe to repeat are PATCH and PUT items (they converge on the same row) and POST 
 not persisted: a failed or rolled-back POST item never was, unless a replay of it succeeded since,
 which `ExchangeItem.is_replayable` rules out. Items whose data was not captured whole (capture
 policy, size cap or a redacted secret) cannot be replayed.
+
+A replay takes the API's own path: `check_reach` refuses it wherever the API would refuse the
+same items from the same user (nested children included), and `write_with_record` commits the
+data with its exchange record.
 """
 
 from collections import defaultdict
@@ -13,15 +17,14 @@ from types import SimpleNamespace
 import orjson
 
 from dataexchange import registry
-from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.api.reach import check_reach
 from dataexchange.engine.render import error_response
 from dataexchange.engine.respond import write_response
 from dataexchange.engine.write import run_write
-from dataexchange.errors import ApiException, fail
+from dataexchange.errors import fail
+from dataexchange.exchangelog.durable import write_with_record
 from dataexchange.exchangelog.models import ExchangeItem
-from dataexchange.exchangelog.recorder import Client, Received, exchange_save, exchange_start
-
-REQUIRED_ACTIONS = {"POST": ("create",), "PATCH": ("update",), "PUT": ("update", "create")}
+from dataexchange.exchangelog.recorder import Client, Received, exchange_start, response_errors
 
 
 def items_replay(*, items, user):
@@ -44,38 +47,46 @@ def exchange_replay(*, original, items, user):
         path=original.path,
         entity_id=original.entity_id,
     )
-    try:
-        trace.roots = submit(original, items, user, trace.transactional)
-        response = write_response(
+    caller = SimpleNamespace(user=user, auth=None)
+
+    def run():
+        trace.roots = submit(original, items, caller, trace.transactional)
+        return write_response(
             trace.roots,
             method=original.method,
             single=bool(original.entity_id),
             transactional=trace.transactional,
         )
-    except ApiException as exc:
-        response = error_response(exc.errors, exc.status)
-        received = replace(received, errors=[error.as_dict() for error in exc.errors])
-    exchange = exchange_save(
-        trace, received, response.status_code, replay_of=original, all_items=True
+
+    def received_of(response):
+        refused = response.status_code >= 400 and trace.roots is None
+        return replace(received, errors=response_errors(response) if refused else [])
+
+    write_with_record(
+        trace,
+        run,
+        received_of,
+        render_error=lambda exc: error_response(exc.errors, exc.status),
+        replay_of=original,
+        all_items=True,
     )
-    link_replays(exchange, items)
-    return exchange
+    link_replays(trace.exchange, items)
+    return trace.exchange
 
 
-def submit(original, items, user, transactional):
-    """Run the items through `run_write` with the original request's endpoint and mode."""
+def submit(original, items, caller, transactional):
+    """Run the items through the API's permission check and `run_write`, with the original
+    request's endpoint and mode."""
     snapshot = registry.snapshot()
     endpoint = snapshot.get(original.endpoint)
     if endpoint is None:
         fail("007")
-    caller = SimpleNamespace(user=user, auth=None)
-    for action in REQUIRED_ACTIONS[original.method]:
-        if not has_endpoint_permission(caller, endpoint.alias, action):
-            fail("1404", action=action, aliasName=endpoint.alias)
+    bodies = [orjson.loads(item.request_data) for item in items]
+    check_reach(caller, snapshot, endpoint, original.method, items=bodies)
     return run_write(
         snapshot,
         endpoint,
-        [orjson.loads(item.request_data) for item in items],
+        bodies,
         method=original.method,
         url_id=original.entity_id or None,
         transactional=transactional,

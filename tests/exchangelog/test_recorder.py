@@ -176,13 +176,27 @@ def test_capture_none_keeps_no_data(api, settings):
     assert (item.request_data, item.data_complete, item.error_code) == ("", False, "1306")
 
 
-def test_log_failure_never_breaks_the_api(api, monkeypatch):
+def test_write_whose_record_fails_is_not_acknowledged(api, monkeypatch):
+    """An acknowledged write always has its record: when the record cannot be written, the data
+    rolls back with it and the client is not told it was stored."""
+
     def broken(*args, **kwargs):
         raise RuntimeError("log database down")
 
     monkeypatch.setattr("dataexchange.exchangelog.recorder.exchange_save", broken)
     response = send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}])
-    assert response.status_code == 201
+    assert response.status_code == 500
+    uuid.UUID(response["X-Request-Id"])
+    assert country_rows() == []
+
+
+def test_log_failure_of_a_refused_request_never_breaks_the_api(api, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("log database down")
+
+    monkeypatch.setattr("dataexchange.exchangelog.recorder.exchange_save", broken)
+    response = send(api, "POST", URL, {"not": "a batch"})
+    assert response.status_code == 400
     uuid.UUID(response["X-Request-Id"])
 
 
@@ -207,26 +221,25 @@ def test_dry_run_is_logged_as_rolled_back_and_not_replayable(api, settings):
     assert country_rows() == []
 
 
-def test_log_is_written_once_the_response_is_sent(writer):
-    from django.core.signals import request_finished
-    from django.db import close_old_connections, transaction
+def test_write_is_recorded_before_the_response_in_the_data_transaction(writer):
+    """The record of a write that reached the engine is part of the data's transaction: it
+    exists before the response leaves, and vanishes with the data if an outer transaction
+    (ATOMIC_REQUESTS) rolls back."""
+    from django.db import transaction
 
     from rest_framework.test import APIRequestFactory, force_authenticate
 
     from dataexchange.api.views import DynamicEntityView
 
-    request = APIRequestFactory().post(URL, {"data": [{"iso2": "XXX"}]}, format="json")
+    request = APIRequestFactory().post(URL, {"data": [{"iso2": "DE", "name": "G"}]}, format="json")
     force_authenticate(request, user=writer)
     with transaction.atomic():  # as ATOMIC_REQUESTS would wrap the view, rolled back
         response = DynamicEntityView.as_view()(request, alias="exl-countries")
+        assert str(only_exchange().id) == response["X-Request-Id"]
+        assert country_rows() == [("DE", "G")]
         transaction.set_rollback(True)
     assert not Exchange.objects.exists()
-    request_finished.disconnect(close_old_connections)  # as the test client does
-    try:
-        response.close()  # what the WSGI server does after sending the body
-    finally:
-        request_finished.connect(close_old_connections)
-    assert str(only_exchange().id) == response["X-Request-Id"]
+    assert country_rows() == []
 
 
 def test_bad_token_is_rejected_and_never_stored(db):
