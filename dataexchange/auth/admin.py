@@ -6,8 +6,10 @@ admin carries its own inline, so a key's grants can be edited where the key is.
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
 
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission
 
@@ -93,7 +95,8 @@ class EndpointPermissionInline(admin.TabularInline):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    """API keys: the secret is generated on save and shown once, in a message."""
+    """API keys: the secret is generated on save and shown once, on the page answering the save
+    (never in a message, cookie, URL or log; only its hash is stored)."""
 
     list_display = ("name", "owner", "is_active", "valid_to", "rate", "last_used_at", "created_at")
     list_filter = ("is_active", "valid_to", "last_used_at")
@@ -105,11 +108,21 @@ class ApiKeyAdmin(admin.ModelAdmin):
     inlines = (ApiKeyPermissionInline,)
     actions = ("deactivate_keys", "regenerate_keys")
 
+    @sensitive_variables("raw")
     def save_model(self, request, obj, form, change):
         raw = None if change else obj.set_new_key()
         super().save_model(request, obj, form, change)
         if raw:
-            show_key_once(request, obj, raw)
+            request.dx_new_secrets = [(obj, raw)]  # lives as long as this request
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Answer the add form with the page showing the new secret (popups included: the
+        secret must not be lost to a closing window)."""
+        new_secrets = getattr(request, "dx_new_secrets", None)
+        if not new_secrets:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"The API key “{obj}” was added.", messages.SUCCESS)
+        return self.secrets_response(request, new_secrets)
 
     @admin.action(description="Deactivate selected API keys", permissions=["change"])
     def deactivate_keys(self, request, queryset):
@@ -117,23 +130,26 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Deactivated {count} API key(s).", messages.SUCCESS)
 
     @admin.action(description="Replace the secret of selected API keys", permissions=["change"])
+    @sensitive_variables("new_secrets")
     def regenerate_keys(self, request, queryset):
+        new_secrets = []
         for key in queryset:
-            raw = key.set_new_key()
+            new_secrets.append((key, key.set_new_key()))
             key.save(update_fields=["key_hash"])
-            show_key_once(request, key, raw)
+        return self.secrets_response(request, new_secrets)
 
-
-def show_key_once(request, key, raw):
-    """Show a new key's secret in a one-time message; only its hash is stored."""
-    messages.warning(
-        request,
-        format_html(
-            "The secret of API key “{}” is <code>{}</code>. Copy it now: it is not shown again.",
-            key.name,
-            raw,
-        ),
-    )
+    @sensitive_variables("new_secrets")
+    def secrets_response(self, request, new_secrets):
+        """Return the page showing each (key, raw secret) once; no browser may cache it."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Copy the new secret" if len(new_secrets) == 1 else "Copy the new secrets",
+            "secrets": new_secrets,
+        }
+        response = TemplateResponse(request, "admin/dataexchange_auth/apikey/secrets.html", context)
+        add_never_cache_headers(response)
+        return response
 
 
 class PrincipalKindFilter(admin.SimpleListFilter):

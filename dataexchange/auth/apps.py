@@ -1,4 +1,4 @@
-"""App configuration: connects the signals that keep cached permissions fresh."""
+"""App configuration of API access (tokens, API keys, endpoint grants)."""
 
 from django.apps import AppConfig
 
@@ -8,6 +8,3 @@ class DataExchangeAuthConfig(AppConfig):
     label = "dataexchange_auth"
     verbose_name = "Data Exchange access"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from dataexchange.auth import signals  # noqa: F401

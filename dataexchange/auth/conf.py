@@ -11,8 +11,9 @@ DEFAULTS = {
     "ACCESS_TOKEN_LIFETIME": 8 * 60 * 60,
     # Lifetime of a refresh token in seconds; each one is single-use and rotates.
     "REFRESH_TOKEN_LIFETIME": 30 * 24 * 60 * 60,
-    # How long a principal's endpoint grants stay cached (seconds). Changes invalidate the
-    # shared cache at once; the TTL bounds staleness when each process has its own cache.
+    # How long a principal's endpoint grants stay cached (seconds). Only bounds memory: the
+    # cache key holds the grants version the database bumps on every change, so changes
+    # are honoured at the next request of every process.
     "PERMISSION_CACHE_TTL": 30,
     # An API key's last use is written at most this often (seconds), not on every request.
     "API_KEY_LAST_USED_INTERVAL": 60,

@@ -25,6 +25,7 @@ from dataexchange.dbconn import first_statement
 from dataexchange.engine.cursor import db_cursor
 from dataexchange.models import CURRENT_VERSION_SQL
 
+CURRENT_GRANTS_SQL = "SELECT version FROM dataexchange_auth_grantsversion WHERE id = 1"
 ACTIONS = ("view", "create", "update", "delete")
 
 rate_validator = RegexValidator(
@@ -64,6 +65,7 @@ class ActiveToken:
     id: int
     user: object
     config_version: int | None  # read along, see registry.snapshot
+    grants_version: int | None  # read along, see permissions.cached_grants
 
     @property
     def pk(self):
@@ -75,13 +77,13 @@ USER_FIELDS = ["id", "username", "is_active", "is_superuser", "is_staff"]
 
 @functools.cache
 def find_access_sql(token_model, user_model):
-    """Return the SQL finding an active access token by hash, with its user's key fields and
-    the configuration version."""
+    """Return the SQL finding an active access token by hash, with its user's key fields, the
+    configuration version and the grants version."""
     quote = connection.ops.quote_name
     token, user = token_model._meta, user_model._meta
     user_columns = ", ".join(f"u.{quote(user.get_field(name).column)}" for name in USER_FIELDS)
     return (
-        f"SELECT t.{quote('id')}, {user_columns}, ({CURRENT_VERSION_SQL})"
+        f"SELECT t.{quote('id')}, {user_columns}, ({CURRENT_VERSION_SQL}), ({CURRENT_GRANTS_SQL})"
         f" FROM {quote(token.db_table)} t"
         f" JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
         f" WHERE t.{quote('access_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
@@ -110,8 +112,11 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         On the hot path of every API request, so it is a manager method (no QuerySet is built)
         running one hand-written query instead of a compiled ORM one; the user is built with the
         few fields authentication, permissions and logs read, the rest deferred (loaded only if
-        something asks). The same statement reads the configuration version (`config_version` on
-        the token), so the request needs no separate query for it (see `registry.snapshot`).
+        something asks). The same statement reads the configuration and grants versions
+        (`config_version`, `grants_version` on the token), so the request needs no separate
+        query for them (see `registry.snapshot`, `permissions.cached_grants`). Tokens of a
+        user whose password or rights changed were revoked by database triggers (migration
+        0004), so `revoked_at IS NULL` is the whole check.
         """
         from django.contrib.auth import get_user_model
 
@@ -120,12 +125,12 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         row = first_statement(lambda: fetch_one(find_access_sql(self.model, user_model), params))
         if row is None:
             return None
-        token_id, user_id, username, *flags, version = row
+        token_id, user_id, username, *flags, version, grants = row
         user = _partial(user_model, self.db, {
             "id": user_id, "username": username,
             **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
         })  # fmt: skip
-        return ActiveToken(token_id, user, version)
+        return ActiveToken(token_id, user, version, grants)
 
     def issue(self, user, family=None):
         """Create a token pair for `user`; return (token, raw access token, raw refresh token)."""
@@ -205,13 +210,16 @@ class ApiKeyQuerySet(models.QuerySet):
         )
 
     def find(self, raw):
-        """Return the usable key whose secret is `raw`, with its owner and the configuration
-        version (`config_version`, as on access tokens), or None."""
+        """Return the usable key whose secret is `raw`, with its owner and the configuration and
+        grants versions (`config_version`, `grants_version`, as on access tokens), or None."""
         keys = (
             self.usable()
             .select_related("owner")
             .filter(key_hash=hash_secret(raw))
-            .annotate(config_version=RawSQL(CURRENT_VERSION_SQL, ()))
+            .annotate(
+                config_version=RawSQL(CURRENT_VERSION_SQL, ()),
+                grants_version=RawSQL(CURRENT_GRANTS_SQL, ()),
+            )
         )
         return first_statement(keys.first)
 
@@ -330,3 +338,20 @@ class EndpointPermission(models.Model):
     def actions(self):
         """Return the granted actions, in the order of ACTIONS."""
         return tuple(action for action in ACTIONS if getattr(self, f"can_{action}"))
+
+
+class GrantsVersion(models.Model):
+    """A single row whose number grows with every change of grants or group membership.
+
+    Bumped only by database triggers (migration 0003) on the grants and user-group tables, so
+    every path (admin, ORM, queryset `.update()`, direct SQL) makes cached grants stale in every
+    process at the next request; the credential lookup reads it in its own statement.
+    """
+
+    version = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "grants version"
+
+    def __str__(self):
+        return str(self.version)

@@ -5,21 +5,29 @@ exactly the grants written for it, whoever owns it; a user has the union of thei
 groups' grants; an active superuser (not one of their keys) has everything. An endpoint nobody
 was granted is therefore usable by superusers only.
 
-The grants of a principal are read in one query and kept in the shared cache under a generation
-number that every change of grants, group membership or alias bumps (see `signals`), so the hot
-path costs no query while cached.
+The grants of a principal are read in one query and cached under the configuration version
+(aliases) and the grants version, which database triggers bump on every change of grants or group
+membership (migration 0003). The credential lookup reads both versions in its own statement, so
+a cached check costs no query, and a change made by any process is honoured by every process at
+its next request. Requests authenticated otherwise (the session) read both in one query.
 """
 
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Q
 
 from dataexchange.auth import conf
-from dataexchange.auth.models import ACTIONS, ApiKey, EndpointPermission
+from dataexchange.auth.models import (
+    ACTIONS,
+    CURRENT_GRANTS_SQL,
+    ApiKey,
+    EndpointPermission,
+    fetch_one,
+)
+from dataexchange.models import CURRENT_VERSION_SQL
 
-GENERATION_KEY = "dx:auth:perm-generation"
+VERSIONS_SQL = f"SELECT ({CURRENT_VERSION_SQL}), ({CURRENT_GRANTS_SQL})"
 REQUEST_MEMO = "_dx_endpoint_grants"
 
 
@@ -54,14 +62,24 @@ def has_endpoint_permission(request, alias, action):
         return True
     grants = getattr(request, REQUEST_MEMO, None)
     if grants is None:
-        grants = cached_grants(principal)
+        grants = cached_grants(principal, versions_of(request))
         setattr(request, REQUEST_MEMO, grants)
     return action in grants.get(alias, ())
 
 
-def cached_grants(principal):
-    """Return {alias: frozenset(actions)} of `principal`, from the cache when possible."""
-    key = f"dx:auth:grants:{generation()}:{principal.kind}:{principal.id}"
+def versions_of(request):
+    """Return (configuration version, grants version) as the credential lookup read them, or
+    read both in one query when it did not."""
+    auth = getattr(request, "auth", None)
+    config, grants = (getattr(auth, name, None) for name in ("config_version", "grants_version"))
+    if config is None or grants is None:
+        config, grants = fetch_one(VERSIONS_SQL, ())
+    return config, grants
+
+
+def cached_grants(principal, versions):
+    """Return {alias: frozenset(actions)} of `principal` under `versions`, cached when possible."""
+    key = f"dx:auth:grants:{versions[0]}:{versions[1]}:{principal.kind}:{principal.id}"
     grants = cache.get(key)
     if grants is None:
         grants = load_grants(principal)
@@ -83,16 +101,3 @@ def load_grants(principal):
         actions = {action for action, ok in zip(ACTIONS, granted) if ok}
         grants[alias] = grants.get(alias, frozenset()) | actions
     return grants
-
-
-def generation():
-    """Return the current grants generation (0 until the first change)."""
-    return cache.get(GENERATION_KEY, 0)
-
-
-def bump_generation():
-    """Make every cached grant map stale, in every process sharing the cache."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # never set, or evicted: start from a number no earlier entry used
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)

@@ -1,5 +1,7 @@
 """Workflows of token issuance: password login and refresh-token rotation."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -16,24 +18,36 @@ def user_login(*, request, username, password):
     backends (so failed logins fire `user_login_failed`), and timing does not tell whether
     an email is known.
     """
-    user = authenticate(request, username=login_name(username), password=password)
+    user = authenticate(request, username=login_name(username).username, password=password)
     return user if user is not None and user.is_active else None
 
 
-def login_name(username):
-    """Return the username to check: `username` itself, or the username of the only active
-    user with that email address."""
+@dataclass(frozen=True, slots=True)
+class LoginName:
+    """What a name given at login stands for."""
+
+    username: str  # the username whose password is checked
+    account: str  # one key per account however it was named, for throttling failures
+
+
+def login_name(name):
+    """Return the LoginName of `name`: a username, or the email of exactly one active user.
+
+    The account key is the resolved username, case-folded, so `Clerk`, `clerk` and clerk's
+    email share one key; a name that resolves to no account is its own key.
+    """
     model = get_user_model()
     manager = model._default_manager
-    if "@" not in username or manager.filter(**{model.USERNAME_FIELD: username}).exists():
-        return username
+    if "@" not in name or manager.filter(**{model.USERNAME_FIELD: name}).exists():
+        return LoginName(name, name.strip().casefold())
     email_field = model.get_email_field_name()
     matches = list(
-        manager.filter(**{f"{email_field}__iexact": username, "is_active": True}).values_list(
+        manager.filter(**{f"{email_field}__iexact": name, "is_active": True}).values_list(
             model.USERNAME_FIELD, flat=True
         )[:2]
     )
-    return matches[0] if len(matches) == 1 else username
+    username = matches[0] if len(matches) == 1 else name
+    return LoginName(username, username.strip().casefold())
 
 
 @sensitive_variables("raw_refresh")

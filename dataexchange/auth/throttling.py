@@ -11,7 +11,9 @@ read at request time; a missing or empty rate means no limit. Scopes:
   dataexchange.user            API requests per user (bearer token or session)
   dataexchange.api_key         API requests per API key (a key's own `rate` overrides it)
   dataexchange.token_ip        `POST /token` requests per client IP
-  dataexchange.token_username  failed `POST /token` logins per username
+  dataexchange.token_username  failed `POST /token` logins per client IP and account (a
+                               username and its email are one account), so nobody elsewhere
+                               can lock a user out, nor guess twice by naming them twice
 """
 
 import hashlib
@@ -26,6 +28,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from dataexchange.auth.models import ApiKey
+from dataexchange.auth.services import login_name
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -165,17 +168,23 @@ class TokenIpThrottle(CounterThrottle):
         return self.get_ident(request)
 
 
-class TokenUsernameThrottle(CounterThrottle):
-    """Limit failed logins per username: checked before, counted by the view after a failure,
-    so a user who logs in correctly is never slowed down by their own successes."""
+class TokenAccountThrottle(CounterThrottle):
+    """Limit failed logins per (client address, account): checked before, counted by the view
+    after a failure, so a user who logs in correctly is never slowed down by their own
+    successes, and failures from another address never lock them out."""
 
-    scope = "dataexchange.token_username"
+    scope = "dataexchange.token_username"  # the documented name of the rate
 
     def get_ident_key(self, request):
-        username = request.data.get("username") if hasattr(request.data, "get") else None
-        if not isinstance(username, str) or not username:
-            return None
-        return hash_ident(username.strip().lower())
+        """Return the (address, account) key, resolved once per request (an email costs a
+        query, and the view counts a failure after checking)."""
+        if not hasattr(request, "_dx_login_ident"):
+            username = request.data.get("username") if hasattr(request.data, "get") else None
+            request._dx_login_ident = None
+            if isinstance(username, str) and username:
+                account = login_name(username).account
+                request._dx_login_ident = hash_ident(f"{self.get_ident(request)}\n{account}")
+        return request._dx_login_ident
 
     def allow_request(self, request, view):
         window = self.window(request)

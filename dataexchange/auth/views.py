@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from dataexchange.auth import conf
 from dataexchange.auth.models import AccessToken
 from dataexchange.auth.services import token_refresh, user_login
-from dataexchange.auth.throttling import TokenIpThrottle, TokenUsernameThrottle
+from dataexchange.auth.throttling import TokenAccountThrottle, TokenIpThrottle
 from dataexchange.engine.render import json_response
 from dataexchange.errors import make_error
 
@@ -74,7 +74,7 @@ class TokenView(APIView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (TokenIpThrottle, TokenUsernameThrottle)
+    throttle_classes = (TokenIpThrottle, TokenAccountThrottle)
     parser_classes = (JSONParser, FormParser, MultiPartParser)
     http_method_names = ["post"]  # DRF's OPTIONS metadata would need content negotiation
     grants = {"password": "password_grant", "refresh_token": "refresh_grant"}
@@ -100,7 +100,7 @@ class TokenView(APIView):
         username, password = param(data, "username"), param(data, "password")
         user = user_login(request=request._request, username=username, password=password)
         if user is None:
-            TokenUsernameThrottle().record_failure(request)
+            TokenAccountThrottle().record_failure(request)
             raise OAuthError("invalid_grant", BAD_CREDENTIALS)
         return token_response(*AccessToken.objects.issue(user))
 

@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.sites import site
 from django.test import Client
 
@@ -11,7 +12,19 @@ from dataexchange.auth.admin import EndpointPermissionInline
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission, hash_secret
 from tests.auth.conftest import bearer, grant, make_key
 
-KEY_IN_MESSAGE = re.compile(r"<code>([^<]+)</code>")
+SECRET_ON_PAGE = re.compile(r'<code class="api-key-secret">([^<]+)</code>')
+
+
+def shown_secrets(response):
+    """Return the secrets a response's page shows, asserting nothing else carries them."""
+    page = response.content.decode()
+    found = SECRET_ON_PAGE.findall(page)
+    for raw in found:
+        assert page.count(raw) == 1
+        assert raw not in response.cookies.output()
+        assert raw not in str(response.headers)
+    assert "no-store" in response["Cache-Control"]
+    return found
 
 
 @pytest.fixture
@@ -41,17 +54,33 @@ def test_new_api_key_is_shown_once_and_stored_hashed(admin, things, user):
         "permissions-0-can_view": "on",
         "permissions-0-can_create": "on",
     }
-    response = admin.post("/admin/dataexchange_auth/apikey/add/", data, follow=True)
-    assert response.status_code == 200
+    response = admin.post("/admin/dataexchange_auth/apikey/add/", data)
+    assert response.status_code == 200  # the page itself, not a redirect carrying a message
+    (raw,) = shown_secrets(response)
     key = ApiKey.objects.get()
-    shown = [KEY_IN_MESSAGE.search(str(m)) for m in response.context["messages"]]
-    raw = next(match.group(1) for match in shown if match)
     assert key.key_hash == hash_secret(raw)
     assert raw not in str(list(ApiKey.objects.values()))
+    assert raw not in str(list(LogEntry.objects.values()))
     assert key.permissions.get().actions == ("view", "create")
-    page = admin.get(f"/admin/dataexchange_auth/apikey/{key.pk}/change/").content.decode()
-    assert raw not in page
+    for url in (
+        f"/admin/dataexchange_auth/apikey/{key.pk}/change/",
+        "/admin/dataexchange_auth/apikey/",
+    ):
+        second = admin.get(url)
+        assert raw not in second.content.decode()
+        assert raw not in str([str(m) for m in second.context["messages"]])
+    assert raw not in str(admin.session.items())
     assert Client().get("/dynamic-entity/things", HTTP_X_API_KEY=raw).status_code == 200
+
+
+def test_new_secret_never_travels_in_the_messages_cookie(admin, user, settings):
+    settings.MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+    data = {"name": "cookie check", "owner": user.pk, **inline_management("permissions")}
+    for button in ("_save", "_continue", "_addanother"):
+        response = admin.post("/admin/dataexchange_auth/apikey/add/", {**data, button: "1"})
+        (raw,) = shown_secrets(response)
+        assert raw not in str(admin.cookies)
+        data["name"] += "+"
 
 
 def test_invalid_rate_is_refused_by_the_form(admin, user):
@@ -63,18 +92,19 @@ def test_invalid_rate_is_refused_by_the_form(admin, user):
 
 def test_regenerate_replaces_the_secret(admin, things, user):
     key, old = make_key(user)
+    other, _ = make_key(user, name="second")
     response = admin.post(
         "/admin/dataexchange_auth/apikey/",
-        {"action": "regenerate_keys", "_selected_action": [key.pk]},
-        follow=True,
+        {"action": "regenerate_keys", "_selected_action": [key.pk, other.pk]},
     )
-    raw = next(
-        m.group(1)
-        for m in (KEY_IN_MESSAGE.search(str(x)) for x in response.context["messages"])
-        if m
-    )
+    assert response.status_code == 200
+    raw, other_raw = shown_secrets(response)
     key.refresh_from_db()
-    assert key.key_hash == hash_secret(raw) != hash_secret(old)
+    other.refresh_from_db()
+    assert {key.key_hash, other.key_hash} == {hash_secret(raw), hash_secret(other_raw)}
+    assert hash_secret(old) not in {key.key_hash, other.key_hash}
+    assert raw not in str(admin.cookies)
+    assert raw not in admin.get("/admin/dataexchange_auth/apikey/").content.decode()
 
 
 def test_deactivate_action(admin, user):

@@ -1,4 +1,4 @@
-"""Throttles: API rates per user and per key, `/token` per IP and per username (failures)."""
+"""Throttles: API rates per user and per key, `/token` per IP and per (IP, account) failures."""
 
 from types import SimpleNamespace
 
@@ -106,6 +106,28 @@ class TestToken:
         assert login(client, username="CLERK", password="wrong").status_code == 400
         assert_throttled(login(client), keys=("status", "code", "message"))
         assert login(client, username="other", REMOTE_ADDR="10.0.0.2").status_code == 200
+
+    def test_failures_from_elsewhere_do_not_lock_the_user_out(self, client, user, rates):
+        rates(token_username="2/hour")
+        attacker = {"REMOTE_ADDR": "10.6.6.6"}
+        assert {login(client, password="wrong", **attacker).status_code for _ in range(2)} == {400}
+        assert_throttled(login(client, **attacker), keys=("status", "code", "message"))
+        assert login(client).status_code == 200  # the real user, from their own address
+
+    def test_username_and_email_share_one_counter(self, client, user, rates):
+        rates(token_username="2/hour")
+        assert login(client, password="wrong").status_code == 400
+        assert login(client, username="Clerk@Example.com", password="wrong").status_code == 400
+        assert login(client, username="clerk@example.com").status_code == 429
+        assert login(client).status_code == 429
+
+    def test_unknown_names_have_their_own_counter(self, client, user, rates):
+        rates(token_username="1/hour")
+        assert login(client, username="ghost", password="wrong").status_code == 400
+        assert login(client, username="ghost@example.com", password="wrong").status_code == 400
+        assert login(client, username="ghost").status_code == 429
+        assert login(client, password="wrong").status_code == 400
+        assert login(client, username="clerk@example.com").status_code == 429
 
     def test_successful_logins_do_not_count_against_the_username(self, client, user, rates):
         rates(token_username="1/hour")

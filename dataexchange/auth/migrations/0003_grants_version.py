@@ -1,0 +1,83 @@
+"""Bump the grants version from the database itself on every change to grants or group
+membership, so a revoked grant stops working at the next request of every worker, whatever path
+(admin, ORM, queryset update, direct SQL) changed it."""
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import migrations, models
+
+PERMISSIONS = "dataexchange_auth_endpointpermission"
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+BUMP = "UPDATE dataexchange_auth_grantsversion SET version = version + 1 WHERE id = 1"
+
+
+def watched_tables(apps):
+    """Return the grants table and, if the user model has groups, its membership table."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    try:
+        through = user_model._meta.get_field("groups").remote_field.through
+    except FieldDoesNotExist:
+        return [PERMISSIONS]
+    return [PERMISSIONS, through._meta.db_table]
+
+
+def statements(vendor, tables):
+    """Return (create, drop) SQL lists for `vendor`."""
+    if vendor == "postgresql":
+        create = [
+            "CREATE OR REPLACE FUNCTION dataexchange_bump_grants() RETURNS trigger AS $$ "
+            f"BEGIN {BUMP}; RETURN NULL; END; $$ LANGUAGE plpgsql"
+        ]
+        drop = []
+        for table in tables:
+            name = f"dx_grants_{table}"
+            create.append(
+                f'CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                "FOR EACH STATEMENT EXECUTE FUNCTION dataexchange_bump_grants()"
+            )
+            drop.append(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
+        drop.append("DROP FUNCTION IF EXISTS dataexchange_bump_grants()")
+        return create, drop
+    create, drop = [], []
+    for table in tables:
+        for event in EVENTS:
+            name = f"dx_grants_{table}_{event.lower()}"
+            if vendor == "sqlite":
+                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {BUMP}; END")
+            else:
+                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {BUMP}")
+            drop.append(f"DROP TRIGGER IF EXISTS {name}")
+    return create, drop
+
+
+def create_triggers(apps, schema_editor):
+    apps.get_model("dataexchange_auth", "GrantsVersion").objects.get_or_create(
+        pk=1, defaults={"version": 1}
+    )
+    for sql in statements(schema_editor.connection.vendor, watched_tables(apps))[0]:
+        schema_editor.execute(sql)
+
+
+def drop_triggers(apps, schema_editor):
+    for sql in statements(schema_editor.connection.vendor, watched_tables(apps))[1]:
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [
+        ("dataexchange_auth", "0002_token_refresh_expiry_index"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+    operations = [
+        migrations.CreateModel(
+            name="GrantsVersion",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.BigIntegerField(default=1)),
+            ],
+            options={"verbose_name": "grants version"},
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]
