@@ -49,6 +49,15 @@ def sh(*args, **kwargs):
     subprocess.run(args, cwd=ROOT, check=True, env={**os.environ, **ENV}, **kwargs)
 
 
+def use_database(name):
+    """Point this process and the servers it starts at database `name` (before Django starts)."""
+    global DB_NAME
+    DB_NAME = name
+    ENV["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    ENV["BENCH_PG_DSN"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    os.environ.update(ENV)
+
+
 def ensure_database():
     import psycopg
 
@@ -178,8 +187,8 @@ def _ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def request(port, method, path, token, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+def request(port, method, path, token, body=None, headers=None, timeout=120):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     payload = orjson.dumps(body) if body is not None else None
     conn.request(method, path, payload, {
         "Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})
