@@ -278,3 +278,16 @@ def test_api_key_client_is_named_and_its_key_never_stored(countries, writer):
     assert (exchange.api_key_id, exchange.user, exchange.query) == (key.pk, writer, "")
     stored = [str(v) for v in Exchange.objects.values_list().get()]
     assert not any(raw in value for value in stored)
+
+
+def test_response_that_cannot_be_rendered_stores_nothing(api, monkeypatch):
+    """The response is rendered before the commit: if rendering fails, the data rolls back,
+    so no request answers 5xx after its data was committed."""
+
+    def unrenderable(*args, **kwargs):
+        raise TypeError("Recursion limit reached")
+
+    monkeypatch.setattr("dataexchange.api.views.write_response", unrenderable)
+    response = send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}])
+    assert response.status_code == 500
+    assert country_rows() == []
