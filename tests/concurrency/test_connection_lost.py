@@ -64,6 +64,13 @@ def cut_before(fragment):
     assert cuts, f"no statement on {fragment} ran"
 
 
+@pytest.fixture(autouse=True)
+def no_dead_connection_left():
+    """If a test fails with the connection cut, do not let teardown run on the dead one."""
+    yield
+    connection.close_if_unusable_or_obsolete()
+
+
 @pytest.fixture
 def headers(token):
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -33,11 +33,14 @@ def burst(port, token, requests):
 
 def write_requests():
     """Return the mixed burst: PATCHes of row 1, PUTs updating rows 2..5 and creating rows
-    101..106, POSTs creating new rows."""
+    101..106, POSTs creating rows 201..210 (ids apart, so that each 2xx can be checked)."""
     patches = [("PATCH", f"{ALIAS}/1", {"data": {"qty": n}}) for n in range(1, PATCHES + 1)]
     put_ids = [2, 3, 4, 5, 101, 102, 103, 104, 105, 106][:PUTS]
     puts = [("PUT", f"{ALIAS}/{i}", {"data": {"name": f"put-{i}", "qty": i}}) for i in put_ids]
-    posts = [("POST", ALIAS, {"data": [{"name": f"post-{n}", "qty": n}]}) for n in range(POSTS)]
+    posts = [
+        ("POST", ALIAS, {"data": [{"id": 201 + n, "name": f"post-{n}", "qty": n}]})
+        for n in range(POSTS)
+    ]
     return patches + puts + posts
 
 

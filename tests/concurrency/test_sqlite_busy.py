@@ -68,6 +68,9 @@ def test_a_write_busy_beyond_the_timeout_answers_503_then_succeeds(cc_items, tok
 
 def test_reads_go_on_while_a_writer_holds_the_lock(cc_items, token, serve):
     """WAL: a read neither waits for nor fails on another connection's write transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
     port = serve(workers=1, threads=2, DB_BUSY_TIMEOUT="1")
     with write_lock():
         status, _, body = call(port, "GET", f"{ALIAS}/1", token)
