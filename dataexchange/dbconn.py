@@ -1,13 +1,32 @@
-"""The first statement of an API request, on a persistent connection, without a health check.
+"""Database connection health: the first statement as health check, and unavailable databases.
+
+The first statement of an API request runs on a persistent connection without a health check.
 
 Django's CONN_HEALTH_CHECKS sends `SELECT 1` before the first query of every request, so that a
 connection the server dropped (restart, failover, idle timeout) is replaced instead of failing the
 request. On the API's hot path that is one more round trip than the work needs. `first_statement`
 keeps the guarantee for free: it runs the request's first statement (the credential lookup) at
 once, and only if that fails on a dead connection does it reconnect and run it again.
+
+`is_unavailable` tells an error meaning "the database cannot serve now" (connection lost,
+server shutting down, SQLite busy beyond its timeout) from one the statement itself caused; the
+API answers the first kind with 503 1415 and `Retry-After`.
 """
 
-from django.db import InterfaceError, OperationalError, connection
+from contextlib import suppress
+
+from django.db import Error, InterfaceError, OperationalError, connection
+
+RETRY_AFTER = 1  # seconds a client waits before retrying a request the database could not serve
+
+# PostgreSQL SQLSTATEs (class 08 too): server shutting down or not accepting connections.
+PG_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
+# MySQL/MariaDB error numbers: cannot connect (2002, 2003), too many connections (1040), server
+# shutting down (1053), connection lost or killed (2006, 2013, 2055, 1927), idle disconnect
+# (4031), and mysqlclient's (0, '') for a connection closed under it.
+MYSQL_UNAVAILABLE = {0, 1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
+# SQLite primary result codes: SQLITE_BUSY (another writer beyond the busy timeout), SQLITE_LOCKED.
+SQLITE_UNAVAILABLE = {5, 6}
 
 
 def first_statement(run):
@@ -26,3 +45,48 @@ def first_statement(run):
             raise  # the statement failed, not the connection
         connection.close()
         return run()
+
+
+def is_unavailable(exc):
+    """Return whether database error `exc` (Django's or the driver's) means the connection was
+    lost or the database is busy or unavailable, rather than that the statement was wrong."""
+    cause = exc.__cause__ if isinstance(exc, Error) and exc.__cause__ is not None else exc
+    check = CLASSIFIERS.get(type(cause).__module__.split(".")[0])
+    return check is not None and check(cause)
+
+
+def _postgresql_unavailable(error):
+    import psycopg
+
+    state = getattr(error, "sqlstate", None)
+    if state is None:  # raised by the client: connecting failed, or the connection is gone
+        return isinstance(error, psycopg.OperationalError)
+    return state in PG_UNAVAILABLE or state.startswith("08")
+
+
+def _mysql_unavailable(error):
+    args = getattr(error, "args", ())
+    return bool(args) and args[0] in MYSQL_UNAVAILABLE
+
+
+def _sqlite_unavailable(error):
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in SQLITE_UNAVAILABLE
+
+
+# The driver's module → its classifier; errors of any other origin are never "unavailable".
+CLASSIFIERS = {
+    "psycopg": _postgresql_unavailable,
+    "MySQLdb": _mysql_unavailable,
+    "sqlite3": _sqlite_unavailable,
+}
+
+
+def close_if_unavailable(exc):
+    """Return whether `exc` means the database is unavailable; if so, close the default
+    connection (unless a transaction holds it) so that the next request connects anew."""
+    if not isinstance(exc, OperationalError | InterfaceError) or not is_unavailable(exc):
+        return False
+    if not connection.in_atomic_block:
+        with suppress(Error):  # closing a dead connection may fail; it is dropped either way
+            connection.close()
+    return True

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from rest_framework import exceptions
 
+from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
 from dataexchange.engine.render import error_response, json_response
 from dataexchange.errors import ApiError, ApiException, make_error
 
@@ -30,5 +31,14 @@ def api_exception_handler(exc, context=None):
     if isinstance(exc, exceptions.APIException):
         error = ApiError(str(exc.status_code), exc.status_code, str(exc.detail))
         return error_response([error])
+    if close_if_unavailable(exc):
+        return unavailable_response(exc)
     logger.exception("Unexpected error while serving an API request")
     return json_response([make_error("500").as_dict()], status=500)
+
+
+def unavailable_response(exc):
+    """Return 503 1415 with Retry-After for a request the database could not serve now."""
+    logger.warning("Database unavailable while serving an API request: %s", exc)
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    return error_response([make_error("1415", wait=RETRY_AFTER)], headers=headers)

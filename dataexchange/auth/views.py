@@ -17,6 +17,7 @@ from dataexchange.auth import conf
 from dataexchange.auth.models import AccessToken
 from dataexchange.auth.services import token_refresh, user_login
 from dataexchange.auth.throttling import TokenAccountThrottle, TokenIpThrottle
+from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
 from dataexchange.engine.render import json_response
 from dataexchange.errors import make_error
 
@@ -56,6 +57,9 @@ def token_exception_handler(exc, context=None):
         return error_response("invalid_request", INVALID_REQUEST)
     if isinstance(exc, exceptions.APIException):
         return error_response(exc.default_code, str(exc.detail), exc.status_code)
+    if close_if_unavailable(exc):
+        error = make_error("1415", wait=RETRY_AFTER)
+        return error_response(error.code, error.message, 503, {"Retry-After": str(RETRY_AFTER)})
     return None
 
 
