@@ -1,11 +1,16 @@
 """Views of the documentation: the document (YAML or JSON), its download, Swagger UI and Redoc.
 
 Anyone may fetch them; credentials, when sent, decide which endpoints the document shows.
-Swagger UI and Redoc load their assets from drf-spectacular-sidecar's static files, never a CDN.
+Swagger UI and Redoc load their assets from drf-spectacular-sidecar's static files, never a CDN,
+and start from static scripts fed by a JSON data block: the pages need no inline scripts
+(dataexchange/security_headers.py).
 """
 
+from django.middleware.csrf import get_token
 from django.urls import reverse
 
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -52,9 +57,27 @@ class SwaggerView(SpectacularSwaggerView):
     authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
     permission_classes = [AllowAny]
     url_name = "openapi-schema"
+    template_name = "openapi/swagger_ui.html"
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data["config"] = self.page_config(request)
+        return response
+
+    def page_config(self, request):
+        """Return what the start-up script needs for this request (swagger-ui-init.js)."""
+        return {
+            "schemaUrl": self._get_schema_url(request),
+            "settings": spectacular_settings.SWAGGER_UI_SETTINGS,
+            "schemaAuthNames": self._get_schema_auth_names(),
+            "csrfHeaderName": self._get_csrf_header_name(),
+            "csrfToken": get_token(request),
+            "oauth2Config": spectacular_settings.SWAGGER_UI_OAUTH2_CONFIG or None,
+        }
 
     def _get_schema_auth_names(self):
         return SCHEMA_AUTH_NAMES
@@ -70,6 +93,19 @@ class RedocView(SpectacularRedocView):
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data["config"] = self.page_config(request)
+        return response
+
+    def page_config(self, request):
+        """Return what the start-up script needs for this request (redoc-init.js)."""
+        # Descriptions are written by anyone who may configure an endpoint and read by admins:
+        # Redoc must strip their HTML of scripts and event handlers, whatever the settings say.
+        settings = {**(spectacular_settings.REDOC_UI_SETTINGS or {}), "sanitize": True}
+        return {"schemaUrl": self._get_schema_url(request), "settings": settings}
 
 
 def documentation_url(alias):

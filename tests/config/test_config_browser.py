@@ -1,54 +1,22 @@
 """A real browser creates an endpoint through the admin: picker, two fields, save, list."""
 
-import os
-import tempfile
-
 from django.contrib.auth import get_user_model
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from dataexchange.models import Endpoint
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1600,1000",
-)
+from tests.browsers import chromium
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def browser():
-    """Return a headless Chromium; fail (CI installs it) rather than skip when it is missing."""
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        if not os.access(binary, os.X_OK):
-            pytest.fail(f"{binary} is missing: install Debian's chromium and chromium-driver.")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    with tempfile.TemporaryDirectory(prefix="dx-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        # An explicit driver path keeps Selenium Manager from trying to download anything.
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-        driver.implicitly_wait(5)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    """Return a headless Chromium (tests/browsers.py)."""
+    with chromium() as driver:
+        yield driver
 
 
 def log_in(browser, live_server):
