@@ -20,7 +20,7 @@ SECRET_PATTERNS = (
     re.compile(r"(?i)\b(x-api-key|authorization)\s*[:=]\s*[^\s,;]+"),
 )
 # A query parameter whose name is percent-encoded (`api%5Fkey=...` is `api_key` to Django).
-ENCODED_PARAM = re.compile(r"(?<=[?&;])([^=&\s\"'%]*%[^=&\s\"']*)=[^&\s\"']*")
+ENCODED_PARAM = re.compile(r"(?:^|(?<=[?&;]))([^=&\s\"'%]*%[^=&\s\"']*)=[^&\s\"']*")
 
 
 def redact_text(text):
