@@ -4,7 +4,6 @@ anything reads more than it must (issue items 11 and 12), and API responses are 
 import io
 import json
 
-
 import pytest
 
 from dataexchange.api.guard import TOKEN_MAX_BODY_BYTES
