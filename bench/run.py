@@ -139,8 +139,8 @@ class Server:
         self.port = port
         command = [
             str(Path(sys.executable).parent / "gunicorn"), app,
-            "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-            "--access-logfile", "/dev/null",
+            "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "--access-logfile", "/dev/null",
         ]  # fmt: skip
         env = {**os.environ, **ENV, **(extra_env or {})}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
