@@ -37,11 +37,13 @@ def served(transactional_db, things_table, superuser, tmp_path):
         "DB_CONN_MAX_AGE": "0",
     }
     port = free_port()
-    process = start_server(port, env)
-    yield port, log, raw
-    stop_server(process)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")
+    try:
+        process = start_server(port, env)
+        yield port, log, raw
+        stop_server(process)
+    finally:  # the rows are committed: remove them even when the server did not start
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
 
 
 def call(port, method, path, body=None, headers=None):
