@@ -141,13 +141,15 @@ def issue_token():
 
 
 class Server:
-    """A gunicorn process serving `app` on `port` until stopped."""
+    """A gunicorn process serving `app` on `port` until stopped, with the production settings of
+    gunicorn.conf.py (both servers, so that they compare fairly)."""
 
     def __init__(self, app, port, workers, extra_env=None):
         self.port = port
         command = [
-            str(Path(sys.executable).parent / "gunicorn"), app, "-w", str(workers),
-            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null",
+            str(Path(sys.executable).parent / "gunicorn"), app,
+            "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "--access-logfile", "/dev/null",
         ]  # fmt: skip
         env = {**os.environ, **ENV, **(extra_env or {})}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)

@@ -57,12 +57,14 @@ INSTALLED_APPS = [
 ]
 
 # Django's stack; API requests skip what only the admin and browsers need (see the module).
+# The guard refuses malformed or oversized API requests before anything else reads them.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Every HTML page gets a Content-Security-Policy: SECURE_CSP, or the module's strict default.
-    "dataexchange.security_headers.ContentSecurityPolicyMiddleware",
     # Static files from the application itself: one process is a complete deployment.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every HTML page gets a Content-Security-Policy: SECURE_CSP, or the module's strict default.
+    "dataexchange.security_headers.ContentSecurityPolicyMiddleware",
+    "dataexchange.api.guard.RequestGuardMiddleware",
     "dataexchange.api.middleware.SessionMiddlewareExceptBearer",
     "django.middleware.common.CommonMiddleware",
     "dataexchange.api.middleware.CsrfViewMiddlewareExceptApi",
@@ -214,6 +216,7 @@ DATA_EXCHANGE = {
     "DISALLOWED_TABLES": env_list("DATA_EXCHANGE_DISALLOWED_TABLES", []),
     "MAX_BATCH_SIZE": env_int("DATA_EXCHANGE_MAX_BATCH_SIZE", 10000),
     "MAX_PAGE_LIMIT": env_int("DATA_EXCHANGE_MAX_PAGE_LIMIT", 10000),
+    "MAX_QUERY_STRING_BYTES": env_int("DATA_EXCHANGE_MAX_QUERY_STRING_BYTES", 64 * 1024),
 }
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).
@@ -234,12 +237,29 @@ EXCHANGE_LOG = {
     },
 }
 
+# Secrets are masked in every handler, runserver's request lines (`django.server`) included:
+# Django's own handler for them would print `?api_key=...` in full.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_secrets": {"()": "dataexchange.auth.redact.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

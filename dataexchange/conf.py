@@ -14,6 +14,8 @@ DEFAULTS = {
     "DEFAULT_PAGE_LIMIT": 1000,
     # Largest request body accepted by the API, in bytes.
     "MAX_BODY_BYTES": 50 * 1024 * 1024,
+    # Longest query string accepted by the API and `/token`, in bytes (414 `1413` beyond it).
+    "MAX_QUERY_STRING_BYTES": 64 * 1024,
     # Maximum nesting depth of JSON bodies and include chains.
     "MAX_JSON_DEPTH": 32,
 }

@@ -6,7 +6,7 @@ Use `redact_headers` and `redact_query` when storing a request (the exchange log
 
 import logging
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization"}
@@ -19,13 +19,24 @@ SECRET_PATTERNS = (
     ),
     re.compile(r"(?i)\b(x-api-key|authorization)\s*[:=]\s*[^\s,;]+"),
 )
+# A query parameter whose name is percent-encoded (`api%5Fkey=...` is `api_key` to Django).
+ENCODED_PARAM = re.compile(r"(?:^|(?<=[?&;]))([^=&\s\"'%]*%[^=&\s\"']*)=[^&\s\"']*")
 
 
 def redact_text(text):
     """Return `text` with bearer tokens, API keys, passwords and refresh tokens masked."""
     for pattern in SECRET_PATTERNS:
         text = pattern.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    if "%" in text:
+        text = ENCODED_PARAM.sub(_mask_encoded_param, text)
     return text
+
+
+def _mask_encoded_param(match):
+    name = match.group(1)
+    if unquote_plus(name).lower() in SECRET_PARAMS:
+        return f"{name}={REDACTED}"
+    return match.group(0)
 
 
 def redact_headers(headers):

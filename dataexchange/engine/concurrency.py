@@ -5,17 +5,36 @@ The current row is read and compared in the transaction of the write itself, loc
 database for a write anyway), so no other writer slips in between the check and the write.
 """
 
+import re
 from contextlib import contextmanager
 
 from django.db import connection, transaction
 
 from dataexchange.engine import sql
 from dataexchange.engine.cursor import db_cursor
-from dataexchange.engine.etag import etag_of, parse_if_match, tag_matches
+from dataexchange.engine.etag import etag_of, tag_matches
 from dataexchange.engine.read import identifier_condition
 from dataexchange.errors import fail
 
 GUARDED_METHODS = {"PATCH", "PUT", "DELETE"}
+HEADER = "If-Match"
+# RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; a WSGI header value is latin-1,
+# so obs-text is \x80-\xff. Possessive quantifiers keep a failed match linear.
+ETAGC = r"[\x21\x23-\x7e\x80-\xff]"
+TAG = rf'(?:W/)?"{ETAGC}*+"'
+TAG_RE = re.compile(rf'(W/)?"({ETAGC}*+)"')
+# A list with empty elements allowed (RFC 9110 §5.6.1): `#entity-tag`.
+TAG_LIST_RE = re.compile(rf"[ \t,]*+(?:{TAG}(?:[ \t]*+,[ \t,]*+{TAG})*+)?+[ \t,]*+")
+
+
+def parse_if_match(value):
+    """Return '*' or the strong tags of an If-Match value (weak tags never match, RFC 9110
+    §13.1.1); raise 1410 when the value is neither `*` nor a list of quoted entity tags."""
+    if value.strip(" \t") == "*":
+        return "*"
+    if not TAG_LIST_RE.fullmatch(value):
+        fail("1410", header=HEADER, reason='expected `*` or quoted entity tags (`"<tag>", ...`)')
+    return tuple(f'"{tag}"' for weak, tag in TAG_RE.findall(value) if not weak)
 
 
 def current_etag(endpoint, url_id):

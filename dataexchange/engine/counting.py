@@ -1,17 +1,48 @@
 """Exact counts (SPEC B5): `Prefer: count=exact` adds `X-Total-Count` to a GET collection."""
 
+from dataclasses import dataclass
+
 from django.db import connection
 
 from dataexchange.engine import sql
 from dataexchange.engine.read_plan import plan_read
+from dataexchange.errors import fail
 
+HEADER = "Prefer"
 PREFERENCE = "count=exact"
+COUNT_VALUES = frozenset({"exact"})
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What a `Prefer` header asks of this API; preferences it does not know are not kept."""
+
+    count: str | None = None  # "exact"
+
+
+NO_PREFERENCES = Preferences()
+
+
+def parse_prefer(value):
+    """Return the Preferences of a `Prefer` value (RFC 7240: comma-separated `name[=value]`,
+    names and values in any case, `;` parameters and unknown preferences ignored); raise 1410
+    for a `count` value this API does not know."""
+    if not value:
+        return NO_PREFERENCES
+    count = None
+    for preference in value.split(","):
+        name, _, token = preference.split(";", 1)[0].partition("=")
+        if name.strip().lower() != "count":
+            continue
+        count = token.strip().strip('"').lower()
+        if count not in COUNT_VALUES:
+            fail("1410", header=HEADER, reason="the only `count` preference is `count=exact`")
+    return Preferences(count=count)
 
 
 def prefers_exact_count(headers):
-    """Return whether a `Prefer` header (RFC 7240, comma-separated) asks for `count=exact`."""
-    preferences = (headers.get("Prefer") or "").split(",")
-    return any(p.split(";", 1)[0].strip().lower() == PREFERENCE for p in preferences)
+    """Return whether a request's headers ask for `count=exact`; raise 1410 for a bad count."""
+    return parse_prefer(headers.get(HEADER)).count == "exact"
 
 
 def count_rows(plan):

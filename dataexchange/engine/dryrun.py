@@ -5,18 +5,33 @@ per request, or one per item in non-transactional mode) become savepoints of it 
 together; the response is exactly what the write would have answered.
 """
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.db import transaction
 
+from dataexchange.errors import ApiException, fail
+
 HEADER = "X-Dry-Run"
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+# The only words the header may hold (any case, surrounding whitespace ignored): a typo must
+# never turn a dry run into a real write.
+VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
+def parse_dry_run(value):
+    """Return whether an `X-Dry-Run` value asks for a dry run; raise 1410 unless it is `true`,
+    `false`, `1` or `0`. An absent or empty header is no dry run."""
+    word = (value or "").strip().lower()
+    if not word:
+        return False
+    if word not in VALUES:
+        fail("1410", header=HEADER, reason="expected `true`, `false`, `1` or `0`")
+    return VALUES[word]
 
 
 def is_dry_run(request):
-    """Return whether a write request asks for a dry run (`X-Dry-Run: true`, any case)."""
-    value = request.META.get("HTTP_X_DRY_RUN") or ""
-    return request.method in WRITE_METHODS and value.strip().lower() == "true"
+    """Return whether a write request asks for a dry run; raise 1410 for an invalid value."""
+    return request.method in WRITE_METHODS and parse_dry_run(request.META.get("HTTP_X_DRY_RUN"))
 
 
 @contextmanager
@@ -33,7 +48,9 @@ def dry_run(request):
 
 
 def mark_dry_run(request, response):
-    """Echo `X-Dry-Run: true` on the response (errors included) of a dry-run request."""
-    if is_dry_run(request):
-        response[HEADER] = "true"
+    """Echo `X-Dry-Run: true` on the response (errors included) of a dry-run request; an invalid
+    value was refused with 1410 before anything ran, so it is no dry run."""
+    with suppress(ApiException):
+        if is_dry_run(request):
+            response[HEADER] = "true"
     return response

@@ -1,13 +1,10 @@
 """Entity tags of rows (SPEC B8): a strong tag from the rendered row's canonical JSON."""
 
 import hashlib
-import re
 
 import orjson
 
 from dataexchange.engine.render import render_row
-
-TAG_RE = re.compile(r'(W/)?"([^"]*)"')
 
 
 def etag_of(endpoint, row):
@@ -19,13 +16,6 @@ def etag_of_rendered(item):
     """Return the strong ETag of a row rendered with its configured fields only."""
     canonical = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
     return f'"{hashlib.sha1(canonical).hexdigest()[:16]}"'
-
-
-def parse_if_match(value):
-    """Return the strong tags of an If-Match value, '*' for any, or () when none is usable."""
-    if value.strip() == "*":
-        return "*"
-    return tuple(f'"{tag}"' for weak, tag in TAG_RE.findall(value) if not weak)
 
 
 def tag_matches(tags, current):

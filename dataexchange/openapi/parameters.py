@@ -14,6 +14,8 @@ from dataexchange.openapi.schemas import integer_range, typed_schema
 INCLUDE_DEPTH = 3  # relation chains listed in the `include` enum, counted in relations
 INCLUDE_MAX_CHAINS = 200
 MAX_OFFSET = 2**63 - 1  # SQL OFFSET is a 64-bit integer
+# `*` or entity tags (engine.concurrency.parse_if_match also takes non-ASCII tag characters).
+IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$'
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,8 @@ def prefer_header(endpoint, ctx):
         "description": (
             "`count=exact` (RFC 7240; other preferences may be listed beside it) counts every "
             "row matching the filters, regardless of paging, into the `X-Total-Count` response "
-            "header and answers `Preference-Applied: count=exact`."
+            "header and answers `Preference-Applied: count=exact`. Any other `count=` value is "
+            "rejected with `1410`; preferences other than `count` are ignored."
         ),
         "schema": {"type": "string", "enum": ["count=exact"]},
     }
@@ -293,12 +296,13 @@ def dry_run_header(endpoint, ctx):
         "name": "X-Dry-Run",
         "in": "header",
         "description": (
-            "`true` (any case) runs the request completely, validation and writes included, in "
-            "a transaction that is always rolled back, and answers what the request would have "
-            "answered, with `X-Dry-Run: true`. Nothing is kept, but PostgreSQL sequences and "
-            "MariaDB auto-increment counters advance. Any other value is no dry run."
+            "`true` (or `1`; any case) runs the request completely, validation and writes "
+            "included, in a transaction that is always rolled back, and answers what the request "
+            "would have answered, with `X-Dry-Run: true`. Nothing is kept, but PostgreSQL "
+            "sequences and MariaDB auto-increment counters advance. `false` or `0` is no dry "
+            "run; any other value is rejected with `1410` before anything is written."
         ),
-        "schema": {"type": "string", "enum": ["true"]},
+        "schema": {"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"},
     }
 
 
@@ -311,9 +315,9 @@ def if_match_header(endpoint, ctx):
             "Write only if the row is unchanged: `*` (any existing row) or one or more quoted "
             'ETags of `GET /{id}`, comma-separated; weak tags (`W/"..."`) never match. When '
             "no tag matches, or the row does not exist, nothing is written and the answer is "
-            "412 `1407`."
+            "412 `1407`. Any other value is rejected with `1410`."
         ),
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
         "example": '"0123456789abcdef"',
     }
 

@@ -39,8 +39,8 @@ def test_impossible_filter_counts_zero_without_query(sample, api):
 
 
 def test_other_preferences_are_ignored(sample, api):
-    _, _, response = api("get", "items", headers={"Prefer": "count=planned"})
-    assert "X-Total-Count" not in response
+    status, _, response = api("get", "items", headers={"Prefer": "return=minimal"})
+    assert status == 200 and "X-Total-Count" not in response
 
 
 def test_count_costs_one_query(sample, api):

@@ -90,9 +90,10 @@ def test_non_transactional_items_are_all_rolled_back(sample, api):
 
 
 @pytest.mark.parametrize(
-    ("value", "dry"), [("TRUE", True), (" true ", True), ("false", False), ("1", False)]
+    ("value", "dry"),
+    [("TRUE", True), (" true ", True), ("1", True), ("false", False), ("0", False)],
 )
-def test_only_true_asks_for_a_dry_run(sample, api, value, dry):
+def test_true_or_1_asks_for_a_dry_run(sample, api, value, dry):
     status, _, response = api(
         "post", "codes", {"data": [{"code": "X"}]}, headers={"x-dry-run": value}
     )

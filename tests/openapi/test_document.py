@@ -280,7 +280,7 @@ def test_extension_parameters_per_operation(document):
     assert params["fields"]["schema"]["items"]["enum"][0] == "id_gadget"
     assert params["Prefer"]["schema"] == {"type": "string", "enum": ["count=exact"]}
     dry_run = parameters(document, collection["post"])["X-Dry-Run"]
-    assert dry_run["in"] == "header" and dry_run["schema"]["enum"] == ["true"]
+    assert dry_run["in"] == "header" and dry_run["schema"]["enum"] == ["true", "false", "1", "0"]
     assert parameters(document, entity["delete"])["If-Match"]["in"] == "header"
 
 
