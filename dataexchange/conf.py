@@ -14,7 +14,8 @@ DEFAULTS = {
     "DEFAULT_PAGE_LIMIT": 1000,
     # Largest request body accepted by the API, in bytes.
     "MAX_BODY_BYTES": 50 * 1024 * 1024,
-    # Maximum nesting depth of JSON bodies and include chains.
+    # Maximum nesting depth of write bodies, in JSON levels (`{"data":[{}]}` is 3; 1412 above,
+    # and never more than 100), and of include chains, in relations.
     "MAX_JSON_DEPTH": 32,
 }
 

@@ -106,7 +106,7 @@ def parse_body(body, single):
         document = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         fail("1301")
-    check_depth(document, conf.get("MAX_JSON_DEPTH"))
+    check_depth(document, min(conf.get("MAX_JSON_DEPTH"), DEPTH_CEILING))
     data = document.get("data") if isinstance(document, dict) else None
     if single:
         if not isinstance(data, dict) or not data:
@@ -120,6 +120,9 @@ def parse_body(body, single):
 
 
 CONTAINERS = frozenset((dict, list))
+# Whatever MAX_JSON_DEPTH says: a response nests up to two levels per level of the body, and
+# orjson writes at most 254 (and in 3.13 can corrupt memory at exactly 254).
+DEPTH_CEILING = 100
 
 
 def check_depth(document, limit):

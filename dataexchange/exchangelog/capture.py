@@ -20,8 +20,10 @@ REDACTED = "[redacted]"
 TRUNCATED = "…[truncated]"
 TOO_DEEP = "…[too deep]"
 UNPRINTABLE = "…[unprintable]"
-# The deepest orjson writes; deeper objects and arrays are stored as TOO_DEEP.
-MAX_DEPTH = 254
+# Far below the 254 levels orjson writes (and in 3.13 can corrupt memory at exactly 254);
+# deeper objects and arrays are stored as TOO_DEEP.
+MAX_DEPTH = 64
+CONTAINERS = (dict, list, tuple)
 # Plain JSON values kept as they are, with the fewest characters each takes in JSON text.
 SCALARS = {str: 2, int: 1, float: 1, bool: 4, type(None): 4}
 # Other values stored as JSON strings, as orjson writes them.
@@ -68,6 +70,24 @@ class Budget:
         return value
 
 
+def fits(value, max_chars):
+    """Return whether `value` nests at most MAX_DEPTH levels and holds at most `max_chars`
+    members in all (each takes a character of text at least), looking no further than that."""
+    level, depth, members = [value] if isinstance(value, CONTAINERS) else [], 1, 0
+    while level:
+        if depth > MAX_DEPTH:
+            return False
+        deeper = []
+        for container in level:
+            children = container.values() if isinstance(container, dict) else container
+            members += len(children)
+            if members > max_chars:
+                return False
+            deeper.extend(child for child in children if isinstance(child, CONTAINERS))
+        level, depth = deeper, depth + 1
+    return True
+
+
 def _text(value):
     """Return `str(value)`, or UNPRINTABLE when even that fails."""
     try:
@@ -108,10 +128,12 @@ class Policy:
         as it is (the common case, at orjson's speed); any other goes through `copy`."""
         if value is None:
             return NOTHING
-        try:
-            text = orjson.dumps(value).decode()
-        except orjson.JSONEncodeError:  # not plain JSON, or deeper than orjson writes
-            text = None
+        text = None
+        if fits(value, self.max_chars):
+            try:
+                text = orjson.dumps(value).decode()
+            except orjson.JSONEncodeError:  # not plain JSON
+                pass
         if text is not None and len(text) <= self.max_chars and not self.mentions_secret(text):
             return Captured(text, True)
         clean, whole = self.copy(value)
@@ -137,7 +159,7 @@ class Policy:
             if budget.spent > budget.limit:
                 budget.whole = False
                 break
-            if isinstance(item, dict | list | tuple):
+            if isinstance(item, CONTAINERS):
                 target[slot] = self._open(item, depth, budget, stack)
             else:
                 target[slot] = budget.scalar(item)
