@@ -29,6 +29,12 @@ SCALARS = {str: 2, int: 1, float: 1, bool: 4, type(None): 4}
 # Other values stored as JSON strings, as orjson writes them.
 AS_TEXT = {datetime: datetime.isoformat, date: date.isoformat, time: time.isoformat, UUID: str}
 INT_RANGE = range(-(2**63), 2**64)  # what orjson writes as a number
+# orjson refuses what `fits` does not look into (dataclasses, subclasses), and datetimes.
+PLAIN_ONLY = (
+    orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,7 @@ class Policy:
         text = None
         if fits(value, self.max_chars):
             try:
-                text = orjson.dumps(value).decode()
+                text = orjson.dumps(value, option=PLAIN_ONLY).decode()
             except orjson.JSONEncodeError:  # not plain JSON
                 pass
         if text is not None and len(text) <= self.max_chars and not self.mentions_secret(text):

@@ -2,6 +2,7 @@
 deep, wide, huge, cyclic or not JSON at all; and such requests still leave their record."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -163,3 +164,20 @@ class TestExchangeRecord:
             assert_bounded_text = len(item.request_data) == CAP + len(TRUNCATED)
             assert assert_bounded_text and not item.data_complete
             assert item.request_data == orjson.dumps(raw).decode()[:CAP] + TRUNCATED
+
+
+def test_objects_orjson_would_walk_into_are_stored_as_text():
+    """orjson writes dataclasses and dict subclasses itself, deep ones included; the capture
+    keeps them within its own caps instead."""
+
+    @dataclass
+    class Holder:
+        inner: object
+
+    class Mapping(dict):
+        pass
+
+    deep = nested(300)
+    captured = POLICY.capture({"held": Holder(deep), "mapping": Mapping(deep)})
+    assert_bounded(captured)
+    assert captured.text.startswith('{"held":"')
