@@ -16,7 +16,8 @@ DEFAULTS = {
     "MAX_BODY_BYTES": 50 * 1024 * 1024,
     # Longest query string accepted by the API and `/token`, in bytes (414 `1413` beyond it).
     "MAX_QUERY_STRING_BYTES": 64 * 1024,
-    # Maximum nesting depth of JSON bodies and include chains.
+    # Maximum nesting depth of write bodies, in JSON levels (`{"data":[{}]}` is 3; 1412 above,
+    # and never more than 100), and of include chains, in relations.
     "MAX_JSON_DEPTH": 32,
 }
 

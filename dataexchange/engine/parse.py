@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from dataexchange import conf
 from dataexchange.errors import fail
 
 ACCEPTED_JSON = {"", "*/*", "application/json", "application/*"}
@@ -100,11 +101,12 @@ def parse_filter_value(text):
 
 
 def parse_body(body, single):
-    """Return the list of item dicts of a write body, or raise 1301 (SPEC A2)."""
+    """Return the list of item dicts of a write body, or raise 1301 (SPEC A2) or 1412."""
     try:
         document = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         fail("1301")
+    check_depth(document, min(conf.get("MAX_JSON_DEPTH"), DEPTH_CEILING))
     data = document.get("data") if isinstance(document, dict) else None
     if single:
         if not isinstance(data, dict) or not data:
@@ -115,6 +117,30 @@ def parse_body(body, single):
     if not all(isinstance(item, dict) for item in data):
         fail("1301")
     return data
+
+
+CONTAINERS = frozenset((dict, list))
+# Whatever MAX_JSON_DEPTH says: a response nests up to two levels per level of the body, and
+# orjson writes at most 254 (and in 3.13 can corrupt memory at exactly 254).
+DEPTH_CEILING = 100
+
+
+def check_depth(document, limit):
+    """Raise 1412 when `document` nests objects and arrays more than `limit` levels deep.
+
+    Level by level, without recursion, so that no later stage (planning, writing, rendering
+    the response two levels per item level, capturing for the log) meets a body deeper than
+    it can handle; `{"data":[{}]}` is 3 levels deep."""
+    level, depth = [document] if type(document) in CONTAINERS else [], 1
+    while level:
+        if depth > limit:
+            fail("1412", max=limit)
+        deeper = []
+        for value in level:
+            for child in value.values() if type(value) is dict else value:
+                if type(child) in CONTAINERS:
+                    deeper.append(child)
+        level, depth = deeper, depth + 1
 
 
 def is_transactional(headers):

@@ -56,6 +56,25 @@ class WriteContext:
     single: bool  # /{alias}/{id} route
 
 
+def count_items(items):
+    """Return how many items a write body holds: its root items and every row under a relation
+    name (a list's elements, or an object), at any depth (SPEC B2: the batch limit counts them)."""
+    total, level = 0, items
+    while level:
+        total += len(level)
+        rows = []
+        for item in level:
+            if type(item) is not dict:
+                continue
+            for value in item.values():
+                if type(value) is list:
+                    rows.extend(value)
+                elif type(value) is dict:
+                    rows.append(value)
+        level = rows
+    return total
+
+
 def build_node(snapshot, endpoint, raw, path, relation=None, parent=None):
     """Return the node tree of one item, recording unknown and non-editable relations."""
     node = Node(endpoint, raw, path, relation, parent)

@@ -13,7 +13,13 @@ from django.db import DataError, IntegrityError, connection, transaction
 from dataexchange.engine import sql
 from dataexchange.engine.dberrors import to_api_error
 from dataexchange.engine.types import Unmatchable
-from dataexchange.engine.validate import MISSING, WriteContext, build_node, validate
+from dataexchange.engine.validate import (
+    MISSING,
+    WriteContext,
+    build_node,
+    count_items,
+    validate,
+)
 from dataexchange.errors import fail, make_error
 
 UNMATCHABLE = object()
@@ -25,8 +31,9 @@ class ItemFailed(Exception):
 
 def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=True):
     """Validate and write `items`; return the root nodes with rows or errors attached."""
-    if len(items) > endpoint.max_batch_size:
-        fail("1401", count=len(items), max=endpoint.max_batch_size, aliasName=endpoint.alias)
+    count = count_items(items)
+    if count > endpoint.max_batch_size:
+        fail("1401", count=count, max=endpoint.max_batch_size, aliasName=endpoint.alias)
     ctx = WriteContext(method, single=url_id is not None)
     roots = [
         build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")

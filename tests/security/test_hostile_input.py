@@ -125,7 +125,7 @@ class TestDeeplyNested:
 
     def test_nested_objects_under_an_unknown_relation(self, client, unchanged, as_boss):
         deep = {"x": 1}
-        for _ in range(200):
+        for _ in range(10):  # 25 levels in all, within MAX_JSON_DEPTH
             deep = {"x": [deep]}
         response = client.post(
             URL, {"data": [{"name": "g", "x": [deep]}]}, format="json", **as_boss
@@ -134,6 +134,17 @@ class TestDeeplyNested:
             "1313",
             400,
             "Relation `x` not found. Please check the requested relation name and try again.",
+        )
+
+    def test_nesting_beyond_the_depth_limit(self, client, unchanged, as_boss):
+        deep = {"x": 1}
+        for _ in range(200):
+            deep = {"x": [deep]}
+        response = client.post(
+            URL, {"data": [{"name": "g", "x": [deep]}]}, format="json", **as_boss
+        )
+        assert response.json() == error(
+            "1412", 400, "The request body is nested deeper than the maximum of 32 levels."
         )
 
     def test_include_chain_deeper_than_allowed(self, client, demo_endpoints, superuser):
