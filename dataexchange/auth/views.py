@@ -53,7 +53,8 @@ def token_exception_handler(exc, context=None):
         wait = int(exc.wait or 1)
         error = make_error("1409", wait=wait)
         return error_response(error.code, error.message, 429, {"Retry-After": str(wait)})
-    if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
+    # A body nested too deep for the JSON parser (RecursionError) is as malformed as any other.
+    if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType | RecursionError):
         return error_response("invalid_request", INVALID_REQUEST)
     if isinstance(exc, exceptions.APIException):
         return error_response(exc.default_code, str(exc.detail), exc.status_code)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from dataexchange import conf
 from dataexchange.engine.operators import is_operator, plan_operator
-from dataexchange.engine.parse import parse_filter_value
+from dataexchange.engine.parse import DEPTH_CEILING, parse_filter_value
 from dataexchange.engine.sorting import plan_fields, plan_sort
 from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import fail
@@ -116,7 +116,8 @@ MAX_OFFSET = 2**62
 def plan_includes(snapshot, endpoint, chains):
     """Return the include tree of `include=a.b,c`, raising 1313 for an unknown relation."""
     tree = {}
-    depth = conf.get("MAX_JSON_DEPTH")
+    # A response nests two levels per included relation: stay within what the JSON writer takes.
+    depth = min(conf.get("MAX_JSON_DEPTH"), DEPTH_CEILING // 2)
     for chain in chains:
         if len(chain) > depth:
             fail("1313", relationName=chain[depth])

@@ -101,6 +101,12 @@ class TestToken:
         assert response["Content-Type"] == "application/json"
         assert response.json() == too_big(len(body), TOKEN_MAX_BODY_BYTES)
 
+    def test_a_json_body_nested_too_deep_for_the_parser_is_a_bad_request(self, client, user):
+        body = "[" * 30000 + "]" * 30000
+        response = client.post("/token", body, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()[0]["code"] == "invalid_request"
+
     def test_a_huge_upload_is_refused_unread(self, client, user):
         extra = {"CONTENT_LENGTH": str(200 * 1024 * 1024), "wsgi.input": Unreadable()}
         response = send(client, "POST", "/token", **extra)

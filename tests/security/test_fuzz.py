@@ -134,7 +134,7 @@ def requests(draw):
         "HTTP_ACCEPT": draw(
             st.sampled_from(["application/json"] * 6 + ["*/*", "text/csv", "application/x-ndjson"])
         ),
-        "HTTP_PREFER": draw(st.sampled_from(["", "count=exact", "count=planned"])),
+        "HTTP_PREFER": draw(st.sampled_from(["", "count=exact", "return=minimal"])),
         "HTTP_X_DRY_RUN": draw(st.sampled_from(["", "true", "false"])),
         "HTTP_IF_MATCH": draw(st.sampled_from(["", '"x"', "*"])),
     }
