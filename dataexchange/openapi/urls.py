@@ -11,4 +11,5 @@ urlpatterns = [
     ),
     path("api/docs/", views.SwaggerView.as_view(), name="openapi-swagger-ui"),
     path("api/redoc/", views.RedocView.as_view(), name="openapi-redoc"),
+    path("api/redoc/redoc.standalone.js", views.redoc_bundle, name="openapi-redoc-bundle"),
 ]

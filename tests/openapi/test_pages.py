@@ -9,15 +9,29 @@ from tests.openapi.conftest import client_for
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|cdn""", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
-def test_docs_pages_render_without_external_assets(db, url):
+@pytest.mark.parametrize(
+    ("url", "asset"),
+    [
+        ("/api/docs/", "/static/drf_spectacular_sidecar/"),
+        ("/api/redoc/", "/api/redoc/redoc.standalone.js"),
+    ],
+)
+def test_docs_pages_render_without_external_assets(db, url, asset):
     response = client_for().get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "/static/drf_spectacular_sidecar/" in html
+    assert asset in html
     assert "/api/schema/" in html
     assert not EXTERNAL.search(html), EXTERNAL.search(html)
     assert "http://" not in html and "https://" not in html
+
+
+def test_redoc_bundle_loads_no_logo_from_a_cdn(db):
+    response = client_for().get("/api/redoc/redoc.standalone.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = response.content
+    assert b"https://cdn.redoc.ly" not in body and b"spec-url" in body
 
 
 def test_swagger_ui_reloads_the_document_after_authorize(db):
