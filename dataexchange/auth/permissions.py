@@ -78,7 +78,12 @@ def versions_of(request):
 
 
 def cached_grants(principal, versions):
-    """Return {alias: frozenset(actions)} of `principal` under `versions`, cached when possible."""
+    """Return {alias: frozenset(actions)} of `principal` under `versions`, cached when possible.
+
+    Without a grants version (its row missing until the next change of grants) nothing could
+    make a cached map stale, so the grants are read every time."""
+    if versions[1] is None:
+        return load_grants(principal)
     key = f"dx:auth:grants:{versions[0]}:{versions[1]}:{principal.kind}:{principal.id}"
     grants = cache.get(key)
     if grants is None:

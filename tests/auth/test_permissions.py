@@ -226,3 +226,13 @@ def test_everything_works_without_a_real_cache(client, things, user, settings):
     grant(things, "view", user=user)
     headers = bearer(user)
     assert {call(client, "view", **headers).status_code for _ in range(3)} == {200}
+
+
+def test_grants_version_row_comes_back_after_it_was_removed(things, user):
+    """A flush or a restore may remove the version row; the next change of grants brings it
+    back (an upsert in the triggers), and meanwhile grants are read, never served stale."""
+    from dataexchange.auth.models import GrantsVersion
+
+    GrantsVersion.objects.all().delete()
+    grant(things, "view", user=user)
+    assert GrantsVersion.objects.get(pk=1).version == 2

@@ -8,7 +8,15 @@ from django.db import migrations, models
 
 PERMISSIONS = "dataexchange_auth_endpointpermission"
 EVENTS = ("INSERT", "UPDATE", "DELETE")
-BUMP = "UPDATE dataexchange_auth_grantsversion SET version = version + 1 WHERE id = 1"
+# An upsert, so that the version row comes back if it was ever removed (a flush, a restore):
+# a plain UPDATE of a missing row would leave every cached grant map valid for good.
+INSERT = "INSERT INTO dataexchange_auth_grantsversion (id, version) VALUES (1, 2)"
+BUMPS = {
+    "postgresql": f"{INSERT} ON CONFLICT (id) DO UPDATE "
+    "SET version = dataexchange_auth_grantsversion.version + 1",
+    "sqlite": f"{INSERT} ON CONFLICT (id) DO UPDATE SET version = version + 1",
+    "mysql": f"{INSERT} ON DUPLICATE KEY UPDATE version = version + 1",
+}
 
 
 def watched_tables(apps):
@@ -23,10 +31,11 @@ def watched_tables(apps):
 
 def statements(vendor, tables):
     """Return (create, drop) SQL lists for `vendor`."""
+    bump = BUMPS[vendor]
     if vendor == "postgresql":
         create = [
             "CREATE OR REPLACE FUNCTION dataexchange_bump_grants() RETURNS trigger AS $$ "
-            f"BEGIN {BUMP}; RETURN NULL; END; $$ LANGUAGE plpgsql"
+            f"BEGIN {bump}; RETURN NULL; END; $$ LANGUAGE plpgsql"
         ]
         drop = []
         for table in tables:
@@ -43,9 +52,9 @@ def statements(vendor, tables):
         for event in EVENTS:
             name = f"dx_grants_{table}_{event.lower()}"
             if vendor == "sqlite":
-                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {BUMP}; END")
+                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {bump}; END")
             else:
-                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {BUMP}")
+                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {bump}")
             drop.append(f"DROP TRIGGER IF EXISTS {name}")
     return create, drop
 
