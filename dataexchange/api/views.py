@@ -110,7 +110,13 @@ class DynamicEntityView(APIView):
     def delete(self, request, alias, entity_id=None):
         query = parse_request_query(request)
         with dry_run(request), if_match(request, self.endpoint, entity_id):
-            run_delete(self.snapshot, self.endpoint, query, url_id=entity_id)
+            run_delete(
+                self.snapshot,
+                self.endpoint,
+                query,
+                url_id=entity_id,
+                may_view=has_endpoint_permission(request, self.endpoint.alias, "view"),
+            )
         return json_response(None, status=204)
 
     def write(self, request, method, entity_id):
@@ -121,9 +127,10 @@ class DynamicEntityView(APIView):
             fail("1408", size=size, max=limit)
         single = entity_id is not None
         items = parse_body(request.body, single)
-        self.check_permissions_on(
-            request, sorted(written_aliases(self.snapshot, self.endpoint, items))
-        )
+        reached = written_aliases(self.snapshot, self.endpoint, items)
+        self.check_permissions_on(request, sorted(reached))
+        aliases = (*reached, self.endpoint.alias)
+        viewable = {a for a in aliases if has_endpoint_permission(request, a, "view")}
         transactional = self.trace.transactional = is_transactional(request.headers)
         with dry_run(request), if_match(request, self.endpoint, entity_id):
             roots = self.trace.roots = run_write(
@@ -134,7 +141,9 @@ class DynamicEntityView(APIView):
                 url_id=entity_id,
                 transactional=transactional,
             )
-        response = write_response(roots, method=method, single=single, transactional=transactional)
+        response = write_response(
+            roots, method=method, single=single, transactional=transactional, viewable=viewable
+        )
         return tag_written(response, self.endpoint, roots, entity_id)
 
     def finalize_response(self, request, response, *args, **kwargs):
