@@ -10,6 +10,8 @@ DEFAULTS = {
     # Guardrails (SPEC B2), overridable per endpoint.
     "MAX_BATCH_SIZE": 10000,
     "MAX_PAGE_LIMIT": 10000,
+    # Most rows one collection DELETE may remove; more matching rows answer 1411.
+    "MAX_DELETE_ROWS": 1000,
     # Default page size when a request does not give both page parameters (SPEC A3).
     "DEFAULT_PAGE_LIMIT": 1000,
     # Largest request body accepted by the API, in bytes.

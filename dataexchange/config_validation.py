@@ -56,7 +56,12 @@ RULE_RANGE = {
     "precision": (1, 1000),
     "scale": (0, 1000),
 }
-LIMIT_RANGE = (1, 2**31 - 1)  # maxBatchSize and maxPageLimit
+LIMIT_RANGE = (1, 2**31 - 1)  # maxBatchSize, maxPageLimit and maxDeleteRows
+LIMITS = (
+    ("max_batch_size", "maxBatchSize"),
+    ("max_page_limit", "maxPageLimit"),
+    ("max_delete_rows", "maxDeleteRows"),
+)
 
 NAME_RULE = "Allowed characters: a-z, A-Z, 0-9, _ and - (at most 255)."
 MAX_NAME_LENGTH = 255  # of aliases, table, column, visible and relation names (model columns)
@@ -114,6 +119,7 @@ class EndpointSpec:
     description: str = ""
     max_batch_size: int | None = None
     max_page_limit: int | None = None
+    max_delete_rows: int | None = None
     fields: tuple[FieldSpec, ...] = ()
     relations: tuple[RelationSpec, ...] = ()
 
@@ -178,7 +184,7 @@ def validate_endpoint_config(spec, catalog):
 def endpoint_problems(spec, catalog):
     """Return the problems of the resource name, the table and the identifier column."""
     problems = naming_problems(spec, catalog)
-    for attr, key in (("max_batch_size", "maxBatchSize"), ("max_page_limit", "maxPageLimit")):
+    for attr, key in LIMITS:
         message = _range_problem(getattr(spec, attr), *LIMIT_RANGE)
         if message:
             problems.append(_problem(f"`{key}` {message}", attr))

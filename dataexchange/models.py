@@ -49,6 +49,11 @@ class Endpoint(models.Model):
     max_page_limit = models.PositiveIntegerField(
         null=True, blank=True, help_text="Maximum page[limit]; empty for the default."
     )
+    max_delete_rows = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Maximum rows one DELETE by filter may remove; empty for the default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

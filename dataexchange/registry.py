@@ -85,6 +85,7 @@ class Endpoint:
     deletable: bool
     max_batch_size: int
     max_page_limit: int
+    max_delete_rows: int
     description: str
     version: int
     table_info: introspection.TableInfo
@@ -204,6 +205,7 @@ def compile_endpoint(alias, version):
         deletable=config.is_deletable,
         max_batch_size=config.max_batch_size or conf.get("MAX_BATCH_SIZE"),
         max_page_limit=config.max_page_limit or conf.get("MAX_PAGE_LIMIT"),
+        max_delete_rows=config.max_delete_rows or conf.get("MAX_DELETE_ROWS"),
         description=config.description,
         version=version,
         table_info=info,

@@ -25,6 +25,7 @@ ENDPOINT_ATTRS = (
     "description",
     "max_batch_size",
     "max_page_limit",
+    "max_delete_rows",
 )
 FIELD_COLUMNS = (  # the field grid's columns, in Spryker's order
     "is_enabled",
@@ -142,6 +143,7 @@ class EndpointChangeForm(forms.ModelForm):
             "description",
             "max_batch_size",
             "max_page_limit",
+            "max_delete_rows",
         )
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 

@@ -29,6 +29,13 @@ def check_reach(caller, snapshot, endpoint, method, *, items=(), include=()):
                 fail("1404", action=action, aliasName=alias)
 
 
+def viewable_aliases(caller, snapshot, endpoint, items):
+    """Return the aliases among `endpoint` and the children `items` write that `caller` may
+    view: a write answers the full rows of those only (the others: what was sent)."""
+    aliases = {endpoint.alias} | written_aliases(snapshot, endpoint, items)
+    return {alias for alias in aliases if has_endpoint_permission(caller, alias, "view")}
+
+
 def included_aliases(snapshot, endpoint, chains):
     """Return the aliases of child endpoints named by `include` chains (unknown names skipped;
     the planner reports them as 1313)."""

@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from dataexchange import conf, registry
 from dataexchange.api.exceptions import api_exception_handler
-from dataexchange.api.reach import check_reach
+from dataexchange.api.reach import check_reach, viewable_aliases
+from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.engine.concurrency import if_match, tag_written
 from dataexchange.engine.counting import count_headers
 from dataexchange.engine.delete import run_delete
@@ -98,7 +99,13 @@ class DynamicEntityView(APIView):
 
         def run():
             with dry_run(request), if_match(request, self.endpoint, entity_id):
-                run_delete(self.snapshot, self.endpoint, query, url_id=entity_id)
+                run_delete(
+                    self.snapshot,
+                    self.endpoint,
+                    query,
+                    url_id=entity_id,
+                    may_view=has_endpoint_permission(request, self.endpoint.alias, "view"),
+                )
             return json_response(None, status=204)
 
         return self.with_record(request, run)
@@ -112,6 +119,7 @@ class DynamicEntityView(APIView):
         single = entity_id is not None
         items = parse_body(request.body, single)
         check_reach(request, self.snapshot, self.endpoint, method, items=items)
+        viewable = viewable_aliases(request, self.snapshot, self.endpoint, items)
         transactional = self.trace.transactional = is_transactional(request.headers)
 
         def run():
@@ -125,7 +133,7 @@ class DynamicEntityView(APIView):
                     transactional=transactional,
                 )
             response = write_response(
-                roots, method=method, single=single, transactional=transactional
+                roots, method=method, single=single, transactional=transactional, viewable=viewable
             )
             return tag_written(response, self.endpoint, roots, entity_id)
 

@@ -19,6 +19,7 @@ ENDPOINT_PATHS = {
     "is_deletable": "definition.isDeletable",
     "max_batch_size": "definition.maxBatchSize",
     "max_page_limit": "definition.maxPageLimit",
+    "max_delete_rows": "definition.maxDeleteRows",
 }
 FIELD_PATHS = {
     "column_name": "fieldName",
@@ -43,7 +44,9 @@ PATHS = {"endpoint": ENDPOINT_PATHS, "fields": FIELD_PATHS, "relations": RELATIO
 SECTION_PATHS = {"fields": "definition.fields", "relations": "childRelations"}
 
 ENTRY_KEYS = ("tableName", "tableAlias", "isActive", "description", "definition", "childRelations")
-DEFINITION_KEYS = ("identifier", "isDeletable", "maxBatchSize", "maxPageLimit", "fields")
+DEFINITION_KEYS = (
+    "identifier", "isDeletable", "maxBatchSize", "maxPageLimit", "maxDeleteRows", "fields",
+)  # fmt: skip
 FIELD_KEYS = (
     "fieldName", "fieldVisibleName", "type", "isEnabled", "isCreatable", "isEditable",
     "validation", "description", "examples", "enumValues",
@@ -149,6 +152,7 @@ class EntryReader:
             is_deletable=inner.get("is_deletable", False),
             max_batch_size=inner.get("max_batch_size"),
             max_page_limit=inner.get("max_page_limit"),
+            max_delete_rows=inner.get("max_delete_rows"),
             fields=inner.get("fields", ()),
             relations=self._each(relations, "childRelations", self.read_relation),
         )
@@ -163,6 +167,7 @@ class EntryReader:
             "is_deletable": self.value(definition, "isDeletable", "flag", path, default=False),
             "max_batch_size": self.value(definition, "maxBatchSize", "whole", path),
             "max_page_limit": self.value(definition, "maxPageLimit", "whole", path),
+            "max_delete_rows": self.value(definition, "maxDeleteRows", "whole", path),
             "fields": self._each(fields, "definition.fields", self.read_field),
         }
 
@@ -277,6 +282,8 @@ def entry_from_spec(spec):
         definition["maxBatchSize"] = spec.max_batch_size
     if spec.max_page_limit is not None:
         definition["maxPageLimit"] = spec.max_page_limit
+    if spec.max_delete_rows is not None:
+        definition["maxDeleteRows"] = spec.max_delete_rows
     definition["fields"] = [_field_entry(f) for f in spec.fields]
     entry = {"tableName": spec.table_name, "tableAlias": spec.alias, "isActive": spec.is_active}
     if spec.description:

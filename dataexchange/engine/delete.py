@@ -8,22 +8,24 @@ from dataexchange.engine.read_plan import plan_read
 from dataexchange.errors import ApiException, fail, make_error
 
 
-def run_delete(snapshot, endpoint, raw_query, *, url_id=None):
-    """Delete one row (`url_id`) or the rows matching the filters; raise the errors (SPEC A5)."""
+def run_delete(snapshot, endpoint, raw_query, *, url_id=None, may_view=True):
+    """Delete one row (`url_id`) or the rows matching the filters; raise the errors (SPEC A5).
+
+    A caller who may not view the endpoint (`may_view` False) gets the same answer whether or
+    not rows matched: no 1303, so a (dry-run) DELETE is no yes/no oracle on data it cannot read.
+    """
     if not endpoint.deletable:
         fail("1318", aliasName=endpoint.alias)
     plan = plan_read(snapshot, endpoint, raw_query, paged=False)
-    conditions = list(plan.conditions)
     if url_id is None and not raw_query.filters:
         fail("1403", aliasName=endpoint.alias)
-    if url_id is not None:
-        condition = identifier_condition(endpoint, url_id)
-        if condition is None:
-            fail("1303", errorPath=endpoint.alias)
-        conditions.append(condition)
-    rows = [] if plan.impossible else sql.select(endpoint, conditions)
+    if raw_query.offset is not None or raw_query.limit is not None:
+        fail("1417", aliasName=endpoint.alias)  # paging is no way around the cap
+    rows = matching_rows(endpoint, plan, url_id)
     if not rows:
-        fail("1303", errorPath=endpoint.alias)
+        if may_view:
+            fail("1303", errorPath=endpoint.alias)
+        return
     blocked = blocked_rows(endpoint, rows)
     free = [row for row in rows if id(row) not in blocked]
     if free:
@@ -35,6 +37,28 @@ def run_delete(snapshot, endpoint, raw_query, *, url_id=None):
             blocked.update(delete_one_by_one(endpoint, free))
     if blocked:
         raise ApiException([blocked[key] for key in sorted(blocked, key=_order(rows))])
+
+
+def matching_rows(endpoint, plan, url_id):
+    """Return the rows to delete: the one identified by `url_id`, or those matching the filters.
+
+    A collection DELETE removes at most `endpoint.max_delete_rows`: it reads cap + 1 rows (never
+    a full count) and raises 1411 when there are more, before anything is deleted."""
+    conditions = list(plan.conditions)
+    if url_id is not None:
+        condition = identifier_condition(endpoint, url_id)
+        if condition is None:
+            return []
+        conditions.append(condition)
+    if plan.impossible:
+        return []
+    if url_id is not None:
+        return sql.select(endpoint, conditions)
+    cap = endpoint.max_delete_rows
+    rows = sql.select(endpoint, conditions, limit=cap + 1)
+    if len(rows) > cap:
+        fail("1411", max=cap, aliasName=endpoint.alias)
+    return rows
 
 
 def _order(rows):

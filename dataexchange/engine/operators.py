@@ -102,6 +102,8 @@ def operand(operator, field, value):
             raise BadFilter(f"`{name}` applies to string fields only")
         if not isinstance(value, str):
             raise BadFilter(f"`{name}` needs a string pattern")
+        if "\x00" in value:  # as types.parse_string: no backend compares NUL alike
+            raise BadFilter(f"`{name}` needs a pattern without NUL")
         return value
     if shape == "list":
         if not isinstance(value, list):

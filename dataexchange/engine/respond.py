@@ -1,27 +1,45 @@
-"""Render stage for writes: transactional and non-transactional bodies and statuses (SPEC A6)."""
+"""Render stage for writes: transactional and non-transactional bodies and statuses (SPEC A6).
+
+A caller may write to an endpoint it may not view (SPEC B1). Its write responses then show only
+what it already knows: each row's identifier and the fields it sent, child rows judged by their
+own endpoint's view grant, so that writes (dry runs above all) cannot be used to read rows."""
 
 from dataexchange.engine.render import error_response, json_response, render_row
+from dataexchange.engine.validate import IDENTIFIER_KEY
 
 
-def render_written(node):
-    """Return a written node's stored row with its written children under relation names."""
+def render_written(node, viewable=None):
+    """Return a written node's stored row with its written children under relation names.
+
+    `viewable` holds the aliases the caller may view (None: all); the rows of other endpoints
+    keep only the identifier and the keys sent."""
     row = render_row(node.endpoint, node.row)
+    if viewable is not None and node.endpoint.alias not in viewable:
+        row = sent_fields(node, row)
     for relation, _child, children in node.children:
         if children:
-            row[relation.name] = [render_written(child) for child in children]
+            row[relation.name] = [render_written(child, viewable) for child in children]
     return row
 
 
-def write_response(roots, *, method, single, transactional):
-    """Return the HTTP response of a write whose roots carry rows or errors."""
+def sent_fields(node, row):
+    """Return `row` restricted to the node's identifier and the fields its item sent."""
+    identifier = node.endpoint.identifier.name
+    sent = node.raw.keys() - {IDENTIFIER_KEY}
+    return {name: value for name, value in row.items() if name == identifier or name in sent}
+
+
+def write_response(roots, *, method, single, transactional, viewable=None):
+    """Return the HTTP response of a write whose roots carry rows or errors; `viewable` as in
+    `render_written`."""
     success = 201 if method == "POST" else 200
     errors = [error for root in roots for error in root.errors]
     if transactional:
         if errors:
             return error_response(errors)
-        rows = [render_written(root) for root in roots]
+        rows = [render_written(root, viewable) for root in roots]
         return json_response({"data": rows[0] if single else rows}, success)
-    rows = [render_written(root) for root in roots if not root.errors]
+    rows = [render_written(root, viewable) for root in roots if not root.errors]
     status = success if rows or not errors else errors[0].status
     data = (rows[0] if rows else []) if single else rows
     return json_response(

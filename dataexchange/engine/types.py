@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection
-
 DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TYPE_ERROR = "1305"
 VALUE_ERROR = "1306"
@@ -213,9 +211,11 @@ def parse_integer(text):
 
 
 def parse_string(text):
-    """Return a filter string; one holding NUL matches nothing on PostgreSQL, whose text
-    columns cannot hold NUL (psycopg refuses to send it)."""
-    if "\x00" in text and connection.vendor == "postgresql":
+    """Return a filter string; one holding NUL matches nothing, on every backend.
+
+    PostgreSQL text cannot hold NUL (psycopg refuses to send it) and MariaDB's collations ignore
+    it (`BER\\0` would find `BER`), so NUL is ruled out before SQL: the same answer everywhere."""
+    if "\x00" in text:
         raise Unmatchable(text)
     return text
 

@@ -16,6 +16,13 @@ filter) and `{prefix}/<resource>/{{id}}` (one row by its identifier). Bodies are
 `{{"data": [{{...}}, {{...}}]}}` on collection routes and `{{"data": {{...}}}}` on `/{{id}}` routes.
 A key holding a list is a relation: its child rows are written with the parent.
 
+## Permissions
+Each resource grants `view`, `create`, `update` and `delete` separately. A caller without `view`
+on a resource never reads its rows through the other methods: write responses (POST, PATCH, PUT,
+dry runs included) hold only each row's identifier and the fields sent, child rows judged by
+their own resource's `view`; a DELETE that matches no row answers 204 as one that does (with
+`view` it answers 404 `1303`).
+
 ## Transactions
 By default a write runs in one transaction and any error rolls it back; the body is then a list of
 errors. With the header `X-Is-Transactional: false` each item is written on its own and the body is
@@ -30,6 +37,11 @@ All optional; a client that sends none of them gets the plain behaviour above.
   `1406`.
 - `Prefer: count=exact` on a list answers `X-Total-Count` and `Preference-Applied: count=exact`.
 - `Accept: text/csv` or `Accept: application/x-ndjson` on a list streams every matching row.
+  CSV string cells starting with `=`, `+`, `-`, `@`, tab, CR or LF get a leading `'` so
+  spreadsheets do not run them; `Accept: text/csv; escape=none` (or NDJSON) gives exact values.
+- A DELETE by filter removes at most the resource's row cap (`1411` beyond it, nothing
+  deleted) and takes no `page[...]` parameters (`1417`); a filter value holding NUL matches no
+  row.
 - `X-Dry-Run: true` on a write or delete runs it and rolls it back; the response carries
   `X-Dry-Run: true`.
 - `GET {prefix}/<resource>/{{id}}` answers an `ETag`; `If-Match` on PATCH, PUT and DELETE of

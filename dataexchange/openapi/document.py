@@ -104,8 +104,11 @@ def envelope_schemas(endpoint, ctx, components):
     }
     full = components[schemas.row_name(alias)] = schemas.row_schema(endpoint, relations)
     sparse = {key: value for key, value in full.items() if key != "required"}
+    viewer = ctx.can(alias, "view")
     sparse["description"] = (
         "A row as GET answers it: every field, or with `fields` only those asked for."
+        if viewer
+        else "A row as writes answer it without `view`: the identifier and the fields sent."
     )
     components[schemas.sparse_row_name(alias)] = sparse
     sparse_row = schemas.ref(schemas.sparse_row_name(alias))
@@ -113,8 +116,9 @@ def envelope_schemas(endpoint, ctx, components):
     components[names["entity-read"]] = envelope(sparse_row)
     components[names["collection"]] = envelope({"type": "array", "items": row})
     components[names["entity"]] = envelope(row)
-    components[names["collection-partial"]] = envelope({"type": "array", "items": row}, errors)
-    components[names["entity-partial"]] = envelope({"anyOf": [row, empty]}, errors)
+    written = row if viewer else sparse_row  # SPEC B1: non-viewers see less
+    components[names["collection-partial"]] = envelope({"type": "array", "items": written}, errors)
+    components[names["entity-partial"]] = envelope({"anyOf": [written, empty]}, errors)
     return names
 
 

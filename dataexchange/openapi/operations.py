@@ -13,12 +13,22 @@ from dataexchange.openapi import schemas
 from dataexchange.openapi.parameters import parameters_for
 
 UNAUTHORIZED = None  # the 403 "Unauthorized request." error has no code (SPEC A8)
-COMMON_ERRORS = ("001", "002", UNAUTHORIZED, "1404", "010", "1409", "500")
-WRITE_ERRORS = ("1301", "1302", "1304", "1305", "1306", "1309", "1311", "1313", "1314", "1316")
+# Every route: credentials, permission, Accept, throttling, the request guard (header values,
+# query string size and count, malformed requests) and an unavailable database.
+COMMON_ERRORS = (
+    "001", "002", UNAUTHORIZED, "1404", "010", "1409", "1410", "1413", "1414", "1416", "1415",
+    "500",
+)  # fmt: skip
+WRITE_ERRORS = (
+    "1301", "1302", "1304", "1305", "1306", "1309", "1311", "1313", "1314", "1316", "1412",
+)  # fmt: skip
 BATCH_ERRORS = ("1401", "1408")
 # Statuses a non-transactional write answers with {data, errors} when every item failed.
 PER_ITEM_STATUSES = (400, 404, 422)
 PER_ITEM_NOTE = "With `X-Is-Transactional: false` the body is `{data, errors}`."
+NOT_VIEWER_NOTE = (
+    "You may not view this resource: each row holds only its identifier and the fields you sent."
+)
 READ_METHODS = ("get",)
 # Response headers (components/headers), SPEC B5–B9.
 HEADERS = {
@@ -63,7 +73,9 @@ STREAM_MEDIA = {
             "description": (
                 "RFC 4180 CSV (`text/csv; charset=utf-8`): a header row of field names, then "
                 "one record per row; null is an empty cell; an included relation is a column "
-                "holding the JSON array of its rows."
+                "holding the JSON array of its rows. String cells starting with `=`, `+`, `-`, "
+                "`@`, tab, CR or LF get a leading `'` so spreadsheets do not run them as "
+                "formulas; `Accept: text/csv; escape=none` (or NDJSON) gives exact values."
             ),
         }
     },
@@ -83,12 +95,14 @@ STATUS_TEXT = {
     403: "Unauthorized request.",
     404: "Not found.",
     405: "Method not allowed.",
-    413: "Request too large.",
     412: "Precondition failed.",
+    413: "Request too large.",
+    414: "Query string too long.",
     415: "Unsupported `Accept` format.",
     422: "Unprocessable entity.",
     429: "Too many requests.",
     500: "Internal server error.",
+    503: "Service temporarily unavailable: retry after `Retry-After` seconds.",
 }
 
 
@@ -185,7 +199,7 @@ OPERATIONS = (
         "Delete collection of {alias}",
         None,
         204,
-        ("011", "1315", "1303", "1317", "1403", "1405", "1406"),
+        ("011", "1315", "1303", "1317", "1403", "1405", "1406", "1411", "1417"),
     ),
     Operation(
         "delete-entity",
@@ -195,7 +209,7 @@ OPERATIONS = (
         "Delete entity of {alias}",
         None,
         204,
-        ("1303", "1317", "1406", "1407"),
+        ("1303", "1317", "1406", "1407", "1417"),
     ),
 )
 
@@ -211,7 +225,8 @@ def build_operation(operation, endpoint, ctx, names, components):
     """Return the OpenAPI operation object; `names` holds the endpoint's schema names and the
     shared parameters and responses are added to `components`."""
     alias = endpoint.alias
-    codes = error_codes(operation)
+    viewer = ctx.can(alias, "view")
+    codes = error_codes(operation, viewer)
     result = {
         "operationId": f"{operation.kind}-dynamic-api-{alias}",
         "summary": operation.summary.format(alias=alias),
@@ -222,7 +237,7 @@ def build_operation(operation, endpoint, ctx, names, components):
     if operation.item_kind:
         result["requestBody"] = request_body(operation, endpoint, names)
     result["responses"] = {
-        **success_response(operation, names, components["headers"]),
+        **success_response(operation, names, components["headers"], viewer),
         **error_responses(operation, codes, names, components),
     }
     if not result["parameters"]:
@@ -234,11 +249,14 @@ def tag_name(alias):
     return f"dynamic-entity-{alias}"
 
 
-def error_codes(operation):
-    """Return the codes an operation may answer, without 1409 when nothing throttles."""
+def error_codes(operation, viewer=True):
+    """Return the codes an operation may answer, without 1409 when nothing throttles and
+    without a DELETE's 1303 for a caller who may not view (it answers 204 instead)."""
     codes = (*operation.errors, *COMMON_ERRORS)
     if not api_settings.DEFAULT_THROTTLE_CLASSES:
         codes = tuple(code for code in codes if code != "1409")
+    if operation.method == "delete" and not viewer:
+        codes = tuple(code for code in codes if code != "1303")
     return codes
 
 
@@ -290,24 +308,30 @@ def request_body(operation, endpoint, names):
     }
 
 
-def success_response(operation, names, registry):
+def success_response(operation, names, registry, viewer=True):
     """Return the success response: rows, or the non-transactional `{data, errors}` body; on GET
-    collection also the CSV and NDJSON exports; with the response headers of the operation."""
+    collection also the CSV and NDJSON exports; with the response headers of the operation.
+    A caller who may not view gets sparse rows from writes (SPEC B1)."""
     status = operation.success
     if status == 204:
         response = {"description": STATUS_TEXT[204]}
     else:
         shape = "entity" if operation.single else "collection"
-        read = operation.method in READ_METHODS  # `fields` may leave fields out
+        # `fields` may leave fields out of reads; writes show non-viewers what they sent
+        read = operation.method in READ_METHODS or not viewer
         options = [schemas.ref(names[f"{shape}-read" if read else shape])]
         if operation.item_kind:
             options.append(schemas.ref(names[f"{shape}-partial"]))
         schema = options[0] if len(options) == 1 else {"anyOf": options}
         response = json_response(STATUS_TEXT[status], schema)
+        if operation.item_kind and not viewer:
+            response["description"] += " " + NOT_VIEWER_NOTE
     if operation.kind == "get-collection":
         response["description"] += (
             " With `Accept: text/csv` or `application/x-ndjson` every matching row is streamed "
-            "(paging only when both `page[offset]` and `page[limit]` are given)."
+            "(paging only when both `page[offset]` and `page[limit]` are given). CSV string "
+            "cells starting with `=`, `+`, `-`, `@`, tab, CR or LF get a leading `'`; "
+            "`Accept: text/csv; escape=none` gives the exact values."
         )
         response["content"].update(STREAM_MEDIA)
         header_names = ("X-Total-Count", "Preference-Applied", "Content-Disposition")
