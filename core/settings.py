@@ -217,6 +217,7 @@ DATA_EXCHANGE = {
     "MAX_BATCH_SIZE": env_int("DATA_EXCHANGE_MAX_BATCH_SIZE", 10000),
     "MAX_PAGE_LIMIT": env_int("DATA_EXCHANGE_MAX_PAGE_LIMIT", 10000),
     "MAX_QUERY_STRING_BYTES": env_int("DATA_EXCHANGE_MAX_QUERY_STRING_BYTES", 64 * 1024),
+    "MAX_DELETE_ROWS": env_int("DATA_EXCHANGE_MAX_DELETE_ROWS", 1000),
 }
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).

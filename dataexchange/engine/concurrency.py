@@ -71,6 +71,13 @@ def if_match(request, endpoint, url_id):
         yield
 
 
+def check_precondition_access(request, endpoint, may_view):
+    """Raise 1404 `view` when a caller who may not view `endpoint` sends `If-Match`: comparing
+    a guessed tag with the row's would tell the row's content (an ETag is a hash of it)."""
+    if not may_view and request.headers.get("If-Match") is not None:
+        fail("1404", action="view", aliasName=endpoint.alias)
+
+
 def tag_written(response, endpoint, roots, url_id):
     """Add the ETag of the row written by a successful `/{id}` write to its response."""
     if url_id is None or len(roots) != 1 or roots[0].errors or roots[0].row is None:

@@ -90,3 +90,27 @@ def test_a_viewable_child_under_a_hidden_parent_is_whole(caller, parts_endpoint)
     assert set(row) == {"id_item", "code", "title", "itemParts"}
     (part,) = row["itemParts"]
     assert part == {"id_part": part["id_part"], "fk_item": row["id_item"], "sku": "S-1"}
+
+
+def test_no_etag_for_a_caller_who_may_not_view(caller, rows):
+    """An ETag is a hash of the whole stored row: a non-viewer could test guesses against it."""
+    clerk = caller({"items": ["update"]})
+    response = clerk.patch(f"items/{rows['AA']}", {"data": {"qty": 8}})
+    assert response.status_code == 200
+    assert "ETag" not in response
+
+
+@pytest.mark.parametrize("method", ["patch", "put", "delete"])
+def test_if_match_needs_view(caller, rows, method, items_endpoint):
+    """Comparing a guessed tag with the row's reads the row: If-Match needs `view`."""
+    from dataexchange.models import Endpoint
+
+    Endpoint.objects.filter(alias="items").update(is_deletable=True)
+    clerk = caller({"items": ["update", "create", "delete"]})
+    body = None if method == "delete" else {"data": {"qty": 8}}
+    headers = {"If-Match": '"guess"', **DRY}
+    response = clerk.request(method.upper(), f"items/{rows['AA']}", body, headers=headers)
+    assert response.status_code == 403
+    assert response.json() == [
+        {"message": "Permission denied: `view` on `items`.", "status": 403, "code": "1404"}
+    ]
