@@ -10,6 +10,7 @@ from django.db import connection, connections
 import pytest
 
 from tests.auth.conftest import TABLE, bearer, grant, make_key
+from tests.dbsessions import end_session_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -35,17 +36,7 @@ def next_request():
 
 def drop_connection():
     """Make the server end the default connection, as a restart or an idle timeout would."""
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid]
-                )
-            else:
-                cursor.execute(f"KILL {int(connection.connection.thread_id())}")
-    finally:
-        other.close()
+    end_session_of(connection)
 
 
 @pytest.fixture

@@ -10,12 +10,13 @@ server's connection on the engine's own cursor.
 
 from contextlib import contextmanager
 
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection
 
 import pytest
 
 from dataexchange.dbconn import is_unavailable
 from tests.concurrency.conftest import ALIAS, TABLE, stored_rows
+from tests.dbsessions import end_session_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 needs_server = pytest.mark.skipif(
@@ -30,20 +31,6 @@ UNAVAILABLE = [
 ]
 
 
-def kill_default_connection():
-    """End the default connection's server process from a second connection."""
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                pid = connection.connection.info.backend_pid
-                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-            else:
-                cursor.execute(f"KILL CONNECTION {int(connection.connection.thread_id())}")
-    finally:
-        other.close()
-
-
 @contextmanager
 def cut_before(fragment):
     """Cut the default connection just before its first statement whose SQL holds `fragment`."""
@@ -52,7 +39,7 @@ def cut_before(fragment):
     def wrapper(execute, sql, params, many, context):
         if not cuts and fragment in sql:
             cuts.append(sql)
-            kill_default_connection()
+            end_session_of(connection)
         return execute(sql, params, many, context)
 
     connection.force_debug_cursor = True
@@ -107,7 +94,7 @@ def test_a_write_cut_midway_answers_503_and_the_next_write_succeeds(client, cc_i
 def test_token_after_a_dropped_connection_answers_503_then_succeeds(client, token):
     body = {"grant_type": "password", "username": "cc", "password": "pw"}
     connection.ensure_connection()
-    kill_default_connection()
+    end_session_of(connection)
     response = client.post("/token", body, content_type="application/json")
     assert response.status_code == 503, response.content
     assert response.json() == [{**UNAVAILABLE[0]}]
@@ -119,7 +106,7 @@ def test_token_after_a_dropped_connection_answers_503_then_succeeds(client, toke
 @needs_server
 def test_errors_of_a_cut_connection_are_unavailable(cc_items):
     connection.ensure_connection()
-    kill_default_connection()
+    end_session_of(connection)
     with pytest.raises(DatabaseError) as cut:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM {TABLE}")

@@ -15,6 +15,7 @@ from django.db import connection, connections
 import pytest
 
 from tests.concurrency.conftest import ALIAS, TABLE, call, stored_rows
+from tests.dbsessions import end_sessions
 
 pytestmark = [
     pytest.mark.multiprocess,
@@ -33,7 +34,6 @@ LOCK = {
     "mysql": [f"LOCK TABLES {TABLE} WRITE"],
 }
 UNLOCK = {"postgresql": "ROLLBACK", "mysql": "UNLOCK TABLES"}
-KILL = {"postgresql": "SELECT pg_terminate_backend(%s)", "mysql": "KILL CONNECTION %s"}
 
 
 @contextmanager
@@ -59,7 +59,7 @@ def kill_waiting_backend(cursor, timeout=20):
         cursor.execute(WAITING[connection.vendor])
         row = cursor.fetchone()
         if row is not None:
-            cursor.execute(KILL[connection.vendor], [row[0]])
+            end_sessions(row[0])
             return
         time.sleep(0.05)
     pytest.fail("no server connection waited for the table lock")

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from dataexchange.exchangelog.models import Exchange
+from tests.dbsessions import end_session_of
 from tests.endpoints import make_endpoint
 
 pytestmark = [
@@ -40,21 +41,6 @@ def stored():
         return [row[0] for row in cursor.fetchall()]
 
 
-def kill(wrapper):
-    """End `wrapper`'s session from another connection, as a failover or a network cut would."""
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT pg_terminate_backend(%s)", [wrapper.connection.info.backend_pid]
-                )
-            else:
-                cursor.execute(f"KILL CONNECTION {int(wrapper.connection.thread_id())}")
-    finally:
-        other.close()
-
-
 def cut_commit(monkeypatch, *, after):
     """Make the next COMMIT fail on a cut connection, before or after the server committed."""
     wrapper = connections["default"]
@@ -64,7 +50,7 @@ def cut_commit(monkeypatch, *, after):
         monkeypatch.undo()
         if after:
             original()
-        kill(wrapper)
+        end_session_of(wrapper)
         if after:
             raise OperationalError("server closed the connection unexpectedly")
         original()

@@ -26,6 +26,7 @@ import pytest
 
 from dataexchange.auth.models import AccessToken
 from dataexchange.exchangelog.models import Exchange
+from tests.dbsessions import end_sessions, session_id
 from tests.endpoints import make_endpoint
 from tests.servers import database_url, free_port, start_server, stop_server
 
@@ -87,7 +88,7 @@ class Drill:
         self.last_fault = 0.0
         self.stop = threading.Event()
         self.lock = threading.Lock()
-        self.own_connection = connection_id(connection)  # the test's: never cut
+        self.own_connection = session_id()  # the test's: never cut
 
     def request(self, method, body=None, timeout=15):
         """Return (status, headers, body bytes), or (None, {}, error text) when no answer came."""
@@ -133,29 +134,15 @@ class Drill:
 
 
 def server_connections_cut(own):
-    """End every connection to the test database but `own` and the one used; return how many."""
+    """End every connection to the test database but `own`; return how many there were."""
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
             ids = [i for i in other_connection_ids(cursor) if i != own]
-            for session in ids:
-                if connection.vendor == "postgresql":
-                    cursor.execute("SELECT pg_terminate_backend(%s)", [session])
-                else:
-                    try:
-                        cursor.execute(f"KILL CONNECTION {int(session)}")
-                    except Exception:  # it ended by itself meanwhile
-                        pass
-        return len(ids)
     finally:
         other.close()
-
-
-def connection_id(wrapper):
-    wrapper.ensure_connection()
-    if wrapper.vendor == "postgresql":
-        return wrapper.connection.info.backend_pid
-    return wrapper.connection.thread_id()
+    end_sessions(*ids)
+    return len(ids)
 
 
 def other_connection_ids(cursor):
