@@ -1,35 +1,20 @@
 """The dynamic endpoint view: one DRF view serving the nine routes of every configured endpoint.
 
-URL → parse → plan → execute → render; this module only sets policy (authentication,
-permissions, throttles) and hands the request to the engine.
+Policy only (authentication, permission, throttles, routing, `Accept`); then the request becomes
+an ApiRequest, `engine.serve` answers it, and the Result becomes the HTTP response.
 """
 
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from dataexchange import conf, registry
 from dataexchange.api.exceptions import api_exception_handler
-from dataexchange.api.reach import check_reach, viewable_aliases
-from dataexchange.auth.permissions import has_endpoint_permission
-from dataexchange.engine.concurrency import check_precondition_access, if_match, tag_written
-from dataexchange.engine.counting import count_headers
-from dataexchange.engine.delete import run_delete
-from dataexchange.engine.dryrun import dry_run, is_dry_run, mark_dry_run
-from dataexchange.engine.parse import (
-    accepts_json,
-    is_transactional,
-    parse_body,
-    parse_request_query,
-)
-from dataexchange.engine.read import read_collection, read_entity
-from dataexchange.engine.render import error_response, json_response
-from dataexchange.engine.respond import write_response
-from dataexchange.engine.stream import accepts_stream, stream_format, stream_response
-from dataexchange.engine.write import run_write
+from dataexchange.api.request import api_request_from, http_response, mark_dry_run
+from dataexchange.engine.parse import accepts_json
+from dataexchange.engine.serve import Recording, serve
+from dataexchange.engine.stream import accepts_stream
 from dataexchange.errors import fail
 from dataexchange.exchangelog import conf as log_conf
-from dataexchange.exchangelog.durable import write_with_record
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
 
 
@@ -47,112 +32,41 @@ class DynamicEntityView(APIView):
         return api_exception_handler
 
     def perform_content_negotiation(self, request, force=False):
-        """Skip DRF's negotiation: responses are always JSON; Accept is checked in `initial`."""
+        """Skip DRF's negotiation: `Accept` is checked in `initial`, answered by the Result."""
         return None, None
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         fail("007")
 
     def initial(self, request, *args, **kwargs):
-        """Check route, Accept, credentials, endpoint and permission, in that order."""
+        """Check route, Accept, then credentials, permission class and throttles."""
         self.trace = exchange_start()
+        entity_id = kwargs.get("entity_id")
         routed = request.method.lower() in self.http_method_names
-        if not routed or (request.method == "POST" and kwargs.get("entity_id") is not None):
+        if not routed or (request.method == "POST" and entity_id is not None):
             fail("007")
         accept = request.META.get("HTTP_ACCEPT", "")
-        if not (
-            accepts_json(accept) or accepts_stream(request.method, kwargs.get("entity_id"), accept)
-        ):
+        if not (accepts_json(accept) or accepts_stream(request.method, entity_id, accept)):
             fail("010")
         super().initial(request, *args, **kwargs)
-        self.snapshot = registry.snapshot(getattr(request.auth, "config_version", None))
-        self.endpoint = self.snapshot.get(kwargs["alias"])
-        if self.endpoint is None:
-            fail("007")
-        check_reach(request, self.snapshot, self.endpoint, request.method)
 
-    def get(self, request, alias, entity_id=None):
-        query = parse_request_query(request)
-        if query.include:
-            check_reach(request, self.snapshot, self.endpoint, "GET", include=query.include)
-        if entity_id is not None:
-            entity = read_entity(self.snapshot, self.endpoint, query, entity_id)
-            return json_response({"data": entity.row}, headers={"ETag": entity.etag})
-        headers = count_headers(request.headers, self.snapshot, self.endpoint, query)
-        media = stream_format(request.META.get("HTTP_ACCEPT", ""))
-        if media is not None:
-            return stream_response(self.snapshot, self.endpoint, query, media, headers)
-        rows = read_collection(self.snapshot, self.endpoint, query)
-        return json_response({"data": rows}, headers=headers)
+    def handle(self, request, alias, entity_id=None):
+        """Answer any of the nine routes through the pipeline."""
+        api_request = api_request_from(request, alias, entity_id)
+        return http_response(serve(api_request, recording=self.recording(request)))
 
-    def post(self, request, alias, entity_id=None):
-        return self.write(request, "POST", entity_id)
+    get = post = patch = put = delete = handle
 
-    def patch(self, request, alias, entity_id=None):
-        return self.write(request, "PATCH", entity_id)
-
-    def put(self, request, alias, entity_id=None):
-        return self.write(request, "PUT", entity_id)
-
-    def delete(self, request, alias, entity_id=None):
-        query = parse_request_query(request)
-        may_view = has_endpoint_permission(request, self.endpoint.alias, "view")
-        check_precondition_access(request, self.endpoint, may_view)
-
-        def run():
-            with dry_run(request), if_match(request, self.endpoint, entity_id):
-                run_delete(self.snapshot, self.endpoint, query, url_id=entity_id, may_view=may_view)
-            return json_response(None, status=204)
-
-        return self.with_record(request, run)
-
-    def write(self, request, method, entity_id):
-        """Run a POST, PATCH or PUT through the write pipeline."""
-        limit = conf.get("MAX_BODY_BYTES")
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-        if size > limit:
-            fail("1408", size=size, max=limit)
-        single = entity_id is not None
-        items = parse_body(request.body, single)
-        check_reach(request, self.snapshot, self.endpoint, method, items=items)
-        viewable = viewable_aliases(request, self.snapshot, self.endpoint, items)
-        may_view = self.endpoint.alias in viewable
-        check_precondition_access(request, self.endpoint, may_view)
-        transactional = self.trace.transactional = is_transactional(request.headers)
-
-        def run():
-            with dry_run(request), if_match(request, self.endpoint, entity_id):
-                roots = self.trace.roots = run_write(
-                    self.snapshot,
-                    self.endpoint,
-                    items,
-                    method=method,
-                    url_id=entity_id,
-                    transactional=transactional,
-                )
-            response = write_response(
-                roots, method=method, single=single, transactional=transactional, viewable=viewable
-            )
-            if not may_view:  # an ETag is a hash of the whole stored row
-                return response
-            return tag_written(response, self.endpoint, roots, entity_id)
-
-        return self.with_record(request, run)
-
-    def with_record(self, request, run):
-        """Return `run()`'s response, committed in one transaction with the exchange record."""
+    def recording(self, request):
+        """Return how a write's exchange is recorded with its data, or None (log off)."""
         if not log_conf.get("ENABLED"):
-            return run()
-        self.trace.dry_run = is_dry_run(request)
-        return write_with_record(
-            self.trace,
-            run,
-            lambda response: received_from(self, request, response, self.trace),
-            render_error=lambda exc: error_response(exc.errors, exc.status, exc.headers),
+            return None
+        return Recording(
+            self.trace, lambda result: received_from(self, request, result, self.trace)
         )
 
     def finalize_response(self, request, response, *args, **kwargs):
-        """Log the exchange, after the data transaction ended, and answer its X-Request-Id."""
+        """Answer X-Request-Id; log what was not recorded with the data, once it is sent."""
         response = super().finalize_response(request, response, *args, **kwargs)
         mark_dry_run(request, response)
         return exchange_record(self, request, response)

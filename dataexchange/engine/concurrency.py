@@ -53,34 +53,34 @@ def current_etag(endpoint, url_id):
 
 
 @contextmanager
-def if_match(request, endpoint, url_id):
-    """Run the block in a transaction after checking `If-Match`; raise 412 1407 on a mismatch.
+def if_match(method, header, endpoint, url_id):
+    """Run the block in a transaction after checking the `If-Match` value `header`; raise 412
+    1407 on a mismatch.
 
     Without the header, or on other routes, the block runs unchanged. A DELETE on an endpoint
     that is not deletable skips the check so that its 405 wins (RFC 9110 §13.2.1).
     """
-    header = request.headers.get("If-Match")
-    guarded = request.method in GUARDED_METHODS and url_id is not None and header is not None
-    if not guarded or (request.method == "DELETE" and not endpoint.deletable):
+    guarded = method in GUARDED_METHODS and url_id is not None and header is not None
+    if not guarded or (method == "DELETE" and not endpoint.deletable):
         yield
         return
     with transaction.atomic():
         if not tag_matches(parse_if_match(header), current_etag(endpoint, url_id)):
-            path = endpoint.alias if request.method == "DELETE" else f"{endpoint.alias}[0]"
+            path = endpoint.alias if method == "DELETE" else f"{endpoint.alias}[0]"
             fail("1407", errorPath=path)
         yield
 
 
-def check_precondition_access(request, endpoint, may_view):
+def check_precondition_access(header, endpoint, may_view):
     """Raise 1404 `view` when a caller who may not view `endpoint` sends `If-Match`: comparing
     a guessed tag with the row's would tell the row's content (an ETag is a hash of it)."""
-    if not may_view and request.headers.get("If-Match") is not None:
+    if not may_view and header is not None:
         fail("1404", action="view", aliasName=endpoint.alias)
 
 
-def tag_written(response, endpoint, roots, url_id):
-    """Add the ETag of the row written by a successful `/{id}` write to its response."""
+def tag_written(result, endpoint, roots, url_id):
+    """Add the ETag of the row written by a successful `/{id}` write to its result."""
     if url_id is None or len(roots) != 1 or roots[0].errors or roots[0].row is None:
-        return response
-    response["ETag"] = etag_of(endpoint, roots[0].row)
-    return response
+        return result
+    result.headers["ETag"] = etag_of(endpoint, roots[0].row)
+    return result

@@ -5,11 +5,11 @@ per request, or one per item in non-transactional mode) become savepoints of it 
 together; the response is exactly what the write would have answered.
 """
 
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from django.db import transaction
 
-from dataexchange.errors import ApiException, fail
+from dataexchange.errors import fail
 
 HEADER = "X-Dry-Run"
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -29,15 +29,10 @@ def parse_dry_run(value):
     return VALUES[word]
 
 
-def is_dry_run(request):
-    """Return whether a write request asks for a dry run; raise 1410 for an invalid value."""
-    return request.method in WRITE_METHODS and parse_dry_run(request.META.get("HTTP_X_DRY_RUN"))
-
-
 @contextmanager
-def dry_run(request):
-    """Run the block in a transaction rolled back at the end when the request is a dry run."""
-    if not is_dry_run(request):
+def dry_run(active):
+    """Run the block in a transaction rolled back at the end when `active` (a dry run)."""
+    if not active:
         yield
         return
     with transaction.atomic():
@@ -45,12 +40,3 @@ def dry_run(request):
             yield
         finally:
             transaction.set_rollback(True)
-
-
-def mark_dry_run(request, response):
-    """Echo `X-Dry-Run: true` on the response (errors included) of a dry-run request; an invalid
-    value was refused with 1410 before anything ran, so it is no dry run."""
-    with suppress(ApiException):
-        if is_dry_run(request):
-            response[HEADER] = "true"
-    return response

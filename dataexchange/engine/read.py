@@ -21,7 +21,12 @@ def identifier_condition(endpoint, url_id):
 
 def read_collection(snapshot, endpoint, raw_query):
     """Return the rendered rows of one page (SPEC A3), with includes."""
-    plan = plan_read(snapshot, endpoint, raw_query)
+    return read_page(plan_read(snapshot, endpoint, raw_query))
+
+
+def read_page(plan):
+    """Return the rendered rows of the page `plan` selects, with includes."""
+    endpoint = plan.endpoint
     if plan.impossible:
         return []
     order_by = order_by_sql(endpoint, plan.order)
@@ -45,7 +50,12 @@ def read_one(snapshot, endpoint, raw_query, url_id):
 
 def read_entity(snapshot, endpoint, raw_query, url_id):
     """Return the Entity with identifier `url_id` (sparse with `fields`), or raise 1303."""
-    plan = plan_read(snapshot, endpoint, raw_query, paged=False)
+    return read_row(plan_read(snapshot, endpoint, raw_query, paged=False), url_id)
+
+
+def read_row(plan, url_id):
+    """Return the Entity with identifier `url_id` among the rows `plan` selects, or raise 1303."""
+    endpoint = plan.endpoint
     condition = identifier_condition(endpoint, url_id)
     if condition is None or plan.impossible:
         fail("1303", errorPath=endpoint.alias)

@@ -4,7 +4,8 @@ A caller may write to an endpoint it may not view (SPEC B1). Its write responses
 what it already knows: each row's identifier and the fields it sent, child rows judged by their
 own endpoint's view grant, so that writes (dry runs above all) cannot be used to read rows."""
 
-from dataexchange.engine.render import error_response, json_response, render_row
+from dataexchange.engine.render import render_row
+from dataexchange.engine.result import error_result, json_result
 from dataexchange.engine.validate import IDENTIFIER_KEY
 
 
@@ -29,19 +30,17 @@ def sent_fields(node, row):
     return {name: value for name, value in row.items() if name == identifier or name in sent}
 
 
-def write_response(roots, *, method, single, transactional, viewable=None):
-    """Return the HTTP response of a write whose roots carry rows or errors; `viewable` as in
+def write_result(roots, *, method, single, transactional, viewable=None):
+    """Return the Result of a write whose roots carry rows or errors; `viewable` as in
     `render_written`."""
     success = 201 if method == "POST" else 200
     errors = [error for root in roots for error in root.errors]
     if transactional:
         if errors:
-            return error_response(errors)
+            return error_result(errors)
         rows = [render_written(root, viewable) for root in roots]
-        return json_response({"data": rows[0] if single else rows}, success)
+        return json_result({"data": rows[0] if single else rows}, success)
     rows = [render_written(root, viewable) for root in roots if not root.errors]
     status = success if rows or not errors else errors[0].status
     data = (rows[0] if rows else []) if single else rows
-    return json_response(
-        {"data": data, "errors": [error.as_item_dict() for error in errors]}, status
-    )
+    return json_result({"data": data, "errors": [error.as_item_dict() for error in errors]}, status)

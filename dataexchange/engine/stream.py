@@ -16,13 +16,11 @@ import csv
 import io
 import logging
 
-from django.http import StreamingHttpResponse
-
 import orjson
 
 from dataexchange.engine.keyset import row_chunks
-from dataexchange.engine.read_plan import plan_read
 from dataexchange.engine.render import render_rows
+from dataexchange.engine.result import Result
 from dataexchange.engine.sorting import project_rows
 from dataexchange.exchangelog.csvexport import cell as defused_cell
 
@@ -143,20 +141,21 @@ def stream_body(endpoint, plan, media):
         raise
 
 
-def stream_response(snapshot, endpoint, raw_query, media, headers=None):
-    """Return the StreamingHttpResponse exporting every row matching the query.
+def stream_result(endpoint, plan, media, headers=None):
+    """Return the Result exporting every row matching `plan` as a stream.
 
-    Paging applies only when both page parameters are given; then offset and limit bound the
-    export. Parameters are checked here, before the first byte, so errors are still A7 bodies.
-    """
-    paged = raw_query.offset is not None and raw_query.limit is not None
-    plan = plan_read(snapshot, endpoint, raw_query, paged=paged)
-    response = StreamingHttpResponse(
-        stream_body(endpoint, plan, media), content_type=CONTENT_TYPES[media]
-    )
+    Paging applies only when both page parameters are given (the plan's offset and limit then
+    bound the export). The plan was checked before the first byte, so errors are still A7
+    bodies."""
     filename = f"{endpoint.alias}.{EXTENSIONS[media]}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Accel-Buffering"] = "no"  # let nginx pass chunks on as they come
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+    headers = {
+        **(headers or {}),
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Accel-Buffering": "no",  # let nginx pass chunks on as they come
+    }
+    return Result(
+        200,
+        headers=headers,
+        content_type=CONTENT_TYPES[media],
+        stream=stream_body(endpoint, plan, media),
+    )

@@ -5,26 +5,27 @@ not persisted: a failed or rolled-back POST item never was, unless a replay of i
 which `ExchangeItem.is_replayable` rules out. Items whose data was not captured whole (capture
 policy, size cap or a redacted secret) cannot be replayed.
 
-A replay takes the API's own path: `check_reach` refuses it wherever the API would refuse the
-same items from the same user (nested children included), and `write_with_record` commits the
-data with its exchange record.
+A replay takes the API's own path, `engine.serve`: it is refused wherever the API would refuse
+the same items from the same user (nested children included), and its data commits with its
+exchange record.
 """
 
 from collections import defaultdict
 from dataclasses import replace
-from types import SimpleNamespace
 
 import orjson
 
-from dataexchange import registry
-from dataexchange.api.reach import check_reach
-from dataexchange.engine.render import error_response
-from dataexchange.engine.respond import write_response
-from dataexchange.engine.write import run_write
-from dataexchange.errors import fail
-from dataexchange.exchangelog.durable import write_with_record
+from dataexchange.engine.request import ApiRequest, Caller, ItemSource
+from dataexchange.engine.serve import Recording, serve
+from dataexchange.errors import ApiException
 from dataexchange.exchangelog.models import ExchangeItem
-from dataexchange.exchangelog.recorder import Client, Received, exchange_start, response_errors
+from dataexchange.exchangelog.recorder import (
+    Client,
+    Received,
+    exchange_save,
+    exchange_start,
+    response_errors,
+)
 
 
 def items_replay(*, items, user):
@@ -37,9 +38,9 @@ def items_replay(*, items, user):
 
 
 def exchange_replay(*, original, items, user):
-    """Re-submit `items` of exchange `original` as `user`; return the new exchange."""
+    """Re-submit `items` of exchange `original` as `user` through `serve`; return the new
+    exchange."""
     trace = exchange_start()
-    trace.transactional = original.transactional is not False
     received = Received(
         method=original.method,
         endpoint=original.endpoint,
@@ -47,50 +48,29 @@ def exchange_replay(*, original, items, user):
         path=original.path,
         entity_id=original.entity_id,
     )
-    caller = SimpleNamespace(user=user, auth=None)
 
-    def run():
-        trace.roots = submit(original, items, caller, trace.transactional)
-        return write_response(
-            trace.roots,
-            method=original.method,
-            single=bool(original.entity_id),
-            transactional=trace.transactional,
-        )
+    def received_of(result):
+        refused = result.status_code >= 400 and trace.roots is None
+        return replace(received, errors=response_errors(result) if refused else [])
 
-    def received_of(response):
-        refused = response.status_code >= 400 and trace.roots is None
-        return replace(received, errors=response_errors(response) if refused else [])
-
-    write_with_record(
-        trace,
-        run,
-        received_of,
-        render_error=lambda exc: error_response(exc.errors, exc.status),
-        replay_of=original,
-        all_items=True,
+    request = ApiRequest(
+        method=original.method,
+        alias=original.endpoint,
+        caller=Caller(user),
+        entity_id=original.entity_id or None,
+        body=ItemSource.of(orjson.loads(item.request_data) for item in items),
+        transactional=original.transactional is not False,
     )
+    recording = Recording(trace, received_of, {"replay_of": original, "all_items": True})
+    try:
+        serve(request, recording=recording)
+    except ApiException as exc:  # refused before the write: unknown endpoint, permission
+        trace.exchange = exchange_save(
+            trace, replace(received, errors=[e.as_dict() for e in exc.errors]), exc.status,
+            replay_of=original, all_items=True,
+        )  # fmt: skip
     link_replays(trace.exchange, items)
     return trace.exchange
-
-
-def submit(original, items, caller, transactional):
-    """Run the items through the API's permission check and `run_write`, with the original
-    request's endpoint and mode."""
-    snapshot = registry.snapshot()
-    endpoint = snapshot.get(original.endpoint)
-    if endpoint is None:
-        fail("007")
-    bodies = [orjson.loads(item.request_data) for item in items]
-    check_reach(caller, snapshot, endpoint, original.method, items=bodies)
-    return run_write(
-        snapshot,
-        endpoint,
-        bodies,
-        method=original.method,
-        url_id=original.entity_id or None,
-        transactional=transactional,
-    )
 
 
 def link_replays(exchange, items):

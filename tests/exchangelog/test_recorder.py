@@ -287,7 +287,7 @@ def test_response_that_cannot_be_rendered_stores_nothing(api, monkeypatch):
     def unrenderable(*args, **kwargs):
         raise TypeError("Recursion limit reached")
 
-    monkeypatch.setattr("dataexchange.api.views.write_response", unrenderable)
+    monkeypatch.setattr("dataexchange.engine.serve.write_result", unrenderable)
     response = send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}])
     assert response.status_code == 500
     assert country_rows() == []

@@ -168,7 +168,7 @@ class TestNoStackTraces:
         def explode(*args, **kwargs):
             raise RuntimeError("SELECT secret FROM internals")
 
-        monkeypatch.setattr("dataexchange.api.views.read_collection", explode)
+        monkeypatch.setattr("dataexchange.engine.serve.read_page", explode)
         response = quiet_client.get(URL, **bearer(superuser))
         assert response.status_code == 500
         assert response.json() == SERVER_ERROR

@@ -1,0 +1,73 @@
+"""The HTTP edge of the pipeline: a DRF request becomes an ApiRequest, a Result an HttpResponse.
+
+Only here are headers read: the typed values (`X-Is-Transactional`, `X-Dry-Run`, `If-Match`,
+`Prefer`, `Accept`) are parsed once, and nothing after this module sees the HTTP request.
+"""
+
+from contextlib import suppress
+
+from django.http import HttpResponse, StreamingHttpResponse
+
+from dataexchange.engine.counting import parse_prefer
+from dataexchange.engine.dryrun import HEADER as DRY_RUN_HEADER
+from dataexchange.engine.dryrun import WRITE_METHODS, parse_dry_run
+from dataexchange.engine.parse import is_transactional
+from dataexchange.engine.request import ApiRequest, Caller, ItemSource
+from dataexchange.engine.stream import stream_format
+from dataexchange.errors import ApiException
+
+
+def api_request_from(request, alias, entity_id=None):
+    """Return the ApiRequest of a DRF request to `/<prefix>/<alias>[/<entity_id>]`; raise 1410
+    for an extension header whose value is not one of its documented forms."""
+    method = request.method
+    write = method in WRITE_METHODS
+    return ApiRequest(
+        method=method,
+        alias=alias,
+        caller=Caller(request.user, request.auth),
+        entity_id=entity_id,
+        params=request.query_params if request.META.get("QUERY_STRING") else None,
+        body=body_of(request, entity_id) if write and method != "DELETE" else None,
+        transactional=is_transactional(request.headers),
+        dry_run=write and is_dry_run(request),
+        if_match=request.headers.get("If-Match"),
+        preferences=parse_prefer(request.headers.get("Prefer")),
+        stream=stream_format(request.META.get("HTTP_ACCEPT", "")) if entity_id is None else None,
+    )
+
+
+def body_of(request, entity_id):
+    """Return the ItemSource of a write's body (parsed when the pipeline first reads it)."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:  # the request guard refuses it first; a view called directly may not
+        size = 0
+    return ItemSource(request.body, single=entity_id is not None, size=size)
+
+
+def is_dry_run(request):
+    """Return whether a write request asks for a dry run; raise 1410 for an invalid value."""
+    return request.method in WRITE_METHODS and parse_dry_run(request.META.get("HTTP_X_DRY_RUN"))
+
+
+def mark_dry_run(request, response):
+    """Echo `X-Dry-Run: true` on the response (errors included) of a dry-run request; an invalid
+    value was refused with 1410 before anything ran, so it is no dry run."""
+    with suppress(ApiException):
+        if is_dry_run(request):
+            response[DRY_RUN_HEADER] = "true"
+    return response
+
+
+def http_response(result):
+    """Return the HttpResponse (or StreamingHttpResponse) answering `result`."""
+    if result.streaming:
+        response = StreamingHttpResponse(result.stream, content_type=result.content_type)
+    else:
+        response = HttpResponse(
+            result.content, status=result.status_code, content_type=result.content_type
+        )
+    for name, value in result.headers.items():
+        response[name] = value
+    return response

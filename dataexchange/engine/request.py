@@ -1,0 +1,87 @@
+"""Parse stage's product: the typed request every later stage reads, built once at the edge.
+
+An `ApiRequest` holds everything the pipeline needs from an HTTP request (or from a replay, or a
+job): method, endpoint alias, identifier, query, body items, transaction mode, dry run,
+preconditions, preferences, media type and caller. Nothing after the edge reads a Django request
+or its headers.
+"""
+
+from dataclasses import dataclass
+
+from dataexchange import conf
+from dataexchange.engine.counting import NO_PREFERENCES, Preferences
+from dataexchange.engine.parse import EMPTY_QUERY, parse_body, parse_query
+from dataexchange.errors import fail
+
+
+class ItemSource:
+    """The items of a write body, parsed when a stage first reads them (after the endpoint and
+    the caller's permission on it were checked, so that those errors come first), whole or in
+    chunks (a large import need not be held as one list by stages that read it in chunks)."""
+
+    __slots__ = ("_raw", "_single", "_size", "_items")
+
+    def __init__(self, raw=b"", *, single=False, size=0, items=None):
+        self._raw, self._single, self._size, self._items = raw, single, size, items
+
+    @classmethod
+    def of(cls, items, *, single=False):
+        """Return a source holding `items` already parsed (replay, jobs)."""
+        return cls(single=single, items=list(items))
+
+    def all(self):
+        """Return every item; raise 1408, 1301 or 1412 for a body that is not a batch."""
+        if self._items is None:
+            limit = conf.get("MAX_BODY_BYTES")
+            if self._size > limit:
+                fail("1408", size=self._size, max=limit)
+            self._items = parse_body(self._raw, self._single)
+        return self._items
+
+    def chunks(self, size):
+        """Yield the items in lists of at most `size`."""
+        items = self.all()
+        for start in range(0, len(items), size):
+            yield items[start : start + size]
+
+
+@dataclass
+class Caller:
+    """Who asks: the user and the credential (token or API key) that authenticated them, in the
+    shape permission checks read (`user`, `auth`); permission checks memoise grants on it, so
+    it is one per request."""
+
+    user: object
+    auth: object = None
+
+    @property
+    def config_version(self):
+        """Return the configuration version read with the credential, if any."""
+        return getattr(self.auth, "config_version", None)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """One request to a Data Exchange endpoint, as values."""
+
+    method: str
+    alias: str
+    caller: Caller
+    entity_id: str | None = None
+    params: object = None  # the query parameters (a QueryDict), parsed by `query`
+    body: ItemSource | None = None
+    transactional: bool = True
+    dry_run: bool = False
+    if_match: str | None = None  # the raw `If-Match` value, checked in the write's transaction
+    preferences: Preferences = NO_PREFERENCES
+    stream: str | None = None  # CSV, CSV_EXACT or NDJSON for a streamed export; None for JSON
+
+    @property
+    def query(self):
+        """Return the RawQuery of the parameters; raise 011 for a filter key without a dot."""
+        return EMPTY_QUERY if not self.params else parse_query(self.params)
+
+    @property
+    def single(self):
+        """Return whether the request addresses one row (`/{id}` routes)."""
+        return self.entity_id is not None

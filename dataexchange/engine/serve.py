@@ -1,0 +1,151 @@
+"""The one entry point: `serve(api_request) -> Result`.
+
+    ApiRequest ─▶ endpoint (007) ─▶ permissions on the endpoint (1404)
+      GET  ─▶ query ─▶ permissions on included endpoints ─▶ read plan (once) ─▶ count / page /
+              row / stream ─▶ Result
+      POST, PATCH, PUT ─▶ body items ─▶ permissions on every endpoint nested rows write ─▶
+              run_write (plan and execute) ─▶ rendered Result ─▶ exchange record ─▶ COMMIT
+      DELETE ─▶ query ─▶ run_delete ─▶ Result ─▶ exchange record ─▶ COMMIT
+
+The HTTP view, replay (and later jobs) call it; whoever asked turns the Result into its answer.
+A write is committed together with its exchange record when `recording` is given
+(`exchangelog.durable`); its errors are then part of the committed Result, not exceptions.
+"""
+
+from dataclasses import dataclass, field
+
+from dataexchange import registry
+from dataexchange.api.reach import check_reach, viewable_aliases
+from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.engine.concurrency import check_precondition_access, if_match, tag_written
+from dataexchange.engine.counting import count_headers
+from dataexchange.engine.delete import run_delete
+from dataexchange.engine.dryrun import dry_run
+from dataexchange.engine.read import read_page, read_row
+from dataexchange.engine.read_plan import plan_read
+from dataexchange.engine.respond import write_result
+from dataexchange.engine.result import error_result, json_result
+from dataexchange.engine.stream import stream_result
+from dataexchange.engine.write import run_write
+from dataexchange.errors import fail
+
+DRY_RUN_HEADER = "X-Dry-Run"
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """How a write's exchange is recorded with its data: the request's trace, a function
+    returning the Received facts of a Result, and options for `exchange_save`."""
+
+    trace: object
+    received_of: object
+    save_options: dict = field(default_factory=dict)
+
+
+def serve(request, *, recording=None):
+    """Return the Result of `request` (an ApiRequest); raise ApiException for a request refused
+    before anything was written (unknown endpoint, permission, parameters)."""
+    snapshot = registry.snapshot(request.caller.config_version)
+    endpoint = snapshot.get(request.alias)
+    if endpoint is None:
+        fail("007")
+    check_reach(request.caller, snapshot, endpoint, request.method)
+    if request.method in ("GET", "HEAD"):
+        return serve_read(request, snapshot, endpoint)
+    result = serve_write(request, snapshot, endpoint, recording)
+    if request.dry_run:
+        result.headers[DRY_RUN_HEADER] = "true"
+    return result
+
+
+def serve_read(request, snapshot, endpoint):
+    """Plan a read once and answer one row, a page (with its count) or a stream."""
+    query = request.query
+    if query.include:
+        check_reach(request.caller, snapshot, endpoint, "GET", include=query.include)
+    if request.single:
+        entity = read_row(plan_read(snapshot, endpoint, query, paged=False), request.entity_id)
+        return json_result({"data": entity.row}, headers={"ETag": entity.etag})
+    paged = request.stream is None or (query.offset is not None and query.limit is not None)
+    plan = plan_read(snapshot, endpoint, query, paged=paged)
+    headers = count_headers(request.preferences, plan)
+    if request.stream is not None:
+        return stream_result(endpoint, plan, request.stream, headers)
+    return json_result({"data": read_page(plan)}, headers=headers)
+
+
+def serve_write(request, snapshot, endpoint, recording):
+    """Run a POST, PATCH, PUT or DELETE, committed with its exchange record when recorded."""
+    run = write_runner if request.method != "DELETE" else delete_runner
+    execute = run(request, snapshot, endpoint, recording)
+    if recording is None:
+        return execute()
+    from dataexchange.exchangelog.durable import write_with_record
+
+    trace = recording.trace
+    trace.dry_run = request.dry_run
+    return write_with_record(
+        trace,
+        execute,
+        recording.received_of,
+        render_error=lambda exc: error_result(exc.errors, exc.status, exc.headers),
+        **recording.save_options,
+    )
+
+
+def write_runner(request, snapshot, endpoint, recording):
+    """Plan and check a POST, PATCH or PUT (refusing it as a whole before anything is written);
+    return the function that executes it and renders its Result."""
+    trace = recording.trace if recording else None
+    items = request.body.all()
+    check_reach(request.caller, snapshot, endpoint, request.method, items=items)
+    viewable = viewable_aliases(request.caller, snapshot, endpoint, items)
+    may_view = endpoint.alias in viewable
+    check_precondition_access(request.if_match, endpoint, may_view)
+    if trace is not None:
+        trace.transactional = request.transactional
+
+    def execute():
+        with dry_run(request.dry_run), if_match(*guard(request, endpoint)):
+            roots = run_write(
+                snapshot,
+                endpoint,
+                items,
+                method=request.method,
+                url_id=request.entity_id,
+                transactional=request.transactional,
+            )
+            if trace is not None:
+                trace.roots = roots
+        result = write_result(
+            roots,
+            method=request.method,
+            single=request.single,
+            transactional=request.transactional,
+            viewable=viewable,
+        )
+        result.roots = roots
+        if not may_view:  # an ETag is a hash of the whole stored row
+            return result
+        return tag_written(result, endpoint, roots, request.entity_id)
+
+    return execute
+
+
+def delete_runner(request, snapshot, endpoint, recording):
+    """Check a DELETE's parameters and preconditions; return the function that executes it."""
+    query = request.query
+    may_view = has_endpoint_permission(request.caller, endpoint.alias, "view")
+    check_precondition_access(request.if_match, endpoint, may_view)
+
+    def execute():
+        with dry_run(request.dry_run), if_match(*guard(request, endpoint)):
+            run_delete(snapshot, endpoint, query, url_id=request.entity_id, may_view=may_view)
+        return json_result(None, status=204)
+
+    return execute
+
+
+def guard(request, endpoint):
+    """Return the arguments of `if_match` for `request`."""
+    return request.method, request.if_match, endpoint, request.entity_id
