@@ -214,6 +214,8 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         summarize_request(exchange, received.errors)
     if http_status >= 500:
         exchange.status = Exchange.Status.FAILED
+    for row in (exchange, *items):
+        scrub_row(row)
     outermost = not connection.in_atomic_block
     # Inside the data's transaction no savepoint is needed: the record fails with the data.
     with transaction.atomic(savepoint=False):
@@ -223,6 +225,27 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         if items:
             ExchangeItem.objects.bulk_create(items)
     return exchange
+
+
+def scrub_row(row):
+    """Replace NUL characters in a log row's text and JSON values (PostgreSQL's text and jsonb
+    refuse them; a client may send them in an identifier or a value), so that recording a
+    request never fails on what the request carried."""
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        if isinstance(value, str | list | dict):
+            setattr(row, field.attname, scrub(value))
+
+
+def scrub(value):
+    """Return `value` (text, or JSON-shaped lists and dicts) with NUL replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    return value
 
 
 def relax_durability():

@@ -291,3 +291,16 @@ def test_response_that_cannot_be_rendered_stores_nothing(api, monkeypatch):
     response = send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}])
     assert response.status_code == 500
     assert country_rows() == []
+
+
+def test_nul_in_what_was_sent_is_recorded_not_fatal(api):
+    """PostgreSQL's text and jsonb refuse NUL: the record keeps U+FFFD in its place, and the
+    request gets its real answer (the record is written in the data's transaction)."""
+    response = send(api, "PATCH", URL + "/D%00E", {"name": "Germany"})
+    assert response.status_code == 404
+    exchange = only_exchange()
+    assert exchange.entity_id == "D\ufffdE"
+    response = send(api, "POST", URL, [{"iso2": "D\x00", "name": "N\x00"}, {"iso2": "FR"}])
+    assert response.status_code == 400
+    item = Exchange.objects.get(pk=response["X-Request-Id"]).items.get(index=0)
+    assert "\x00" not in item.message and "\x00" not in item.path
