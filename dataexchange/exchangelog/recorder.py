@@ -231,10 +231,10 @@ def scrub_row(row):
     """Replace NUL characters in a log row's text and JSON values (PostgreSQL's text and jsonb
     refuse them; a client may send them in an identifier or a value), so that recording a
     request never fails on what the request carried."""
-    for field in row._meta.concrete_fields:
-        value = getattr(row, field.attname)
+    for model_field in row._meta.concrete_fields:
+        value = getattr(row, model_field.attname)
         if isinstance(value, str | list | dict):
-            setattr(row, field.attname, scrub(value))
+            setattr(row, model_field.attname, scrub(value))
 
 
 def scrub(value):

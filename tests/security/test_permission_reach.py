@@ -49,10 +49,10 @@ def test_nested_create_needs_create_on_the_child(client, country_clerk):
 def test_replay_is_refused_where_the_api_is(client, country_clerk, superuser, user):
     """Replay takes the API's permission path: a clerk who may create countries but not tax
     rates cannot replay a logged country whose nested tax rates would be created."""
+    from django.db import connection
+
     from dataexchange.exchangelog.models import Exchange, ExchangeItem
     from dataexchange.exchangelog.replay import items_replay
-
-    from django.db import connection
 
     with connection.cursor() as cursor:  # ids differ per database: sequences never roll back
         cursor.execute("SELECT MIN(id_tax_set) FROM spy_tax_set")
