@@ -4,8 +4,9 @@ from typing import NamedTuple
 
 from dataexchange.engine import sql
 from dataexchange.engine.etag import etag_of_rendered
+from dataexchange.engine.includes import load_includes
 from dataexchange.engine.read_plan import Condition, plan_read
-from dataexchange.engine.render import attach_children, render_rows
+from dataexchange.engine.render import nest, render_rows
 from dataexchange.engine.sorting import order_by_sql, project, project_rows
 from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import fail
@@ -33,7 +34,8 @@ def read_page(plan):
     rows = sql.select(
         endpoint, plan.conditions, offset=plan.offset, limit=plan.limit, order_by=order_by
     )
-    return project_rows(endpoint, render_rows(endpoint, rows, plan.includes), plan.fields)
+    included = load_includes(endpoint, rows, plan.includes)
+    return project_rows(endpoint, render_rows(endpoint, rows, included), plan.fields)
 
 
 class Entity(NamedTuple):
@@ -62,8 +64,9 @@ def read_row(plan, url_id):
     rows = sql.select_first(endpoint, (*plan.conditions, condition))
     if not rows:
         fail("1303", errorPath=endpoint.alias)
+    included = load_includes(endpoint, rows, plan.includes)
     rendered = render_rows(endpoint, rows)
     etag = etag_of_rendered(rendered[0])  # of the row's own fields, before includes nest
-    for include in plan.includes:
-        attach_children(endpoint, rows, rendered, include)
+    for loaded in included:
+        nest(endpoint, rows, rendered, loaded)
     return Entity(project(endpoint, rendered[0], plan.fields), etag)

@@ -1,11 +1,8 @@
 """Render stage: shape database rows and errors into the JSON the API answers."""
 
-from django.db import connection
 from django.http import HttpResponse
 
 import orjson
-
-from dataexchange.engine import sql
 
 JSON = "application/json"
 
@@ -21,27 +18,24 @@ def render_row(endpoint, row):
     return item
 
 
-def render_rows(endpoint, rows, includes=()):
-    """Return rendered rows with their included children nested under relation names."""
+def render_rows(endpoint, rows, included=()):
+    """Return rendered rows with their loaded children (`engine.includes`) nested under relation
+    names."""
     rendered = [render_row(endpoint, row) for row in rows]
-    for include in includes:
-        attach_children(endpoint, rows, rendered, include)
+    for loaded in included:
+        nest(endpoint, rows, rendered, loaded)
     return rendered
 
 
-def attach_children(endpoint, rows, rendered, include):
-    """Load one relation's children for all `rows` in one query and nest them (no N+1)."""
-    relation, child = include.relation, include.endpoint
-    position = endpoint.column_index[relation.parent_column]
-    keys = {row[position] for row in rows if row[position] is not None}
-    if not keys:
+def nest(endpoint, rows, rendered, loaded):
+    """Nest the rendered children of one Included under their parents (none: no key at all)."""
+    if not loaded.rows:
         return
-    key_column = connection.ops.quote_name(relation.child_column)
-    child_rows = sql.select_in(child, key_column, keys, extra_columns=key_column)
-    child_rendered = render_rows(child, [r[:-1] for r in child_rows], include.children)
+    relation, child = loaded.include.relation, loaded.include.endpoint
     groups = {}
-    for row, item in zip(child_rows, child_rendered):
-        groups.setdefault(_key(row[-1]), []).append(item)
+    for key, item in zip(loaded.keys, render_rows(child, loaded.rows, loaded.nested)):
+        groups.setdefault(_key(key), []).append(item)
+    position = endpoint.column_index[relation.parent_column]
     for row, item in zip(rows, rendered):
         children = groups.get(_key(row[position]))
         if children:

@@ -18,6 +18,7 @@ import logging
 
 import orjson
 
+from dataexchange.engine.includes import load_includes
 from dataexchange.engine.keyset import row_chunks
 from dataexchange.engine.render import render_rows
 from dataexchange.engine.result import Result
@@ -129,9 +130,8 @@ def stream_body(endpoint, plan, media):
         yield csv_lines([columns])
     try:
         for rows in row_chunks(endpoint, plan):
-            rendered = project_rows(
-                endpoint, render_rows(endpoint, rows, plan.includes), plan.fields
-            )
+            included = load_includes(endpoint, rows, plan.includes)
+            rendered = project_rows(endpoint, render_rows(endpoint, rows, included), plan.fields)
             if media in CSV_KINDS:
                 yield csv_rows(columns, rendered, defused)
             else:
