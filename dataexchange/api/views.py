@@ -16,18 +16,14 @@ from dataexchange.engine.concurrency import check_precondition_access, if_match,
 from dataexchange.engine.counting import count_headers
 from dataexchange.engine.delete import run_delete
 from dataexchange.engine.dryrun import dry_run, is_dry_run, mark_dry_run
-from dataexchange.engine.parse import (
-    accepts_json,
-    is_transactional,
-    parse_body,
-    parse_request_query,
-)
+from dataexchange.engine.media import negotiate
+from dataexchange.engine.parse import is_transactional, parse_body, parse_request_query
 from dataexchange.engine.read import read_collection, read_entity
 from dataexchange.engine.render import error_response, json_response
 from dataexchange.engine.respond import write_response
-from dataexchange.engine.stream import accepts_stream, stream_format, stream_response
+from dataexchange.engine.stream import stream_response
 from dataexchange.engine.write import run_write
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf
 from dataexchange.exchangelog.durable import write_with_record
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
@@ -59,11 +55,10 @@ class DynamicEntityView(APIView):
         routed = request.method.lower() in self.http_method_names
         if not routed or (request.method == "POST" and kwargs.get("entity_id") is not None):
             fail("007")
-        accept = request.META.get("HTTP_ACCEPT", "")
-        if not (
-            accepts_json(accept) or accepts_stream(request.method, kwargs.get("entity_id"), accept)
-        ):
-            fail("010")
+        streamable = request.method in ("GET", "HEAD") and kwargs.get("entity_id") is None
+        self.media = negotiate(request.META.get("HTTP_ACCEPT", ""), streamable=streamable)
+        if self.media is None:
+            fail(Code.UNSUPPORTED_ACCEPT)
         super().initial(request, *args, **kwargs)
         self.snapshot = registry.snapshot(getattr(request.auth, "config_version", None))
         self.endpoint = self.snapshot.get(kwargs["alias"])
@@ -79,9 +74,8 @@ class DynamicEntityView(APIView):
             entity = read_entity(self.snapshot, self.endpoint, query, entity_id)
             return json_response({"data": entity.row}, headers={"ETag": entity.etag})
         headers = count_headers(request.headers, self.snapshot, self.endpoint, query)
-        media = stream_format(request.META.get("HTTP_ACCEPT", ""))
-        if media is not None:
-            return stream_response(self.snapshot, self.endpoint, query, media, headers)
+        if self.media.is_stream:
+            return stream_response(self.snapshot, self.endpoint, query, self.media, headers)
         rows = read_collection(self.snapshot, self.endpoint, query)
         return json_response({"data": rows}, headers=headers)
 

@@ -36,7 +36,7 @@ class DocContext:
 
     def writable_relations(self, endpoint, kind):
         """Return {name: (relation, child)} the caller may write items of `kind` under."""
-        actions = schemas.ITEM_KINDS[kind].actions
+        actions = schemas.item_actions(kind)
         return {
             name: (relation, child)
             for name, relation in endpoint.relations.items()
@@ -134,7 +134,9 @@ def item_schemas(endpoint, kind, ctx, components, *, single=False, exempt=None):
     """Add the item schema of `kind` for `endpoint` and of the children it may nest; return its
     name. Cycles of relations end at names already added."""
     exempt_field = endpoint.by_column.get(exempt) if exempt else None
-    if exempt_field is not None and not schemas.ITEM_KINDS[kind].requires(exempt_field, False):
+    if exempt_field is not None and not schemas.ITEM_KINDS[kind].must_send(
+        exempt_field, selects_row=True
+    ):
         exempt_field = None  # the exemption changes nothing: share the plain item schema
     name = schemas.item_name(
         endpoint.alias, kind, single, exempt_field.name if exempt_field else None
