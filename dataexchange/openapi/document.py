@@ -8,6 +8,7 @@ drf-spectacular's document by `generator.py`.
 from dataclasses import dataclass
 
 from dataexchange import conf
+from dataexchange.engine.walk import follow
 from dataexchange.openapi import schemas
 from dataexchange.openapi.operations import OPERATIONS, build_operation, is_available, tag_name
 
@@ -23,15 +24,17 @@ class DocContext:
     def can(self, alias, *actions):
         return all((alias, action) in self.allowed for action in actions)
 
-    def child(self, relation):
-        return self.snapshot.get(relation.child_alias)
+    def relations(self, endpoint):
+        """Yield (name, relation, child endpoint or None) for each relation of `endpoint`."""
+        for name in endpoint.relations:
+            yield name, *follow(self.snapshot, endpoint, name)
 
     def readable_relations(self, endpoint):
         """Return {relation name: child endpoint} the caller may include (view on the child)."""
         return {
             name: child
-            for name, relation in endpoint.relations.items()
-            if (child := self.child(relation)) is not None and self.can(child.alias, "view")
+            for name, _, child in self.relations(endpoint)
+            if child is not None and self.can(child.alias, "view")
         }
 
     def writable_relations(self, endpoint, kind):
@@ -39,10 +42,8 @@ class DocContext:
         actions = schemas.item_actions(kind)
         return {
             name: (relation, child)
-            for name, relation in endpoint.relations.items()
-            if relation.editable
-            and (child := self.child(relation)) is not None
-            and self.can(child.alias, *actions)
+            for name, relation, child in self.relations(endpoint)
+            if relation.editable and child is not None and self.can(child.alias, *actions)
         }
 
 
