@@ -2,8 +2,9 @@
 
 Per root item, validators run in Spryker's order (SPEC A4), each walking the root first and then its
 children: relation found (1313), relation editable (1314), unknown field (1311), required (1307),
-types and values (1305/1306), immutability (1304), constraints (1316). PATCH and PUT check required
-before unknown fields; PATCH does not check required at all.
+types and values (1305/1306), immutability (1304), constraints (1316). PUT checks required
+before unknown fields; PATCH does not check required at all. `WRITE_RULES` holds, per method, the
+validators in order and which fields may and must be sent; the OpenAPI item schemas read it too.
 """
 
 import re
@@ -150,7 +151,7 @@ def is_valid(node, ctx):
     """Return True when no validator below would report an error for `node` (one pass)."""
     if node.errors or node.bad_children or not values_are_valid(node, ctx):
         return False
-    if WRITE_RULES[ctx.method].requires and next(missing_required(node), None):
+    if WRITE_RULES[ctx.method].requires and next(missing_required(node), None) is not None:
         return False  # 1307
     return next(bad_urls(node), None) is None  # 1316
 
