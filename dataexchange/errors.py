@@ -9,10 +9,70 @@ Code ranges:
              string too long / too many parameters, 1415 unavailable (retry), 1416
              malformed request, 1417 paging on DELETE
   500        an unexpected server fault (never with details)
-A message template's `%name%` placeholders are filled from keyword arguments.
+A message template's `%name%` placeholders are filled from keyword arguments; call sites name
+codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
+raises `UnfilledPlaceholder` when `settings.DATA_EXCHANGE_STRICT_ERRORS` is on (the tests), and is
+otherwise emptied and logged, so a client never sees `%name%`.
 """
 
+import logging
+import re
 from dataclasses import dataclass
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class Code:
+    """The symbolic names of the catalogue codes."""
+
+    INVALID_TOKEN = "001"
+    MISSING_TOKEN = "002"
+    NOT_FOUND = "007"
+    UNSUPPORTED_ACCEPT = "010"
+    FILTER_FORMAT = "011"
+    DATA_FORMAT = "1301"
+    PERSIST_FAILED = "1302"
+    PERSIST_NULL = "1302-null"
+    ENTITY_NOT_FOUND = "1303"
+    IMMUTABLE_FIELD = "1304"
+    INVALID_TYPE = "1305"
+    INVALID_VALUE = "1306"
+    REQUIRED_FIELD = "1307"
+    NEW_IDENTIFIER = "1308"
+    DUPLICATE_ENTRY = "1309"
+    MISSING_IDENTIFIER = "1310"
+    UNKNOWN_FIELD = "1311"
+    RELATION_NOT_FOUND = "1313"
+    RELATION_NOT_EDITABLE = "1314"
+    FILTER_FIELD_NOT_FOUND = "1315"
+    URL_FORMAT = "1316"
+    HAS_CHILDREN = "1317"
+    METHOD_NOT_ALLOWED = "1318"
+    BATCH_TOO_LARGE = "1401"
+    PAGE_LIMIT = "1402"
+    DELETE_WITHOUT_FILTER = "1403"
+    PERMISSION_DENIED = "1404"
+    INVALID_FILTER = "1405"
+    SORT_FIELD_NOT_FOUND = "1406"
+    PRECONDITION_FAILED = "1407"
+    BODY_TOO_LARGE = "1408"
+    THROTTLED = "1409"
+    BAD_HEADER = "1410"
+    DELETE_CAP = "1411"
+    BODY_TOO_DEEP = "1412"
+    QUERY_TOO_LONG = "1413"
+    TOO_MANY_PARAMETERS = "1414"
+    UNAVAILABLE = "1415"
+    MALFORMED_REQUEST = "1416"
+    DELETE_PAGING = "1417"
+    SERVER_ERROR = "500"
+
+
+class UnfilledPlaceholder(AssertionError):
+    """A message template placeholder got no value (a bug at the call site; raised in tests)."""
+
 
 CATALOGUE = {
     "001": (401, "Invalid access token."),
@@ -101,6 +161,8 @@ CATALOGUE = {
     "1417": (400, "Paging is not supported by DELETE on `%aliasName%`. Narrow the filter instead."),
     "500": (500, "Internal server error."),
 }
+PLACEHOLDER = re.compile(r"%([A-Za-z]+)%")
+PLACEHOLDERS = {code: frozenset(PLACEHOLDER.findall(t)) for code, (_, t) in CATALOGUE.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +185,23 @@ class ApiError:
 def make_error(code, **params):
     """Return the ApiError for catalogue `code` with its template filled from `params`."""
     status, template = CATALOGUE[code]
+    missing = PLACEHOLDERS[code].difference(params)
+    if missing:
+        params = {**params, **unfilled(code, missing)}
     message = template
     for key, value in params.items():
         message = message.replace(f"%{key}%", str(value))
     return ApiError(code.split("-")[0], status, message)
+
+
+def unfilled(code, missing):
+    """Return empty values for the `missing` placeholders of `code`, or raise
+    UnfilledPlaceholder when `DATA_EXCHANGE_STRICT_ERRORS` is on."""
+    names = ", ".join(sorted(missing))
+    if getattr(settings, "DATA_EXCHANGE_STRICT_ERRORS", False):
+        raise UnfilledPlaceholder(f"error {code}: no value for placeholder(s) {names}")
+    logger.warning("Error %s: no value for placeholder(s) %s; left empty", code, names)
+    return dict.fromkeys(missing, "")
 
 
 class ApiException(Exception):

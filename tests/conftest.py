@@ -17,6 +17,12 @@ from core.demo.loader import demo_load
 DEMO_TEST_PRODUCTS = 10
 
 
+@pytest.fixture(autouse=True, scope="session")
+def strict_errors():
+    """Raise on an error message whose placeholder got no value, instead of answering it."""
+    settings.DATA_EXCHANGE_STRICT_ERRORS = True
+
+
 @pytest.fixture
 def api_client():
     """Return an unauthenticated DRF test client."""

@@ -3,7 +3,8 @@ an `include` reads and the child endpoints nested rows write. The API and replay
 `check_reach`, so a write is refused by every path exactly where the API refuses it."""
 
 from dataexchange.auth.permissions import has_endpoint_permission
-from dataexchange.errors import fail
+from dataexchange.engine.walk import nested_rows, walk_chain
+from dataexchange.errors import Code, fail
 
 # The permissions a method needs on every endpoint it reaches; PUT may both update and create.
 METHOD_ACTIONS = {
@@ -26,7 +27,7 @@ def check_reach(caller, snapshot, endpoint, method, *, items=(), include=()):
     for alias in (endpoint.alias, *sorted(reached)):
         for action in METHOD_ACTIONS[method]:
             if not has_endpoint_permission(caller, alias, action):
-                fail("1404", action=action, aliasName=alias)
+                fail(Code.PERMISSION_DENIED, action=action, aliasName=alias)
 
 
 def viewable_aliases(caller, snapshot, endpoint, items):
@@ -39,16 +40,12 @@ def viewable_aliases(caller, snapshot, endpoint, items):
 def included_aliases(snapshot, endpoint, chains):
     """Return the aliases of child endpoints named by `include` chains (unknown names skipped;
     the planner reports them as 1313)."""
-    aliases = set()
-    for chain in chains:
-        current = endpoint
-        for name in chain:
-            relation = current.relations.get(name)
-            current = snapshot.get(relation.child_alias) if relation else None
-            if current is None:
-                break
-            aliases.add(current.alias)
-    return aliases
+    return {
+        child.alias
+        for chain in chains
+        for _, _, child in walk_chain(snapshot, endpoint, chain)
+        if child is not None
+    }
 
 
 def written_aliases(snapshot, endpoint, items):
@@ -58,12 +55,8 @@ def written_aliases(snapshot, endpoint, items):
         current, item = stack.pop()
         if not isinstance(item, dict):
             continue
-        for key, value in item.items():
-            relation = current.relations.get(key) if isinstance(value, list | dict) else None
-            child = snapshot.get(relation.child_alias) if relation else None
-            if child is None:
-                continue
-            aliases.add(child.alias)
-            rows = value if isinstance(value, list) else [value]
-            stack.extend((child, row) for row in rows)
+        for _, _, child, rows in nested_rows(snapshot, current, item):
+            if child is not None:
+                aliases.add(child.alias)
+                stack.extend((child, row) for row in rows)
     return aliases

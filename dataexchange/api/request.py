@@ -13,13 +13,13 @@ from dataexchange.engine.dryrun import HEADER as DRY_RUN_HEADER
 from dataexchange.engine.dryrun import WRITE_METHODS, parse_dry_run
 from dataexchange.engine.parse import is_transactional
 from dataexchange.engine.request import ApiRequest, Caller, ItemSource
-from dataexchange.engine.stream import stream_format
 from dataexchange.errors import ApiException
 
 
-def api_request_from(request, alias, entity_id=None):
-    """Return the ApiRequest of a DRF request to `/<prefix>/<alias>[/<entity_id>]`; raise 1410
-    for an extension header whose value is not one of its documented forms."""
+def api_request_from(request, alias, entity_id=None, media=None):
+    """Return the ApiRequest of a DRF request to `/<prefix>/<alias>[/<entity_id>]` answered as
+    `media` (engine.media.negotiate); raise 1410 for an extension header whose value is not one
+    of its documented forms."""
     method = request.method
     write = method in WRITE_METHODS
     return ApiRequest(
@@ -33,7 +33,7 @@ def api_request_from(request, alias, entity_id=None):
         dry_run=write and is_dry_run(request),
         if_match=request.headers.get("If-Match"),
         preferences=parse_prefer(request.headers.get("Prefer")),
-        stream=stream_format(request.META.get("HTTP_ACCEPT", "")) if entity_id is None else None,
+        stream=media if media is not None and media.is_stream else None,
     )
 
 

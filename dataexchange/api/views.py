@@ -10,10 +10,9 @@ from rest_framework.views import APIView
 
 from dataexchange.api.exceptions import api_exception_handler
 from dataexchange.api.request import api_request_from, http_response, mark_dry_run
-from dataexchange.engine.parse import accepts_json
+from dataexchange.engine.media import negotiate
 from dataexchange.engine.serve import Recording, serve
-from dataexchange.engine.stream import accepts_stream
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
 
@@ -36,7 +35,7 @@ class DynamicEntityView(APIView):
         return None, None
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        fail("007")
+        fail(Code.NOT_FOUND)
 
     def initial(self, request, *args, **kwargs):
         """Check route, Accept, then credentials, permission class and throttles."""
@@ -44,15 +43,16 @@ class DynamicEntityView(APIView):
         entity_id = kwargs.get("entity_id")
         routed = request.method.lower() in self.http_method_names
         if not routed or (request.method == "POST" and entity_id is not None):
-            fail("007")
-        accept = request.META.get("HTTP_ACCEPT", "")
-        if not (accepts_json(accept) or accepts_stream(request.method, entity_id, accept)):
-            fail("010")
+            fail(Code.NOT_FOUND)
+        streamable = request.method in ("GET", "HEAD") and entity_id is None
+        self.media = negotiate(request.META.get("HTTP_ACCEPT", ""), streamable=streamable)
+        if self.media is None:
+            fail(Code.UNSUPPORTED_ACCEPT)
         super().initial(request, *args, **kwargs)
 
     def handle(self, request, alias, entity_id=None):
         """Answer any of the nine routes through the pipeline."""
-        api_request = api_request_from(request, alias, entity_id)
+        api_request = api_request_from(request, alias, entity_id, self.media)
         return http_response(serve(api_request, recording=self.recording(request)))
 
     get = post = patch = put = delete = handle

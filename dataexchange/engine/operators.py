@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from dataexchange.engine.types import Unmatchable
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 ORDERED_TYPES = {"integer", "decimal", "float", "string", "date", "datetime"}
 NUMERIC = (int, float, str)
@@ -33,12 +33,26 @@ class BadFilter(ValueError):
 
 @dataclass(frozen=True)
 class Operator:
-    """One operator: the operand shape ('one', 'list', 'pair', 'flag', 'pattern') and its SQL."""
+    """One operator: its operand shape, SQL, the field types it applies to (None: all) and how
+    the OpenAPI document explains it.
+
+    `shape` is the operand's: "one" (a value of the field's type), "list", "pair" (two values),
+    "flag" (true or false) or "pattern" (a LIKE pattern)."""
 
     name: str
     shape: str
     template: str = ""  # `{c}` is the quoted column; one `%s` per operand
-    ordered: bool = False  # needs an ordered type (not boolean)
+    types: frozenset | None = None
+    meaning: str = ""
+    example: str = ""
+
+    @property
+    def ordered(self):
+        """Return whether the operator needs an ordered type (not boolean)."""
+        return self.types == ORDERED
+
+    def applies_to(self, field_type):
+        return self.types is None or field_type in self.types
 
     def sql(self, column, value):
         """Return (sql, params) comparing `column` with the planned operand `value`."""
@@ -53,22 +67,61 @@ class Operator:
         return self.template.format(c=column), list(value) if self.shape == "pair" else [value]
 
 
-OPERATORS = {
-    op.name: op
-    for op in (
-        Operator("ne", "one", "{c} <> %s"),
-        Operator("gt", "one", "{c} > %s", ordered=True),
-        Operator("gte", "one", "{c} >= %s", ordered=True),
-        Operator("lt", "one", "{c} < %s", ordered=True),
-        Operator("lte", "one", "{c} <= %s", ordered=True),
-        Operator("like", "pattern"),
-        Operator("ilike", "pattern"),
-        Operator("isNull", "flag"),
-        Operator("notIn", "list"),
-        Operator("between", "pair", "{c} BETWEEN %s AND %s", ordered=True),
-    )
+ORDERED = frozenset(ORDERED_TYPES)
+STRING_TYPES = frozenset({"string"})
+# Why an operand is refused for a field of a type the operator does not apply to.
+TYPE_REASONS = {
+    ORDERED: "`{name}` does not apply to {type} fields",
+    STRING_TYPES: "`{name}` applies to string fields only",
 }
+
+# Every filter operator, in the order the OpenAPI document lists them. `in` (Part A) is planned
+# by read_plan itself and has no SQL here.
+OPERATOR_TABLE = (
+    Operator("in", "list", meaning="one of the listed values", example='{"in":["DE","AT"]}'),
+    Operator(
+        "notIn",
+        "list",
+        meaning="none of the listed values (`[]` matches every row)",
+        example='{"notIn":[1,2]}',
+    ),
+    Operator("ne", "one", "{c} <> %s", meaning="not equal", example='{"ne":"DE"}'),
+    Operator("gt", "one", "{c} > %s", ORDERED, "greater than", '{"gt":5}'),
+    Operator("gte", "one", "{c} >= %s", ORDERED, "greater than or equal", '{"gte":5}'),
+    Operator("lt", "one", "{c} < %s", ORDERED, "less than", '{"lt":5}'),
+    Operator("lte", "one", "{c} <= %s", ORDERED, "less than or equal", '{"lte":5}'),
+    Operator(
+        "between",
+        "pair",
+        "{c} BETWEEN %s AND %s",
+        ORDERED,
+        "between the two values, both included",
+        '{"between":[1,9]}',
+    ),
+    Operator(
+        "isNull",
+        "flag",
+        meaning="`true`: the field is NULL, `false`: it is not",
+        example='{"isNull":true}',
+    ),
+    Operator(
+        "like",
+        "pattern",
+        types=STRING_TYPES,
+        meaning="case-sensitive SQL `LIKE` pattern (`%` any run of characters, `_` one, `\\` "
+        "escapes the next)",
+        example='{"like":"AB%"}',
+    ),
+    Operator(
+        "ilike",
+        "pattern",
+        types=STRING_TYPES,
+        meaning="`like`, ignoring case",
+        example='{"ilike":"ab%"}',
+    ),
+)
 LIST_OPERATORS = {"in", "IN"}  # Part A: `in` with a list is planned by read_plan itself
+OPERATORS = {op.name: op for op in OPERATOR_TABLE if op.name not in LIST_OPERATORS}
 
 
 def is_operator(name):
@@ -85,21 +138,19 @@ def plan_operator(endpoint, field, name, value):
         return operator, operand(operator, field, value)
     except BadFilter as error:
         alias = endpoint.alias if endpoint is not None else ""
-        fail("1405", filterField=field.name, aliasName=alias, reason=str(error))
+        fail(Code.INVALID_FILTER, filterField=field.name, aliasName=alias, reason=str(error))
 
 
 def operand(operator, field, value):
     """Return the operand of `operator` converted for `field`, or raise BadFilter."""
     name, shape = operator.name, operator.shape
-    if operator.ordered and field.type not in ORDERED_TYPES:
-        raise BadFilter(f"`{name}` does not apply to {field.type} fields")
+    if not operator.applies_to(field.type):
+        raise BadFilter(TYPE_REASONS[operator.types].format(name=name, type=field.type))
     if shape == "flag":
         if not isinstance(value, bool):
             raise BadFilter(f"`{name}` needs true or false")
         return value
     if shape == "pattern":
-        if field.type != "string":
-            raise BadFilter(f"`{name}` applies to string fields only")
         if not isinstance(value, str):
             raise BadFilter(f"`{name}` needs a string pattern")
         if "\x00" in value:  # as types.parse_string: no backend compares NUL alike

@@ -11,8 +11,6 @@ import orjson
 from dataexchange import conf
 from dataexchange.errors import fail
 
-ACCEPTED_JSON = {"", "*/*", "application/json", "application/*"}
-
 
 @dataclass(frozen=True, slots=True)
 class RawFilter:
@@ -32,17 +30,6 @@ class RawQuery:
     include: tuple  # chains: tuples of relation names
     sort: tuple = ()  # SPEC B4: visible names, `-` prefix for descending
     fields: tuple = ()  # SPEC B4: visible names to return; empty for all
-
-
-def accepts_json(accept_header):
-    """Return whether an Accept header admits application/json (SPEC A1)."""
-    if not accept_header:
-        return True
-    for part in accept_header.split(","):
-        media = part.split(";", 1)[0].strip().lower()
-        if media in ACCEPTED_JSON:
-            return True
-    return False
 
 
 EMPTY_QUERY = RawQuery((), None, None, ())

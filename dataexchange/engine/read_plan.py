@@ -7,6 +7,7 @@ from dataexchange.engine.operators import is_operator, plan_operator
 from dataexchange.engine.parse import DEPTH_CEILING, parse_filter_value
 from dataexchange.engine.sorting import plan_fields, plan_sort
 from dataexchange.engine.types import Unmatchable
+from dataexchange.engine.walk import walk_chain
 from dataexchange.errors import fail
 
 
@@ -121,14 +122,11 @@ def plan_includes(snapshot, endpoint, chains):
     for chain in chains:
         if len(chain) > depth:
             fail("1313", relationName=chain[depth])
-        level, current = tree, endpoint
-        for name in chain:
-            relation = current.relations.get(name)
-            child = snapshot.get(relation.child_alias) if relation else None
+        level = tree
+        for name, relation, child in walk_chain(snapshot, endpoint, chain):
             if child is None:
                 fail("1313", relationName=name)
             level = level.setdefault(name, (relation, child, {}))[2]
-            current = child
     return _freeze(tree)
 
 

@@ -74,7 +74,7 @@ class ApiRequest:
     dry_run: bool = False
     if_match: str | None = None  # the raw `If-Match` value, checked in the write's transaction
     preferences: Preferences = NO_PREFERENCES
-    stream: str | None = None  # CSV, CSV_EXACT or NDJSON for a streamed export; None for JSON
+    stream: object = None  # the stream Media (engine.media) of an export; None for JSON
 
     @property
     def query(self):

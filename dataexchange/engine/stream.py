@@ -18,6 +18,7 @@ import logging
 
 import orjson
 
+from dataexchange.engine import media
 from dataexchange.engine.includes import load_includes
 from dataexchange.engine.keyset import row_chunks
 from dataexchange.engine.render import render_rows
@@ -27,58 +28,17 @@ from dataexchange.exchangelog.csvexport import cell as defused_cell
 
 logger = logging.getLogger(__name__)
 
-CSV = "text/csv"
-CSV_EXACT = "text/csv; escape=none"  # CSV without formula defusing, for machine clients
-NDJSON = "application/x-ndjson"
-CSV_KINDS = {CSV, CSV_EXACT}
-CONTENT_TYPES = {
-    CSV: "text/csv; charset=utf-8",
-    CSV_EXACT: "text/csv; charset=utf-8",
-    NDJSON: "application/x-ndjson",
-}
-EXTENSIONS = {CSV: "csv", CSV_EXACT: "csv", NDJSON: "ndjson"}
-JSON_RANGES = {"*/*", "application/*", "application/json"}
+# The media names `stream_format` answers (what a client sends to ask for each export).
+CSV = media.CSV.name
+CSV_EXACT = media.CSV_EXACT.name  # CSV without formula defusing, for machine clients
+NDJSON = media.NDJSON.name
 
 
 def stream_format(accept_header):
     """Return CSV, CSV_EXACT or NDJSON when the Accept header prefers one of them to JSON,
-    else None.
-
-    The highest `q` wins; on a tie the earlier media range wins. `text/csv; escape=none` asks for
-    CSV_EXACT.
-    """
-    best, best_q = None, 0.0
-    for part in (accept_header or "").split(","):
-        media, _, params = part.partition(";")
-        media = media.strip().lower()
-        kind = media if media in CONTENT_TYPES else ("json" if media in JSON_RANGES else None)
-        if kind == CSV and _param(params, "escape").lower() == "none":
-            kind = CSV_EXACT
-        q = _quality(params)
-        if kind is not None and q > best_q:
-            best, best_q = kind, q
-    return best if best in CONTENT_TYPES else None
-
-
-def _param(params, wanted, default=""):
-    """Return the value of media-type parameter `wanted` (name case-insensitive, unquoted)."""
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == wanted:
-            return value.strip().strip('"')
-    return default
-
-
-def _quality(params):
-    try:
-        return float(_param(params, "q", "1"))
-    except ValueError:
-        return 0.0
-
-
-def accepts_stream(method, entity_id, accept_header):
-    """Return whether a request may be answered with a stream (GET collection only)."""
-    return method in ("GET", "HEAD") and entity_id is None and bool(stream_format(accept_header))
+    else None (engine.media.preferred_stream decides)."""
+    chosen = media.preferred_stream(media.parse_accept(accept_header))
+    return chosen.name if chosen is not None else None
 
 
 def csv_cell(value, defuse=False):
@@ -109,9 +69,9 @@ def csv_rows(columns, rows, defused=frozenset()):
     )
 
 
-def defused_columns(endpoint, media):
+def defused_columns(endpoint, chosen):
     """Return the visible names of the string fields whose CSV cells are defused."""
-    if media != CSV:
+    if not chosen.defuses_formulas:
         return frozenset()
     return frozenset(field.name for field in endpoint.fields if field.type == "string")
 
@@ -121,18 +81,19 @@ def ndjson_lines(rows):
     return b"".join(orjson.dumps(row) + b"\n" for row in rows)
 
 
-def stream_body(endpoint, plan, media):
+def stream_body(endpoint, plan, chosen):
     """Yield the response body: for CSV the header row at once, then one piece per chunk."""
     columns = list(plan.fields or (field.name for field in endpoint.fields))
     columns += [include.relation.name for include in plan.includes]
-    defused = defused_columns(endpoint, media)
-    if media in CSV_KINDS:
+    defused = defused_columns(endpoint, chosen)
+    is_csv = chosen.kind == "csv"
+    if is_csv:
         yield csv_lines([columns])
     try:
         for rows in row_chunks(endpoint, plan):
             included = load_includes(endpoint, rows, plan.includes)
             rendered = project_rows(endpoint, render_rows(endpoint, rows, included), plan.fields)
-            if media in CSV_KINDS:
+            if is_csv:
                 yield csv_rows(columns, rendered, defused)
             else:
                 yield ndjson_lines(rendered)
@@ -141,13 +102,14 @@ def stream_body(endpoint, plan, media):
         raise
 
 
-def stream_result(endpoint, plan, media, headers=None):
-    """Return the Result exporting every row matching `plan` as a stream.
+def stream_result(endpoint, plan, chosen, headers=None):
+    """Return the Result exporting every row matching `plan` as the stream Media `chosen`
+    (engine.media.negotiate).
 
     Paging applies only when both page parameters are given (the plan's offset and limit then
     bound the export). The plan was checked before the first byte, so errors are still A7
     bodies."""
-    filename = f"{endpoint.alias}.{EXTENSIONS[media]}"
+    filename = f"{endpoint.alias}.{chosen.extension}"
     headers = {
         **(headers or {}),
         "Content-Disposition": f'attachment; filename="{filename}"',
@@ -156,6 +118,6 @@ def stream_result(endpoint, plan, media, headers=None):
     return Result(
         200,
         headers=headers,
-        content_type=CONTENT_TYPES[media],
-        stream=stream_body(endpoint, plan, media),
+        content_type=chosen.content_type,
+        stream=stream_body(endpoint, plan, chosen),
     )

@@ -2,14 +2,16 @@
 
 Per root item, validators run in Spryker's order (SPEC A4), each walking the root first and then its
 children: relation found (1313), relation editable (1314), unknown field (1311), required (1307),
-types and values (1305/1306), immutability (1304), constraints (1316). PATCH and PUT check required
-before unknown fields; PATCH does not check required at all.
+types and values (1305/1306), immutability (1304), constraints (1316). PUT checks required
+before unknown fields; PATCH does not check required at all. `WRITE_RULES` holds, per method, the
+validators in order and which fields may and must be sent; the OpenAPI item schemas read it too.
 """
 
 import re
 from dataclasses import dataclass, field
 
-from dataexchange.errors import make_error
+from dataexchange.engine.walk import nested_rows
+from dataexchange.errors import Code, make_error
 
 URL_RE = re.compile(r"^/$|^/[a-z0-9\-._~%!$&'()*+,;=@]+(/[a-zA-Z0-9\-._~%!$&'()*+,;=:@]+)*")
 MISSING = object()
@@ -78,16 +80,11 @@ def count_items(items):
 def build_node(snapshot, endpoint, raw, path, relation=None, parent=None):
     """Return the node tree of one item, recording unknown and non-editable relations."""
     node = Node(endpoint, raw, path, relation, parent)
-    for key, value in raw.items():
-        if not isinstance(value, list | dict):
-            continue
-        child_relation = endpoint.relations.get(key)
-        child = snapshot.get(child_relation.child_alias) if child_relation else None
-        rows = value if isinstance(value, list) else [value]
+    for key, child_relation, child, rows in nested_rows(snapshot, endpoint, raw):
         if child is None:
-            node.bad_children.append(("1313", key, 1))
+            node.bad_children.append((Code.RELATION_NOT_FOUND, key, 1))
         elif not child_relation.editable:
-            node.bad_children.append(("1314", key, len(rows)))
+            node.bad_children.append((Code.RELATION_NOT_EDITABLE, key, len(rows)))
         else:
             nodes = [
                 build_node(
@@ -98,9 +95,39 @@ def build_node(snapshot, endpoint, raw, path, relation=None, parent=None):
             for index, child_node in enumerate(nodes):
                 child_node.path = f"{path}.{child.alias}[{index}]"
                 if not isinstance(rows[index], dict):
-                    child_node.errors.append(make_error("1301"))
+                    child_node.errors.append(make_error(Code.DATA_FORMAT))
             node.children.append((child_relation, child, nodes))
     return node
+
+
+@dataclass(frozen=True)
+class WriteRule:
+    """What the items of one write method may hold and must, and the order of its validators
+    (SPEC A4). The OpenAPI item schemas read the same rule (`openapi.schemas.ITEM_KINDS`)."""
+
+    method: str
+    kind: str  # the OpenAPI item kind: create, update or upsert
+    creating: bool  # sent values must be creatable (a null is exempt), else editable
+    requires: bool  # required fields must be sent (1307); children's foreign keys are exempt
+    validators: tuple
+
+    def may_send(self, field, value, selects_row):
+        """Return whether `value` may be sent for `field` (else 1304); `selects_row`: the
+        identifier picks the row to write (collection routes and nested rows)."""
+        if self.creating:
+            return value is None or field.creatable
+        return field.editable or (field.is_identifier and selects_row)
+
+    def allows(self, field, selects_row):
+        """Return whether `field` may be sent at all, whatever its value."""
+        return self.may_send(field, MISSING, selects_row)
+
+    def must_send(self, field, selects_row):
+        """Return whether `field` must be sent: a required field, or for an update the
+        identifier that picks the row (1310)."""
+        if self.requires:
+            return field.required
+        return field.is_identifier and selects_row
 
 
 def validate(root, ctx):
@@ -112,11 +139,8 @@ def validate(root, ctx):
     if all(is_valid(node, ctx) for node in nodes):
         root.errors = []
         return root.errors
-    validators = POST_VALIDATORS if ctx.method == "POST" else UPDATE_VALIDATORS
-    if ctx.method == "PATCH":
-        validators = tuple(v for v in validators if v is not check_required)
     errors = [e for node in nodes for e in node.errors]
-    for validator in validators:
+    for validator in WRITE_RULES[ctx.method].validators:
         for node in nodes:
             errors.extend(validator(node, ctx))
     root.errors = errors
@@ -127,24 +151,17 @@ def is_valid(node, ctx):
     """Return True when no validator below would report an error for `node` (one pass)."""
     if node.errors or node.bad_children or not values_are_valid(node, ctx):
         return False
-    if ctx.method != "PATCH":
-        exempt = node.relation.child_column if node.relation else None
-        for f in node.endpoint.required_fields:
-            if node.raw.get(f.name) is None and f.column != exempt:
-                return False  # 1307
-    for f in node.endpoint.url_fields:
-        value = node.raw.get(f.name)
-        if isinstance(value, str) and not URL_RE.match(value):
-            return False  # 1316
-    return True
+    if WRITE_RULES[ctx.method].requires and next(missing_required(node), None) is not None:
+        return False  # 1307
+    return next(bad_urls(node), None) is None  # 1316
 
 
 def values_are_valid(node, ctx):
     """Return True when every sent value is known, typed right and may be written (1311,
     1305, 1306, 1304 would find nothing)."""
     by_name = node.endpoint.by_name
-    creating = ctx.method == "POST"
-    selects_row = not ctx.single or node.parent is not None
+    rule = WRITE_RULES[ctx.method]
+    selects_row = selects_a_row(node, ctx)
     for key, value in node.raw.items():
         if isinstance(value, list | dict):
             continue
@@ -153,26 +170,47 @@ def values_are_valid(node, ctx):
             if key != IDENTIFIER_KEY:
                 return False
             continue
-        if not creating and not f.editable and not (f.is_identifier and selects_row):
+        if not rule.may_send(f, value, selects_row):
             return False
-        if value is not None and (f.check(f, value) or (creating and not f.creatable)):
+        if value is not None and f.check(f, value):
             return False
     return True
 
 
+def selects_a_row(node, ctx):
+    """Return whether the node's identifier picks the row to write (not the URL's `{id}`)."""
+    return not ctx.single or node.parent is not None
+
+
+def missing_required(node):
+    """Yield the required fields the node does not send (its relation's foreign key exempt)."""
+    exempt = node.relation.child_column if node.relation else None
+    for f in node.endpoint.required_fields:
+        if node.raw.get(f.name) is None and f.column != exempt:
+            yield f
+
+
+def bad_urls(node):
+    """Yield the url-constrained fields whose sent value is no URL path."""
+    for f in node.endpoint.url_fields:
+        value = node.raw.get(f.name)
+        if isinstance(value, str) and not URL_RE.match(value):
+            yield f
+
+
 def check_relation_found(node, ctx):
     return [
-        make_error("1313", relationName=name)
+        make_error(Code.RELATION_NOT_FOUND, relationName=name)
         for code, name, _ in node.bad_children
-        if code == "1313"
+        if code == Code.RELATION_NOT_FOUND
     ]
 
 
 def check_relation_editable(node, ctx):
     return [
-        make_error("1314", relationName=name)
+        make_error(Code.RELATION_NOT_EDITABLE, relationName=name)
         for code, name, count in node.bad_children
-        if code == "1314"
+        if code == Code.RELATION_NOT_EDITABLE
         for _ in range(count)
     ]
 
@@ -180,18 +218,16 @@ def check_relation_editable(node, ctx):
 def check_unknown_fields(node, ctx):
     by_name = node.endpoint.by_name
     return [
-        make_error("1311", errorPath=node.path, fieldName=key)
+        make_error(Code.UNKNOWN_FIELD, errorPath=node.path, fieldName=key)
         for key, value in node.raw.items()
         if not isinstance(value, list | dict) and key not in by_name and key != IDENTIFIER_KEY
     ]
 
 
 def check_required(node, ctx):
-    exempt = node.relation.child_column if node.relation else None
     return [
-        make_error("1307", errorPath=node.path, fieldName=f.name)
-        for f in node.endpoint.required_fields
-        if node.raw.get(f.name) is None and f.column != exempt
+        make_error(Code.REQUIRED_FIELD, errorPath=node.path, fieldName=f.name)
+        for f in missing_required(node)
     ]
 
 
@@ -204,65 +240,86 @@ def check_types(node, ctx):
         if value is None or isinstance(value, list | dict):
             continue
         for code in f.check(f, value):
-            if code == "1305":
-                errors.append(make_error("1305", errorPath=node.path, fieldName=f.name))
+            if code == Code.INVALID_TYPE:
+                errors.append(make_error(Code.INVALID_TYPE, errorPath=node.path, fieldName=f.name))
             else:
                 errors.append(
                     make_error(
-                        "1306", errorPath=node.path, fieldName=f.name, validationRules=f.rules_text
+                        Code.INVALID_VALUE,
+                        errorPath=node.path,
+                        fieldName=f.name,
+                        validationRules=f.rules_text,
                     )
                 )
     return errors
 
 
-def check_creatable(node, ctx):
+def check_sendable(node, ctx):
+    """Report each sent value its method's rule does not let the item write (1304)."""
+    rule, selects_row = WRITE_RULES[ctx.method], selects_a_row(node, ctx)
     return [
-        make_error("1304", errorPath=node.path, fieldName=key)
+        make_error(Code.IMMUTABLE_FIELD, errorPath=node.path, fieldName=key)
         for key, value in node.raw.items()
-        if value is not None
-        and (f := node.endpoint.by_name.get(key)) is not None
-        and not f.creatable
+        if (f := node.endpoint.by_name.get(key)) is not None
         and not isinstance(value, list | dict)
+        and not rule.may_send(f, value, selects_row)
     ]
 
 
-def check_editable(node, ctx):
-    selects_row = not ctx.single or node.parent is not None
-    errors = []
-    for key, value in node.raw.items():
-        f = node.endpoint.by_name.get(key)
-        if f is None or f.editable or isinstance(value, list | dict):
-            continue
-        if f.is_identifier and selects_row:
-            continue
-        errors.append(make_error("1304", errorPath=node.path, fieldName=key))
-    return errors
-
-
 def check_constraints(node, ctx):
-    errors = []
-    for f in node.endpoint.url_fields:
-        value = node.raw.get(f.name)
-        if isinstance(value, str) and not URL_RE.match(value):
-            errors.append(make_error("1316", errorPath=node.path, fieldName=f.name))
-    return errors
+    return [
+        make_error(Code.URL_FORMAT, errorPath=node.path, fieldName=f.name) for f in bad_urls(node)
+    ]
 
 
-POST_VALIDATORS = (
-    check_relation_found,
-    check_relation_editable,
-    check_unknown_fields,
-    check_required,
-    check_types,
-    check_creatable,
-    check_constraints,
-)
-UPDATE_VALIDATORS = (
-    check_relation_found,
-    check_relation_editable,
-    check_required,
-    check_unknown_fields,
-    check_types,
-    check_editable,
-    check_constraints,
-)
+# The write rules, one per method: Spryker checks required fields after unknown ones on POST,
+# before them on PUT, and not at all on PATCH.
+WRITE_RULES = {
+    rule.method: rule
+    for rule in (
+        WriteRule(
+            "POST",
+            "create",
+            creating=True,
+            requires=True,
+            validators=(
+                check_relation_found,
+                check_relation_editable,
+                check_unknown_fields,
+                check_required,
+                check_types,
+                check_sendable,
+                check_constraints,
+            ),
+        ),
+        WriteRule(
+            "PATCH",
+            "update",
+            creating=False,
+            requires=False,
+            validators=(
+                check_relation_found,
+                check_relation_editable,
+                check_unknown_fields,
+                check_types,
+                check_sendable,
+                check_constraints,
+            ),
+        ),
+        WriteRule(
+            "PUT",
+            "upsert",
+            creating=False,
+            requires=True,
+            validators=(
+                check_relation_found,
+                check_relation_editable,
+                check_required,
+                check_unknown_fields,
+                check_types,
+                check_sendable,
+                check_constraints,
+            ),
+        ),
+    )
+}

@@ -8,6 +8,7 @@ drf-spectacular's document by `generator.py`.
 from dataclasses import dataclass
 
 from dataexchange import conf
+from dataexchange.engine.walk import follow
 from dataexchange.openapi import schemas
 from dataexchange.openapi.operations import OPERATIONS, build_operation, is_available, tag_name
 
@@ -23,26 +24,26 @@ class DocContext:
     def can(self, alias, *actions):
         return all((alias, action) in self.allowed for action in actions)
 
-    def child(self, relation):
-        return self.snapshot.get(relation.child_alias)
+    def relations(self, endpoint):
+        """Yield (name, relation, child endpoint or None) for each relation of `endpoint`."""
+        for name in endpoint.relations:
+            yield name, *follow(self.snapshot, endpoint, name)
 
     def readable_relations(self, endpoint):
         """Return {relation name: child endpoint} the caller may include (view on the child)."""
         return {
             name: child
-            for name, relation in endpoint.relations.items()
-            if (child := self.child(relation)) is not None and self.can(child.alias, "view")
+            for name, _, child in self.relations(endpoint)
+            if child is not None and self.can(child.alias, "view")
         }
 
     def writable_relations(self, endpoint, kind):
         """Return {name: (relation, child)} the caller may write items of `kind` under."""
-        actions = schemas.ITEM_KINDS[kind].actions
+        actions = schemas.item_actions(kind)
         return {
             name: (relation, child)
-            for name, relation in endpoint.relations.items()
-            if relation.editable
-            and (child := self.child(relation)) is not None
-            and self.can(child.alias, *actions)
+            for name, relation, child in self.relations(endpoint)
+            if relation.editable and child is not None and self.can(child.alias, *actions)
         }
 
 
@@ -134,7 +135,9 @@ def item_schemas(endpoint, kind, ctx, components, *, single=False, exempt=None):
     """Add the item schema of `kind` for `endpoint` and of the children it may nest; return its
     name. Cycles of relations end at names already added."""
     exempt_field = endpoint.by_column.get(exempt) if exempt else None
-    if exempt_field is not None and not schemas.ITEM_KINDS[kind].requires(exempt_field, False):
+    if exempt_field is not None and not schemas.ITEM_KINDS[kind].must_send(
+        exempt_field, selects_row=True
+    ):
         exempt_field = None  # the exemption changes nothing: share the plain item schema
     name = schemas.item_name(
         endpoint.alias, kind, single, exempt_field.name if exempt_field else None

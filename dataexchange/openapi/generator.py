@@ -15,13 +15,13 @@ from rest_framework.settings import api_settings
 
 from dataexchange import registry
 from dataexchange.api.views import DynamicEntityView
+from dataexchange.auth.models import ACTIONS
 from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.openapi import token
 from dataexchange.openapi.description import general_description
 from dataexchange.openapi.document import DocContext, build_endpoint_document
 from dataexchange.openapi.schemas import error_schemas
 
-ACTIONS = ("view", "create", "update", "delete")  # SPEC B1
 CACHE_SIZE = 64
 _cache = OrderedDict()
 _cache_lock = threading.Lock()

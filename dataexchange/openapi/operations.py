@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rest_framework.settings import api_settings
 
+from dataexchange.api.reach import METHOD_ACTIONS
 from dataexchange.errors import CATALOGUE
 from dataexchange.openapi import schemas
 from dataexchange.openapi.parameters import parameters_for
@@ -113,11 +114,15 @@ class Operation:
     kind: str  # operationId prefix; the operationId is `<kind>-dynamic-api-<alias>`
     method: str
     single: bool  # the `/{id}` route
-    actions: tuple  # permissions needed (SPEC B1)
     summary: str
     item_kind: str | None  # schemas.ITEM_KINDS key of the request items, None without a body
     success: int
     errors: tuple  # catalogue codes beyond COMMON_ERRORS
+
+    @property
+    def actions(self):
+        """Return the permissions the operation needs (SPEC B1), as the API checks them."""
+        return METHOD_ACTIONS[self.method.upper()]
 
 
 OPERATIONS = (
@@ -125,7 +130,6 @@ OPERATIONS = (
         "get-collection",
         "get",
         False,
-        ("view",),
         "Get collection of entities for defined resource.",
         None,
         200,
@@ -135,7 +139,6 @@ OPERATIONS = (
         "get-entity",
         "get",
         True,
-        ("view",),
         "Get item of entities for defined resource.",
         None,
         200,
@@ -145,7 +148,6 @@ OPERATIONS = (
         "save-collection",
         "post",
         False,
-        ("create",),
         "Save collection of {alias}",
         "create",
         201,
@@ -155,7 +157,6 @@ OPERATIONS = (
         "update-collection",
         "patch",
         False,
-        ("update",),
         "Update collection of {alias}",
         "update",
         200,
@@ -165,7 +166,6 @@ OPERATIONS = (
         "update-entity",
         "patch",
         True,
-        ("update",),
         "Update entity of {alias}",
         "update",
         200,
@@ -175,7 +175,6 @@ OPERATIONS = (
         "upsert-collection",
         "put",
         False,
-        ("update", "create"),
         "Upsert collection of {alias} entities",
         "upsert",
         200,
@@ -185,7 +184,6 @@ OPERATIONS = (
         "upsert-entity",
         "put",
         True,
-        ("update", "create"),
         "Upsert entity of {alias}",
         "upsert",
         200,
@@ -195,7 +193,6 @@ OPERATIONS = (
         "delete-collection",
         "delete",
         False,
-        ("delete",),
         "Delete collection of {alias}",
         None,
         204,
@@ -205,7 +202,6 @@ OPERATIONS = (
         "delete-entity",
         "delete",
         True,
-        ("delete",),
         "Delete entity of {alias}",
         None,
         204,

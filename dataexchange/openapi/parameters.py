@@ -2,13 +2,13 @@
 
 A parameter is one entry in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict or None`;
 the Part B extensions (SPEC B3–B8) are `sort`, `fields`, `Prefer`, `X-Dry-Run`, `If-Match` and the
-filter operators of `FILTER_OPERATORS`.
+filter operators of the engine's `OPERATOR_TABLE`.
 """
 
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.operators import ORDERED_TYPES
+from dataexchange.engine.operators import OPERATOR_TABLE, ORDERED, STRING_TYPES
 from dataexchange.openapi.schemas import integer_range, typed_schema
 
 INCLUDE_DEPTH = 3  # relation chains listed in the `include` enum, counted in relations
@@ -18,51 +18,9 @@ MAX_OFFSET = 2**63 - 1  # SQL OFFSET is a 64-bit integer
 IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$'
 
 
-@dataclass(frozen=True)
-class FilterOperator:
-    """One operator of `filter[...]={"<op>": operand}` (SPEC A3, B3) as the document shows it.
-
-    `shape` is the operand's: "value" (one value of the field's type), "list", "pair" (two
-    values), "flag" (true or false) or "pattern" (a LIKE pattern); `types` the field types the
-    operator applies to, None for all.
-    """
-
-    name: str
-    shape: str
-    meaning: str
-    example: str
-    types: frozenset | None = None
-
-
-STRING_TYPES = frozenset({"string"})
-ORDERED = frozenset(ORDERED_TYPES)  # every type but boolean
-
-FILTER_OPERATORS = (
-    FilterOperator("in", "list", "one of the listed values", '{"in":["DE","AT"]}'),
-    FilterOperator(
-        "notIn", "list", "none of the listed values (`[]` matches every row)", '{"notIn":[1,2]}'
-    ),
-    FilterOperator("ne", "value", "not equal", '{"ne":"DE"}'),
-    FilterOperator("gt", "value", "greater than", '{"gt":5}', ORDERED),
-    FilterOperator("gte", "value", "greater than or equal", '{"gte":5}', ORDERED),
-    FilterOperator("lt", "value", "less than", '{"lt":5}', ORDERED),
-    FilterOperator("lte", "value", "less than or equal", '{"lte":5}', ORDERED),
-    FilterOperator(
-        "between", "pair", "between the two values, both included", '{"between":[1,9]}', ORDERED
-    ),
-    FilterOperator(
-        "isNull", "flag", "`true`: the field is NULL, `false`: it is not", '{"isNull":true}'
-    ),
-    FilterOperator(
-        "like",
-        "pattern",
-        "case-sensitive SQL `LIKE` pattern (`%` any run of characters, `_` one, `\\` escapes "
-        "the next)",
-        '{"like":"AB%"}',
-        STRING_TYPES,
-    ),
-    FilterOperator("ilike", "pattern", "`like`, ignoring case", '{"ilike":"ab%"}', STRING_TYPES),
-)
+FILTER_OPERATORS = OPERATOR_TABLE  # the engine's table, in document order
+# How the document says which fields an operator applies to (keys: `Operator.types`).
+APPLIES_TO = {None: "", STRING_TYPES: " (string fields only)", ORDERED: " (not on boolean fields)"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +56,7 @@ def filter_parameter(endpoint, ctx):
         for field in endpoint.fields
     }
     operators = "; ".join(
-        f"`{op.example}`: {op.meaning}{applies_to(op)}" for op in FILTER_OPERATORS
+        f"`{op.example}`: {op.meaning}{APPLIES_TO[op.types]}" for op in FILTER_OPERATORS
     )
     return {
         "name": "filter",
@@ -120,22 +78,12 @@ def filter_parameter(endpoint, ctx):
     }
 
 
-def applies_to(operator):
-    if operator.types is None:
-        return ""
-    if operator.types == STRING_TYPES:
-        return " (string fields only)"
-    return " (not on boolean fields)"
-
-
 def filter_value_schema(endpoint, field):
     """Return the schema of one filter value: the field's type, or a one-key operator object
     holding the operators that apply to the field's type."""
     value = typed_schema(field, integer_range(endpoint, field))
     operands = {
-        op.name: operand_schema(op, value)
-        for op in FILTER_OPERATORS
-        if op.types is None or field.type in op.types
+        op.name: operand_schema(op, value) for op in FILTER_OPERATORS if op.applies_to(field.type)
     }
     operator = {
         "type": "object",

@@ -5,12 +5,11 @@ rules; request items differ per method exactly as validation does (SPEC A4): whi
 sent, which are required, and whether a child's foreign key is exempt.
 """
 
-from dataclasses import dataclass
-
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from dataexchange.api.reach import METHOD_ACTIONS
 from dataexchange.engine.types import TYPES
-from dataexchange.engine.validate import URL_RE
+from dataexchange.engine.validate import URL_RE, WRITE_RULES
 
 ERROR = "Error"
 ERROR_LIST = "ErrorList"
@@ -19,30 +18,13 @@ DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 
 
-@dataclass(frozen=True)
-class ItemKind:
-    """How one kind of write item is validated: what it may hold and what it must. Children
-    nested under a relation are items of the same kind, validated as on a collection route."""
-
-    actions: tuple  # the permissions a relation's child needs for nested items of this kind
-    allows: object  # (field, single) → whether the key may be sent
-    requires: object  # (field, single) → whether the key must be sent (before exemptions)
+# The write rules of validation, by item kind: which fields an item may hold and must.
+ITEM_KINDS = {rule.kind: rule for rule in WRITE_RULES.values()}
 
 
-def _selects_row(field, single):
-    """Return whether `field` picks the row to write: the identifier on collection routes."""
-    return field.is_identifier and not single
-
-
-ITEM_KINDS = {
-    "create": ItemKind(("create",), lambda f, s: f.creatable, lambda f, s: f.required),
-    "update": ItemKind(("update",), lambda f, s: f.editable or _selects_row(f, s), _selects_row),
-    "upsert": ItemKind(
-        ("update", "create"),
-        lambda f, s: f.editable or _selects_row(f, s),
-        lambda f, s: f.required,
-    ),
-}
+def item_actions(kind):
+    """Return the permissions a relation's child needs for nested items of `kind`."""
+    return METHOD_ACTIONS[ITEM_KINDS[kind].method]
 
 
 def row_name(alias):
@@ -196,12 +178,12 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None):
     `exempt` is the child's foreign-key column its relation fills (never required);
     `relations` maps a writable relation name to the component name of its child items.
     """
-    spec = ITEM_KINDS[kind]
+    rule = ITEM_KINDS[kind]
     properties, required = {}, []
     for field in endpoint.fields:
-        if not spec.allows(field, single):
+        if not rule.allows(field, selects_row=not single):
             continue
-        must = spec.requires(field, single) and field.column != exempt
+        must = rule.must_send(field, selects_row=not single) and field.column != exempt
         rules = integer_range(endpoint, field) or ()
         properties[field.name] = field_schema(field, nullable=not must, rules=rules)
         if must:
