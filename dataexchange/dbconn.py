@@ -10,23 +10,17 @@ once, and only if that fails on a dead connection does it reconnect and run it a
 
 `is_unavailable` tells an error meaning "the database cannot serve now" (connection lost,
 server shutting down, SQLite busy beyond its timeout) from one the statement itself caused; the
-API answers the first kind with 503 1415 and `Retry-After`.
+API answers the first kind with 503 1415 and `Retry-After`. The dialect of the driver that raised
+the error reads it; errors of any other origin are never "unavailable".
 """
 
 from contextlib import suppress
 
 from django.db import Error, InterfaceError, OperationalError, connection
 
-RETRY_AFTER = 1  # seconds a client waits before retrying a request the database could not serve
+from dataexchange.engine.query.dialects import dialect_of_driver
 
-# PostgreSQL SQLSTATEs (class 08 too): server shutting down or not accepting connections.
-PG_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
-# MySQL/MariaDB error numbers: cannot connect (2002, 2003), too many connections (1040), server
-# shutting down (1053), connection lost or killed (2006, 2013, 2055, 1927), idle disconnect
-# (4031), and mysqlclient's (0, '') for a connection closed under it.
-MYSQL_UNAVAILABLE = {0, 1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
-# SQLite primary result codes: SQLITE_BUSY (another writer beyond the busy timeout), SQLITE_LOCKED.
-SQLITE_UNAVAILABLE = {5, 6}
+RETRY_AFTER = 1  # seconds a client waits before retrying a request the database could not serve
 
 
 def first_statement(run):
@@ -51,34 +45,8 @@ def is_unavailable(exc):
     """Return whether database error `exc` (Django's or the driver's) means the connection was
     lost or the database is busy or unavailable, rather than that the statement was wrong."""
     cause = exc.__cause__ if isinstance(exc, Error) and exc.__cause__ is not None else exc
-    check = CLASSIFIERS.get(type(cause).__module__.split(".")[0])
-    return check is not None and check(cause)
-
-
-def _postgresql_unavailable(error):
-    import psycopg
-
-    state = getattr(error, "sqlstate", None)
-    if state is None:  # raised by the client: connecting failed, or the connection is gone
-        return isinstance(error, psycopg.OperationalError)
-    return state in PG_UNAVAILABLE or state.startswith("08")
-
-
-def _mysql_unavailable(error):
-    args = getattr(error, "args", ())
-    return bool(args) and args[0] in MYSQL_UNAVAILABLE
-
-
-def _sqlite_unavailable(error):
-    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in SQLITE_UNAVAILABLE
-
-
-# The driver's module → its classifier; errors of any other origin are never "unavailable".
-CLASSIFIERS = {
-    "psycopg": _postgresql_unavailable,
-    "MySQLdb": _mysql_unavailable,
-    "sqlite3": _sqlite_unavailable,
-}
+    engine = dialect_of_driver(type(cause).__module__.split(".")[0])
+    return engine is not None and engine.is_unavailable(cause)
 
 
 def close_if_unavailable(exc):

@@ -4,7 +4,6 @@ Used by the admin (table picker, field proposals) and by the compiler (column ch
 unique constraints). Never called per request: compiled endpoints keep what they need.
 """
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,6 +11,7 @@ from django.apps import apps
 from django.db import connection
 
 from dataexchange import conf
+from dataexchange.engine.query.dialects import dialect
 
 # Django's introspected field type → our API type (SPEC A10, plus date/datetime as extensions).
 API_TYPE_BY_DJANGO_TYPE = {
@@ -61,27 +61,6 @@ SPRYKER_DISALLOWED_TABLES = {
     "spy_payment_payone_transaction_status_log_order_item", "spy_sales_order_invoice",
     "spy_sales_payment", "spy_user", "spy_user_archive", "spy_vault_deposit",
 }  # fmt: skip
-# SQLite accepts any declared type; these substrings decide the type in SQLite's order
-# (https://sqlite.org/datatype3.html, "Determination of column affinity"), refined for dates,
-# booleans and decimals, which SQLite stores under its numeric affinity.
-SQLITE_AFFINITY = (
-    ("BOOL", "BooleanField"),
-    ("DATETIME", "DateTimeField"),
-    ("TIMESTAMP", "DateTimeField"),
-    ("DATE", "DateField"),
-    ("TIME", "TimeField"),
-    ("INT", "IntegerField"),
-    ("CHAR", "CharField"),
-    ("CLOB", "TextField"),
-    ("TEXT", "TextField"),
-    ("BLOB", "BinaryField"),
-    ("REAL", "FloatField"),
-    ("FLOA", "FloatField"),
-    ("DOUB", "FloatField"),
-    ("DEC", "DecimalField"),
-    ("NUMERIC", "DecimalField"),
-)
-SQLITE_SIZE_RE = re.compile(r"\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)")
 ALWAYS_DISALLOWED_TABLES = {
     "django_migrations",
     "django_session",
@@ -206,7 +185,7 @@ def _column(info, primary_key, unique_columns):
         django_type=django_type,
         api_type=API_TYPE_BY_DJANGO_TYPE.get(django_type, "string"),
         nullable=bool(info.null_ok) and not is_pk,
-        has_default=_has_default(info),
+        has_default=dialect().has_default(info),
         is_auto=is_auto,
         max_length=_char_length(info, django_type),
         precision=precision,
@@ -221,49 +200,25 @@ def _django_type(info):
     """Return Django's field type for a described column, for any type the database may hold.
 
     Django's reverse type maps only know the types Django itself creates; other columns get the
-    type SQLite's affinity rules give, or TextField, so any real table can be described.
+    dialect's fallback (SQLite's affinity rules), or TextField, so any real table can be described.
     """
+    engine = dialect()
     try:
         django_type = connection.introspection.get_field_type(info.type_code, info)
     except KeyError:
-        django_type = _sqlite_affinity(info.type_code) if connection.vendor == "sqlite" else None
+        django_type = engine.fallback_field_type(info)
     if isinstance(django_type, tuple):
         django_type = django_type[0]
-    if connection.vendor == "mysql" and _is_mysql_boolean(info):
+    if engine.is_boolean_column(info):
         return "BooleanField"
     return django_type or "TextField"
-
-
-def _is_mysql_boolean(info):
-    """Return whether a MySQL/MariaDB column is `tinyint(1)`, the way booleans are stored there."""
-    data_type = (getattr(info, "data_type", "") or "").lower()
-    return data_type == "tinyint" and info.internal_size == 1
-
-
-def _sqlite_affinity(declared):
-    """Return the Django type of an SQLite column from its declared type, by SQLite's own rules."""
-    upper = str(declared).upper()
-    for needle, django_type in SQLITE_AFFINITY:
-        if needle in upper:
-            return django_type
-    return "TextField"
-
-
-def _has_default(info):
-    """Return whether the column has a database default (MariaDB reports none as 'NULL')."""
-    if info.default is None:
-        return False
-    return not (connection.vendor == "mysql" and str(info.default).upper() == "NULL")
 
 
 def _char_length(info, django_type):
     """Return the declared size of a char/varchar column (text columns have none)."""
     if django_type != "CharField":
         return None
-    size = info.display_size
-    if connection.vendor == "sqlite":
-        match = SQLITE_SIZE_RE.search(str(info.type_code))
-        size = int(match[1]) if match else None
+    size = dialect().declared_char_length(info)
     return size if size and size > 0 else None
 
 
@@ -271,39 +226,16 @@ def _numeric_size(info, django_type):
     """Return (precision, scale) of a decimal column, or (None, None)."""
     if django_type != "DecimalField":
         return None, None
-    if connection.vendor == "sqlite":
-        match = SQLITE_SIZE_RE.search(str(info.type_code))
-        if not match:
-            return None, None
-        return int(match[1]), int(match[2] or 0)
-    return info.precision, info.scale
-
-
-REFERENCING_SQL = {
-    # One catalogue query instead of describing every table of a large schema.
-    "postgresql": """
-        SELECT cl.relname, att.attname, ref_att.attname
-        FROM pg_constraint con
-        JOIN pg_class cl ON cl.oid = con.conrelid
-        JOIN pg_class ref ON ref.oid = con.confrelid
-        JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
-        JOIN pg_attribute ref_att
-            ON ref_att.attrelid = con.confrelid AND ref_att.attnum = con.confkey[1]
-        WHERE con.contype = 'f' AND ref.relname = %s AND pg_table_is_visible(ref.oid)
-        ORDER BY cl.relname, att.attname
-    """,
-    "mysql": """
-        SELECT table_name, column_name, referenced_column_name
-        FROM information_schema.key_column_usage
-        WHERE referenced_table_schema = DATABASE() AND referenced_table_name = %s
-        ORDER BY table_name, column_name
-    """,
-}
+    return dialect().numeric_size(info)
 
 
 def referencing_foreign_keys(table_name):
-    """Return the foreign keys of other tables that point at `table_name`."""
-    sql = REFERENCING_SQL.get(connection.vendor)
+    """Return the foreign keys of other tables that point at `table_name`.
+
+    One catalogue query where the dialect has one, instead of describing every table of a large
+    schema; otherwise Django's introspection of each table.
+    """
+    sql = dialect().referencing_sql
     with connection.cursor() as cursor:
         if sql is not None:
             cursor.execute(sql, [table_name])

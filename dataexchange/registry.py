@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection
 
 from dataexchange import conf, introspection
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.types import TYPES, decimal_renderer
 from dataexchange.models import ConfigurationVersion
 from dataexchange.models import Endpoint as EndpointConfig
@@ -227,19 +228,10 @@ def compile_endpoint(alias, version):
 TYPE_CHECK_ORDER = {"integer": 0, "string": 1, "boolean": 2, "decimal": 3}
 
 
-# Column types whose driver values are already what JSON shows for an API type, by backend:
-# PostgreSQL OIDs (text, varchar, bpchar; int2, int4, int8; bool) and MySQL FIELD_TYPEs
-# (SHORT, LONG, LONGLONG, INT24). Rendering leaves such values as they are. SQLite's columns
-# hold whatever was stored, so every value there goes through its renderer.
-NATIVE_TYPE_CODES = {
-    "postgresql": {"string": {25, 1043, 1042}, "integer": {20, 21, 23}, "boolean": {16}},
-    "mysql": {"integer": {2, 3, 8, 9}},
-}
-
-
 def is_native(field, column):
-    """Return whether the driver's values of `column` need no rendering as `field.type`."""
-    codes = NATIVE_TYPE_CODES.get(connection.vendor, {}).get(field.type, ())
+    """Return whether the driver's values of `column` need no rendering as `field.type`: the
+    dialect's `native_type_codes` (SQLite's columns hold whatever was stored, so none there)."""
+    codes = dialect().native_type_codes.get(field.type, ())
     return column.type_code in codes
 
 

@@ -8,11 +8,12 @@ database for a write anyway), so no other writer slips in between the check and 
 import re
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from dataexchange.engine import sql
 from dataexchange.engine.cursor import db_cursor
 from dataexchange.engine.etag import etag_of, tag_matches
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.read import identifier_condition
 from dataexchange.errors import fail
 
@@ -43,7 +44,7 @@ def current_etag(endpoint, url_id):
     if condition is None:
         return None
     where, params = sql.where_clause((condition,))
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    lock = dialect().for_update_sql
     with db_cursor() as cursor:
         cursor.execute(
             f"SELECT {endpoint.select_list} FROM {endpoint.quoted_table}{where}{lock}", params

@@ -11,26 +11,22 @@ import weakref
 
 from django.db import connection
 
-try:
-    import psycopg
-    from psycopg.postgres import types as pg_types
-except ImportError:  # PostgreSQL support not installed
-    psycopg = None
+from dataexchange.engine.query.dialects import dialect
 
 
 def db_cursor():
     """Return a cursor of the default connection for the engine's statements (see above)."""
-    if connection.vendor != "postgresql" or psycopg is None or connection.queries_logged:
+    engine = dialect()
+    if not engine.reuses_cursor or connection.queries_logged:
         wrapper = connection.cursor()
-        if connection.vendor == "postgresql" and psycopg is not None:
-            wrapper.cursor.adapters.register_loader(TIMESTAMPTZ_OID, NATIVE_TIMESTAMPTZ_LOADER)
+        engine.prepare_cursor(wrapper.cursor)
         return wrapper
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
     cursor = _engine_cursors.get(raw)
     if cursor is None:
-        cursor = _engine_cursors[raw] = EngineCursor(raw)
+        cursor = _engine_cursors[raw] = EngineCursor(raw, engine)
     return cursor
 
 
@@ -38,9 +34,9 @@ class EngineCursor:
     """A reusable psycopg cursor that raises Django's database exceptions, as Django's own
     cursors do (the write path catches IntegrityError and DataError)."""
 
-    def __init__(self, raw_connection):
+    def __init__(self, raw_connection, engine):
         self.cursor = raw_connection.cursor()
-        self.cursor.adapters.register_loader(TIMESTAMPTZ_OID, NATIVE_TIMESTAMPTZ_LOADER)
+        engine.prepare_cursor(self.cursor)
 
     def __enter__(self):
         return self
@@ -68,7 +64,3 @@ class EngineCursor:
 
 
 _engine_cursors = weakref.WeakKeyDictionary()  # psycopg connection → its EngineCursor
-
-if psycopg is not None:
-    TIMESTAMPTZ_OID = pg_types["timestamptz"].oid
-    NATIVE_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)

@@ -7,8 +7,7 @@ passed through as given (`%` and `_` are wildcards, `\\` escapes one on every ba
 
 from dataclasses import dataclass
 
-from django.db import connection
-
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import Code, fail
 
@@ -189,15 +188,9 @@ def convert(name, field, value, what):
 
 def pattern_sql(name, column, pattern):
     """Return (sql, params) for `like` (case-sensitive everywhere) or `ilike` (insensitive)."""
-    vendor = connection.vendor
     if name == "ilike":
-        escape = " ESCAPE '\\'" if vendor == "sqlite" else ""
-        return f"LOWER({column}) LIKE LOWER(%s){escape}", [pattern]
-    if vendor == "sqlite":  # LIKE ignores ASCII case in SQLite; GLOB does not
-        return f"{column} GLOB %s", [like_to_glob(pattern)]
-    if vendor == "mysql":  # the default `_ci` collations ignore case
-        return f"{column} LIKE %s COLLATE utf8mb4_bin", [pattern]
-    return f"{column} LIKE %s", [pattern]
+        return dialect().ilike_sql(column, pattern)
+    return dialect().like_sql(column, pattern)
 
 
 GLOB_LITERALS = {"*": "[*]", "?": "[?]", "[": "[[]"}

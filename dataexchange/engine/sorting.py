@@ -7,8 +7,7 @@ native order of SQLite and MariaDB; PostgreSQL is told so with NULLS FIRST/LAST.
 
 from dataclasses import dataclass
 
-from django.db import connection
-
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.errors import fail
 
 
@@ -56,13 +55,11 @@ def order_by_sql(endpoint, order):
     """Return the ORDER BY list for `order`, or None for the default (identifier ascending)."""
     if not order:
         return None
-    postgres = connection.vendor == "postgresql"
+    nulls = dialect().nulls_smallest_sql
     terms = []
     for key in order_keys(endpoint, order):
         term = key.field.quoted + (" DESC" if key.descending else "")
-        if postgres:
-            term += " NULLS LAST" if key.descending else " NULLS FIRST"
-        terms.append(term)
+        terms.append(term + nulls(key.descending))
     return ", ".join(terms)
 
 

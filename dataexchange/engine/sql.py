@@ -1,19 +1,15 @@
 """SQL building blocks. Table and column names come only from compiled endpoints (quoted by the
 backend); every value is a query parameter."""
 
-import sqlite3
-
 from django.db import connection
 
 from dataexchange.engine.cursor import db_cursor
-from dataexchange.engine.json_batch import insert_from_json, json_can_carry, update_from_json
+from dataexchange.engine.query.dialects import dialect
 
 
 def max_params():
     """Return how many parameters one statement may carry on this backend."""
-    if connection.vendor == "sqlite":
-        return 32000 if sqlite3.sqlite_version_info >= (3, 32) else 999
-    return 60000
+    return dialect().max_params
 
 
 def chunks(values, size):
@@ -94,9 +90,8 @@ def select_in(endpoint, column_quoted, values, extra_columns=""):
 
 
 def as_array(values):
-    """Return whether `values` can travel as one PostgreSQL array parameter (`= ANY(%s)`): one
-    statement text for any count, instead of a placeholder per value. They must share a type."""
-    return connection.vendor == "postgresql" and len({type(v) for v in values}) == 1
+    """Return whether `values` can travel as one array parameter (`= ANY(%s)`, PostgreSQL)."""
+    return dialect().as_array(values)
 
 
 def existing_values(table_quoted, column_quoted, values):
@@ -117,8 +112,9 @@ def existing_values(table_quoted, column_quoted, values):
 
 def insert_returning(endpoint, columns, rows):
     """Insert `rows` (tuples for `columns`) in multi-row statements; return the stored rows."""
-    if connection.vendor == "postgresql" and len(rows) > 1 and json_can_carry(endpoint, columns):
-        return insert_from_json(endpoint, columns, rows)
+    stored = dialect().json_batch_insert(endpoint, columns, rows)
+    if stored is not None:
+        return stored
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     width = max(len(columns), 1)
     size = max(1, (max_params() - 10) // width)
@@ -143,7 +139,7 @@ def insert_returning(endpoint, columns, rows):
 
 def default_values_sql():
     """Return the clause inserting a row of defaults on this backend."""
-    return "() VALUES ()" if connection.vendor == "mysql" else "DEFAULT VALUES"
+    return dialect().default_values_sql
 
 
 def update_many(endpoint, columns, rows, key_column_quoted):
@@ -156,8 +152,9 @@ def update_many(endpoint, columns, rows, key_column_quoted):
     `CASE key WHEN …` statement per chunk."""
     keys = [row[-1] for row in rows]
     unique = len(set(keys)) == len(keys)
-    if connection.vendor == "postgresql" and unique and len(rows) > 1:
-        stored = update_from_json(endpoint, columns, rows)
+    engine = dialect()
+    if unique:
+        stored = engine.json_batch_update(endpoint, columns, rows)
         if stored is not None:
             return stored
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
@@ -165,7 +162,7 @@ def update_many(endpoint, columns, rows, key_column_quoted):
     with db_cursor() as cursor:
         if len(rows) == 1:
             cursor.execute(sql, rows[0])
-        elif connection.vendor == "mysql" and unique:
+        elif engine.updates_by_case and unique:
             update_by_case(cursor, endpoint, columns, rows, key_column_quoted)
         else:
             cursor.executemany(sql, rows)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 import orjson
 
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.respond import render_written
 from dataexchange.engine.validate import MISSING
 from dataexchange.exchangelog import conf
@@ -257,9 +258,10 @@ def relax_durability():
     half an exchange. Only for the outermost transaction: inside another one (ATOMIC_REQUESTS)
     it would relax that one's commit too. EXCHANGE_LOG["ASYNC_COMMIT"] = False turns it off.
     """
-    if connection.vendor == "postgresql" and conf.get("ASYNC_COMMIT"):
+    statement = dialect().relax_durability_sql
+    if statement and conf.get("ASYNC_COMMIT"):
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(statement)
 
 
 def summarize_request(exchange, errors):

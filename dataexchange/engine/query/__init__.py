@@ -1,0 +1,1 @@
+"""SQL that differs between databases: one dialect object per backend (see `dialects`)."""

@@ -1,0 +1,77 @@
+"""The portable dialect: standard SQL, and the hooks a database's own dialect overrides."""
+
+UNIQUE, NOT_NULL, OTHER = "unique", "not_null", "other"  # kinds of integrity errors
+
+
+class BaseDialect:
+    """What the engine needs to know about a database, with standard-SQL defaults.
+
+    Attributes are facts (as Django's `connection.features`), methods build SQL or read a
+    driver's values (as `connection.ops`). A subclass overrides what its database does otherwise.
+    """
+
+    vendor = None  # Django's `connection.vendor`
+    driver = None  # the top-level module of the DB-API driver whose errors `is_unavailable` reads
+    max_params = 60000  # parameters one statement may carry
+    default_values_sql = "DEFAULT VALUES"  # inserts a row of column defaults
+    for_update_sql = " FOR UPDATE"  # locks the selected rows; '' where the database cannot
+    updates_by_case = False  # update a batch with one `CASE key WHEN …` statement per chunk
+    reuses_cursor = False  # keep one driver cursor per connection for the engine (engine.cursor)
+    relax_durability_sql = None  # lets this transaction commit without waiting for the disk
+    referencing_sql = None  # one catalogue query for the foreign keys pointing at a table
+    native_type_codes = {}  # API type → driver type codes whose values need no rendering
+
+    def prepare_cursor(self, cursor):
+        """Adjust a new driver cursor before the engine runs statements on it."""
+
+    def as_array(self, values):
+        """Return whether `values` can travel as one array parameter (`= ANY(%s)`)."""
+        return False
+
+    def json_batch_insert(self, endpoint, columns, rows):
+        """Insert a batch as one JSON parameter and return the stored rows; None if not done."""
+        return None
+
+    def json_batch_update(self, endpoint, columns, rows):
+        """Update a batch (unique keys last) as one JSON parameter; None if not done."""
+        return None
+
+    def nulls_smallest_sql(self, descending):
+        """Return what an ORDER BY term needs so that NULL sorts as the smallest value."""
+        return ""
+
+    def like_sql(self, column, pattern):
+        """Return (sql, params) matching a LIKE pattern (`\\` escapes), case-sensitively."""
+        return f"{column} LIKE %s", [pattern]
+
+    def ilike_sql(self, column, pattern):
+        """Return (sql, params) matching a LIKE pattern (`\\` escapes), ignoring case."""
+        return f"LOWER({column}) LIKE LOWER(%s)", [pattern]
+
+    def classify_integrity_error(self, error, table_info):
+        """Return (UNIQUE, NOT_NULL or OTHER, column or None) for an IntegrityError/DataError."""
+        return OTHER, None
+
+    def is_unavailable(self, error):
+        """Return whether driver error `error` means the database cannot serve now."""
+        return False
+
+    def fallback_field_type(self, info):
+        """Return Django's field type for a column Django's introspection does not know."""
+        return None
+
+    def is_boolean_column(self, info):
+        """Return whether a column of another type holds booleans by convention."""
+        return False
+
+    def has_default(self, info):
+        """Return whether a described column has a database default."""
+        return info.default is not None
+
+    def declared_char_length(self, info):
+        """Return the declared size of a char/varchar column, as described."""
+        return info.display_size
+
+    def numeric_size(self, info):
+        """Return (precision, scale) of a decimal column, as described."""
+        return info.precision, info.scale

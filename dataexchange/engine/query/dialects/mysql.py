@@ -1,0 +1,67 @@
+"""MySQL/MariaDB (mysqlclient): binary LIKE, CASE batch updates, error-number classification."""
+
+import re
+
+from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE, BaseDialect
+
+DUP_KEY_RE = re.compile(r"for key '(?P<key>[^']+)'")
+COLUMN_RE = re.compile(r"(?:Column|Field) '(?P<column>[^']+)'")
+FK_RE = re.compile(r"FOREIGN KEY \(`(?P<column>[^`]+)`\)")
+DATA_RE = re.compile(r"for column [`']?(?P<column>[^`' ]+)[`']?")
+# Error numbers: cannot connect (2002, 2003), too many connections (1040), server shutting down
+# (1053), connection lost or killed (2006, 2013, 2055, 1927), idle disconnect (4031), and
+# mysqlclient's (0, '') for a connection closed under it.
+UNAVAILABLE_ERRORS = {0, 1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
+
+
+class MySQLDialect(BaseDialect):
+    """MySQL/MariaDB: the driver sends executemany row by row, the default collations ignore
+    case, and booleans are `tinyint(1)`."""
+
+    vendor = "mysql"
+    driver = "MySQLdb"
+    default_values_sql = "() VALUES ()"
+    updates_by_case = True
+    referencing_sql = """
+        SELECT table_name, column_name, referenced_column_name
+        FROM information_schema.key_column_usage
+        WHERE referenced_table_schema = DATABASE() AND referenced_table_name = %s
+        ORDER BY table_name, column_name
+    """
+    native_type_codes = {"integer": {2, 3, 8, 9}}  # FIELD_TYPE SHORT, LONG, LONGLONG, INT24
+
+    def like_sql(self, column, pattern):
+        """Compare bytes: the default `_ci` collations ignore case."""
+        return f"{column} LIKE %s COLLATE utf8mb4_bin", [pattern]
+
+    def classify_integrity_error(self, error, table_info):
+        """Classify by error number, naming the column from the message (a unique key by its
+        name in the table's constraints)."""
+        cause = error.__cause__ or error
+        args = getattr(cause, "args", ()) or ()
+        number = args[0] if args and isinstance(args[0], int) else None
+        message = str(args[1]) if len(args) > 1 else str(error)
+        if number == 1062:
+            match = DUP_KEY_RE.search(message)
+            key = match["key"].rsplit(".", 1)[-1] if match else None
+            columns = table_info.unique_constraints.get(key, ()) if key else ()
+            return UNIQUE, columns[-1] if columns else None
+        if number in (1048, 1364):
+            match = COLUMN_RE.search(message)
+            return NOT_NULL, match["column"] if match else None
+        match = FK_RE.search(message) or DATA_RE.search(message)
+        return OTHER, match.groupdict().get("column") if match else None
+
+    def is_unavailable(self, error):
+        """Return whether the error number means the connection or server is gone."""
+        args = getattr(error, "args", ())
+        return bool(args) and args[0] in UNAVAILABLE_ERRORS
+
+    def is_boolean_column(self, info):
+        """Return whether the column is `tinyint(1)`, the way booleans are stored here."""
+        data_type = (getattr(info, "data_type", "") or "").lower()
+        return data_type == "tinyint" and info.internal_size == 1
+
+    def has_default(self, info):
+        """Return whether the column has a default (MariaDB reports none as 'NULL')."""
+        return info.default is not None and str(info.default).upper() != "NULL"

@@ -1,0 +1,90 @@
+"""PostgreSQL (psycopg 3): arrays and JSON batches, NULLS FIRST/LAST, SQLSTATE classification."""
+
+import re
+
+from dataexchange.engine.json_batch import insert_from_json, json_can_carry, update_from_json
+from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE, BaseDialect
+
+try:
+    import psycopg
+    from psycopg.postgres import types as pg_types
+except ImportError:  # PostgreSQL support not installed
+    psycopg = None
+
+KEY_RE = re.compile(r"Key \((?P<columns>[^)]+)\)=")
+# SQLSTATEs (class 08 too): server shutting down or not accepting connections.
+UNAVAILABLE_STATES = {"57P01", "57P02", "57P03", "53300"}
+
+if psycopg is not None:
+    TIMESTAMPTZ_OID = pg_types["timestamptz"].oid
+    NATIVE_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+
+
+class PostgreSQLDialect(BaseDialect):
+    """PostgreSQL: batches travel as one array or JSON parameter; NULL is told where to sort."""
+
+    vendor = "postgresql"
+    driver = "psycopg"
+    reuses_cursor = psycopg is not None
+    relax_durability_sql = "SET LOCAL synchronous_commit TO OFF"
+    referencing_sql = """
+        SELECT cl.relname, att.attname, ref_att.attname
+        FROM pg_constraint con
+        JOIN pg_class cl ON cl.oid = con.conrelid
+        JOIN pg_class ref ON ref.oid = con.confrelid
+        JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+        JOIN pg_attribute ref_att
+            ON ref_att.attrelid = con.confrelid AND ref_att.attnum = con.confkey[1]
+        WHERE con.contype = 'f' AND ref.relname = %s AND pg_table_is_visible(ref.oid)
+        ORDER BY cl.relname, att.attname
+    """
+    # OIDs of text, varchar, bpchar; int2, int4, int8; bool.
+    native_type_codes = {"string": {25, 1043, 1042}, "integer": {20, 21, 23}, "boolean": {16}}
+
+    def prepare_cursor(self, cursor):
+        """Load timestamptz values with psycopg's own C loader (see engine.cursor)."""
+        if psycopg is not None:
+            cursor.adapters.register_loader(TIMESTAMPTZ_OID, NATIVE_TIMESTAMPTZ_LOADER)
+
+    def as_array(self, values):
+        """Return whether `values` share one type, so that one array parameter carries them:
+        one statement text for any count, instead of a placeholder per value."""
+        return len({type(v) for v in values}) == 1
+
+    def json_batch_insert(self, endpoint, columns, rows):
+        """Insert several rows as one JSON parameter (engine.json_batch) unless a column is
+        json/jsonb; return the stored rows, or None."""
+        if len(rows) > 1 and json_can_carry(endpoint, columns):
+            return insert_from_json(endpoint, columns, rows)
+        return None
+
+    def json_batch_update(self, endpoint, columns, rows):
+        """Update several rows as one JSON parameter (engine.json_batch); None if ruled out."""
+        if len(rows) > 1:
+            return update_from_json(endpoint, columns, rows)
+        return None
+
+    def nulls_smallest_sql(self, descending):
+        """Return NULLS LAST/FIRST: PostgreSQL sorts NULL as the largest value by default."""
+        return " NULLS LAST" if descending else " NULLS FIRST"
+
+    def classify_integrity_error(self, error, table_info):
+        """Classify by SQLSTATE, naming the column from the error's detail or diagnostics."""
+        cause = error.__cause__ or error
+        diag = getattr(cause, "diag", None)
+        state = getattr(cause, "sqlstate", None) or getattr(diag, "sqlstate", None)
+        detail = getattr(diag, "message_detail", None) or ""
+        match = KEY_RE.search(detail)
+        column = match["columns"].split(",")[-1].strip().strip('"') if match else None
+        if state == "23505":
+            return UNIQUE, column
+        if state == "23502":
+            return NOT_NULL, getattr(diag, "column_name", None)
+        return OTHER, column or getattr(diag, "column_name", None)
+
+    def is_unavailable(self, error):
+        """Return whether the server is going away or refusing, or the connection is lost."""
+        state = getattr(error, "sqlstate", None)
+        if state is None:  # raised by the client: connecting failed, or the connection is gone
+            return psycopg is not None and isinstance(error, psycopg.OperationalError)
+        return state in UNAVAILABLE_STATES or state.startswith("08")
