@@ -8,7 +8,7 @@ from rest_framework import exceptions
 
 from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
 from dataexchange.engine.render import error_response, json_response
-from dataexchange.errors import ApiError, ApiException, make_error
+from dataexchange.errors import ApiError, ApiException, Code, make_error
 
 logger = logging.getLogger("dataexchange.api")
 
@@ -22,23 +22,25 @@ def api_exception_handler(exc, context=None):
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.PermissionDenied):
         return error_response([UNAUTHORIZED])
     if isinstance(exc, exceptions.AuthenticationFailed):
-        return error_response([make_error("001")])
+        return error_response([make_error(Code.INVALID_TOKEN)])
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
-        return error_response([make_error("1409", wait=wait)], headers={"Retry-After": str(wait)})
+        return error_response(
+            [make_error(Code.THROTTLED, wait=wait)], headers={"Retry-After": str(wait)}
+        )
     if isinstance(exc, Http404 | exceptions.NotFound):
-        return error_response([make_error("007")])
+        return error_response([make_error(Code.NOT_FOUND)])
     if isinstance(exc, exceptions.APIException):
         error = ApiError(str(exc.status_code), exc.status_code, str(exc.detail))
         return error_response([error])
     if close_if_unavailable(exc):
         return unavailable_response(exc)
     logger.exception("Unexpected error while serving an API request")
-    return json_response([make_error("500").as_dict()], status=500)
+    return json_response([make_error(Code.SERVER_ERROR).as_dict()], status=500)
 
 
 def unavailable_response(exc):
     """Return 503 1415 with Retry-After for a request the database could not serve now."""
     logger.warning("Database unavailable while serving an API request: %s", exc)
     headers = {"Retry-After": str(RETRY_AFTER)}
-    return error_response([make_error("1415", wait=RETRY_AFTER)], headers=headers)
+    return error_response([make_error(Code.UNAVAILABLE, wait=RETRY_AFTER)], headers=headers)

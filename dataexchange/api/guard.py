@@ -29,7 +29,7 @@ from dataexchange.engine.concurrency import parse_if_match
 from dataexchange.engine.counting import parse_prefer
 from dataexchange.engine.dryrun import parse_dry_run
 from dataexchange.engine.render import error_response
-from dataexchange.errors import ApiException, fail
+from dataexchange.errors import ApiException, Code, fail
 
 TOKEN_PATH = "/token"
 TOKEN_MAX_BODY_BYTES = 64 * 1024
@@ -85,7 +85,7 @@ def query_check(query):
     """Raise 1413 for a query string over the cap, 1414 for more parameters than Django takes."""
     limit = conf.get("MAX_QUERY_STRING_BYTES")
     if len(query) > limit:  # WSGI strings are latin-1: one character per byte
-        fail("1413", size=len(query), max=limit)
+        fail(Code.QUERY_TOO_LONG, size=len(query), max=limit)
     fields_check(query, "&")
 
 
@@ -94,7 +94,7 @@ def fields_check(encoded, separator):
     more than the separators, as `urllib.parse.parse_qsl` does)."""
     fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     if encoded and fields is not None and encoded.count(separator) >= fields:
-        fail("1414", max=fields)
+        fail(Code.TOO_MANY_PARAMETERS, max=fields)
 
 
 def body_check(request, limit):
@@ -103,9 +103,9 @@ def body_check(request, limit):
     length = request.META.get("CONTENT_LENGTH")
     if length:
         if not (length.isascii() and length.isdigit()):
-            fail("1416", reason=NOT_A_LENGTH)
+            fail(Code.MALFORMED_REQUEST, reason=NOT_A_LENGTH)
         if int(length) > limit:
-            fail("1408", size=int(length), max=limit)
+            fail(Code.BODY_TOO_LARGE, size=int(length), max=limit)
     elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
         chunked_body_buffer(request, limit)
 
@@ -121,7 +121,7 @@ def chunked_body_buffer(request, limit):
         chunks.append(chunk)
         size += len(chunk)
     if size > limit:
-        fail("1408", size=f"more than {limit}", max=limit)
+        fail(Code.BODY_TOO_LARGE, size=f"more than {limit}", max=limit)
     data = b"".join(chunks)
     request.META["CONTENT_LENGTH"] = str(len(data))
     request._stream = LimitedStream(io.BytesIO(data), len(data))
@@ -134,11 +134,11 @@ def token_body_check(request):
         return
     media_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
     if media_type not in TOKEN_MEDIA_TYPES:
-        fail("1416", reason=NOT_A_TOKEN_BODY)
+        fail(Code.MALFORMED_REQUEST, reason=NOT_A_TOKEN_BODY)
     if media_type == TOKEN_FORM:
         fields_check(request.body, b"&")
     elif media_type == TOKEN_MULTIPART:
         if not params.get("boundary"):
-            fail("1416", reason=NO_BOUNDARY)
+            fail(Code.MALFORMED_REQUEST, reason=NO_BOUNDARY)
         # One delimiter per field plus the closing one: counting delimiters errs by one field.
         fields_check(request.body, b"--" + params["boundary"].encode("latin-1", "replace"))

@@ -8,7 +8,7 @@ other credentials the request ends as 403 `Unauthorized request.` (Spryker's ans
 from rest_framework.authentication import BaseAuthentication
 
 from dataexchange.auth.models import AccessToken, ApiKey
-from dataexchange.errors import ApiException, make_error
+from dataexchange.errors import ApiException, Code, make_error
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
 API_KEY_PARAM = "api_key"
@@ -24,11 +24,11 @@ class BearerTokenAuthentication(BaseAuthentication):
             return None
         parts = header.split()
         if len(parts) != 2:
-            raise ApiException(make_error("002"), headers=CHALLENGE)
+            raise ApiException(make_error(Code.MISSING_TOKEN), headers=CHALLENGE)
         scheme, raw = parts
         token = AccessToken.objects.find_access(raw) if scheme.lower() == "bearer" else None
         if token is None or not token.user.is_active:
-            raise ApiException(make_error("001"), headers=CHALLENGE)
+            raise ApiException(make_error(Code.INVALID_TOKEN), headers=CHALLENGE)
         return token.user, token
 
     def authenticate_header(self, request):

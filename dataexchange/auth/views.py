@@ -19,7 +19,7 @@ from dataexchange.auth.services import token_refresh, user_login
 from dataexchange.auth.throttling import TokenAccountThrottle, TokenIpThrottle
 from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
 from dataexchange.engine.render import json_response
-from dataexchange.errors import make_error
+from dataexchange.errors import Code, make_error
 
 INVALID_REQUEST = (
     "The request is missing a required parameter, includes an invalid parameter value, includes "
@@ -51,7 +51,7 @@ def token_exception_handler(exc, context=None):
         return error_response(exc.code, exc.message, exc.status)
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
-        error = make_error("1409", wait=wait)
+        error = make_error(Code.THROTTLED, wait=wait)
         return error_response(error.code, error.message, 429, {"Retry-After": str(wait)})
     # A body nested too deep for the JSON parser (RecursionError) is as malformed as any other.
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType | RecursionError):
@@ -59,7 +59,7 @@ def token_exception_handler(exc, context=None):
     if isinstance(exc, exceptions.APIException):
         return error_response(exc.default_code, str(exc.detail), exc.status_code)
     if close_if_unavailable(exc):
-        error = make_error("1415", wait=RETRY_AFTER)
+        error = make_error(Code.UNAVAILABLE, wait=RETRY_AFTER)
         return error_response(error.code, error.message, 503, {"Retry-After": str(RETRY_AFTER)})
     return None
 

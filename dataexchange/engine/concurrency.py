@@ -15,7 +15,7 @@ from dataexchange.engine.cursor import db_cursor
 from dataexchange.engine.etag import etag_of, tag_matches
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.read import identifier_condition
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 GUARDED_METHODS = {"PATCH", "PUT", "DELETE"}
 HEADER = "If-Match"
@@ -34,7 +34,11 @@ def parse_if_match(value):
     if value.strip(" \t") == "*":
         return "*"
     if not TAG_LIST_RE.fullmatch(value):
-        fail("1410", header=HEADER, reason='expected `*` or quoted entity tags (`"<tag>", ...`)')
+        fail(
+            Code.BAD_HEADER,
+            header=HEADER,
+            reason='expected `*` or quoted entity tags (`"<tag>", ...`)',
+        )
     return tuple(f'"{tag}"' for weak, tag in TAG_RE.findall(value) if not weak)
 
 
@@ -68,7 +72,7 @@ def if_match(method, header, endpoint, url_id):
     with transaction.atomic():
         if not tag_matches(parse_if_match(header), current_etag(endpoint, url_id)):
             path = endpoint.alias if method == "DELETE" else f"{endpoint.alias}[0]"
-            fail("1407", errorPath=path)
+            fail(Code.PRECONDITION_FAILED, errorPath=path)
         yield
 
 
@@ -76,7 +80,7 @@ def check_precondition_access(header, endpoint, may_view):
     """Raise 1404 `view` when a caller who may not view `endpoint` sends `If-Match`: comparing
     a guessed tag with the row's would tell the row's content (an ETag is a hash of it)."""
     if not may_view and header is not None:
-        fail("1404", action="view", aliasName=endpoint.alias)
+        fail(Code.PERMISSION_DENIED, action="view", aliasName=endpoint.alias)
 
 
 def tag_written(result, endpoint, roots, url_id):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from dataexchange.engine import sql
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 HEADER = "Prefer"
 PREFERENCE = "count=exact"
@@ -35,7 +35,11 @@ def parse_prefer(value):
             continue
         count = token.strip().strip('"').lower()
         if count not in COUNT_VALUES:
-            fail("1410", header=HEADER, reason="the only `count` preference is `count=exact`")
+            fail(
+                Code.BAD_HEADER,
+                header=HEADER,
+                reason="the only `count` preference is `count=exact`",
+            )
     return Preferences(count=count)
 
 

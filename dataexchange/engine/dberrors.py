@@ -3,7 +3,7 @@ the backend tells it (SPEC A5); each dialect reads its own driver's errors."""
 
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE
-from dataexchange.errors import make_error
+from dataexchange.errors import Code, make_error
 
 __all__ = ["NOT_NULL", "OTHER", "UNIQUE", "classify", "to_api_error"]
 
@@ -19,7 +19,7 @@ def to_api_error(error, endpoint, path):
     field = endpoint.by_column.get(column) if column else None
     error_path = f"{path}.{field.name}" if field else path
     if kind == UNIQUE:
-        return make_error("1309", errorPath=error_path)
+        return make_error(Code.DUPLICATE_ENTRY, errorPath=error_path)
     if kind == NOT_NULL:
-        return make_error("1302-null", errorPath=error_path)
-    return make_error("1302", errorPath=error_path)
+        return make_error(Code.PERSIST_NULL, errorPath=error_path)
+    return make_error(Code.PERSIST_FAILED, errorPath=error_path)

@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from dataexchange.engine import sql
 from dataexchange.engine.read import identifier_condition
 from dataexchange.engine.read_plan import plan_read
-from dataexchange.errors import ApiException, fail, make_error
+from dataexchange.errors import ApiException, Code, fail, make_error
 
 
 def run_delete(snapshot, endpoint, raw_query, *, url_id=None, may_view=True):
@@ -15,16 +15,16 @@ def run_delete(snapshot, endpoint, raw_query, *, url_id=None, may_view=True):
     not rows matched: no 1303, so a (dry-run) DELETE is no yes/no oracle on data it cannot read.
     """
     if not endpoint.deletable:
-        fail("1318", aliasName=endpoint.alias)
+        fail(Code.METHOD_NOT_ALLOWED, aliasName=endpoint.alias)
     plan = plan_read(snapshot, endpoint, raw_query, paged=False)
     if url_id is None and not raw_query.filters:
-        fail("1403", aliasName=endpoint.alias)
+        fail(Code.DELETE_WITHOUT_FILTER, aliasName=endpoint.alias)
     if raw_query.offset is not None or raw_query.limit is not None:
-        fail("1417", aliasName=endpoint.alias)  # paging is no way around the cap
+        fail(Code.DELETE_PAGING, aliasName=endpoint.alias)  # paging is no way around the cap
     rows = matching_rows(endpoint, plan, url_id)
     if not rows:
         if may_view:
-            fail("1303", errorPath=endpoint.alias)
+            fail(Code.ENTITY_NOT_FOUND, errorPath=endpoint.alias)
         return
     blocked = blocked_rows(endpoint, rows)
     free = [row for row in rows if id(row) not in blocked]
@@ -57,7 +57,7 @@ def matching_rows(endpoint, plan, url_id):
     cap = endpoint.max_delete_rows
     rows = sql.select(endpoint, conditions, limit=cap + 1)
     if len(rows) > cap:
-        fail("1411", max=cap, aliasName=endpoint.alias)
+        fail(Code.DELETE_CAP, max=cap, aliasName=endpoint.alias)
     return rows
 
 
@@ -103,7 +103,7 @@ def error_1317(endpoint, row, child_table):
     identifier = endpoint.identifier
     value = identifier.render(row[endpoint.column_index[identifier.column]])
     path = f"{endpoint.alias}.{identifier.name} = {value}"
-    return make_error("1317", errorPath=path, childEntity=child_table)
+    return make_error(Code.HAS_CHILDREN, errorPath=path, childEntity=child_table)
 
 
 def delete_one_by_one(endpoint, rows):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 HEADER = "X-Dry-Run"
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -25,7 +25,7 @@ def parse_dry_run(value):
     if not word:
         return False
     if word not in VALUES:
-        fail("1410", header=HEADER, reason="expected `true`, `false`, `1` or `0`")
+        fail(Code.BAD_HEADER, header=HEADER, reason="expected `true`, `false`, `1` or `0`")
     return VALUES[word]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import orjson
 
 from dataexchange import conf
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def parse_query(params):
             continue
         inner = key[len("filter[") : -1]
         if "." not in inner:
-            fail("011")
+            fail(Code.FILTER_FORMAT)
         filters.append(RawFilter(inner.split(".", 1)[1], params.getlist(key)[-1]))
     include = tuple(
         tuple(chain.split("."))
@@ -92,17 +92,17 @@ def parse_body(body, single):
     try:
         document = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
-        fail("1301")
+        fail(Code.DATA_FORMAT)
     check_depth(document, min(conf.get("MAX_JSON_DEPTH"), DEPTH_CEILING))
     data = document.get("data") if isinstance(document, dict) else None
     if single:
         if not isinstance(data, dict) or not data:
-            fail("1301")
+            fail(Code.DATA_FORMAT)
         return [data]
     if not isinstance(data, list) or not data:
-        fail("1301")
+        fail(Code.DATA_FORMAT)
     if not all(isinstance(item, dict) for item in data):
-        fail("1301")
+        fail(Code.DATA_FORMAT)
     return data
 
 
@@ -121,7 +121,7 @@ def check_depth(document, limit):
     level, depth = [document] if type(document) in CONTAINERS else [], 1
     while level:
         if depth > limit:
-            fail("1412", max=limit)
+            fail(Code.BODY_TOO_DEEP, max=limit)
         deeper = []
         for value in level:
             for child in value.values() if type(value) is dict else value:

@@ -9,7 +9,7 @@ from dataexchange.engine.read_plan import Condition, plan_read
 from dataexchange.engine.render import nest, render_rows
 from dataexchange.engine.sorting import order_by_sql, project, project_rows
 from dataexchange.engine.types import Unmatchable
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 
 def identifier_condition(endpoint, url_id):
@@ -60,10 +60,10 @@ def read_row(plan, url_id):
     endpoint = plan.endpoint
     condition = identifier_condition(endpoint, url_id)
     if condition is None or plan.impossible:
-        fail("1303", errorPath=endpoint.alias)
+        fail(Code.ENTITY_NOT_FOUND, errorPath=endpoint.alias)
     rows = sql.select_first(endpoint, (*plan.conditions, condition))
     if not rows:
-        fail("1303", errorPath=endpoint.alias)
+        fail(Code.ENTITY_NOT_FOUND, errorPath=endpoint.alias)
     included = load_includes(endpoint, rows, plan.includes)
     rendered = render_rows(endpoint, rows)
     etag = etag_of_rendered(rendered[0])  # of the row's own fields, before includes nest

@@ -8,7 +8,7 @@ from dataexchange.engine.parse import DEPTH_CEILING, parse_filter_value
 from dataexchange.engine.sorting import plan_fields, plan_sort
 from dataexchange.engine.types import Unmatchable
 from dataexchange.engine.walk import walk_chain
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,9 @@ def plan_read(snapshot, endpoint, raw, *, paged=True):
     for raw_filter in raw.filters:
         field = endpoint.by_name.get(raw_filter.field)
         if field is None:
-            fail("1315", filterField=raw_filter.field, aliasName=endpoint.alias)
+            fail(
+                Code.FILTER_FIELD_NOT_FOUND, filterField=raw_filter.field, aliasName=endpoint.alias
+            )
         condition = plan_condition(field, raw_filter.value, endpoint)
         if condition is None:
             impossible = True
@@ -106,7 +108,7 @@ def plan_paging(endpoint, raw):
     if offset < 0 or limit < 0:
         return 0, default
     if limit > endpoint.max_page_limit:
-        fail("1402", limit=limit, max=endpoint.max_page_limit, aliasName=endpoint.alias)
+        fail(Code.PAGE_LIMIT, limit=limit, max=endpoint.max_page_limit, aliasName=endpoint.alias)
     return min(offset, MAX_OFFSET), limit
 
 
@@ -121,11 +123,11 @@ def plan_includes(snapshot, endpoint, chains):
     depth = min(conf.get("MAX_JSON_DEPTH"), DEPTH_CEILING // 2)
     for chain in chains:
         if len(chain) > depth:
-            fail("1313", relationName=chain[depth])
+            fail(Code.RELATION_NOT_FOUND, relationName=chain[depth])
         level = tree
         for name, relation, child in walk_chain(snapshot, endpoint, chain):
             if child is None:
-                fail("1313", relationName=name)
+                fail(Code.RELATION_NOT_FOUND, relationName=name)
             level = level.setdefault(name, (relation, child, {}))[2]
     return _freeze(tree)
 

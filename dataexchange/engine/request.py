@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataexchange import conf
 from dataexchange.engine.counting import NO_PREFERENCES, Preferences
 from dataexchange.engine.parse import EMPTY_QUERY, parse_body, parse_query
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 
 class ItemSource:
@@ -34,7 +34,7 @@ class ItemSource:
         if self._items is None:
             limit = conf.get("MAX_BODY_BYTES")
             if self._size > limit:
-                fail("1408", size=self._size, max=limit)
+                fail(Code.BODY_TOO_LARGE, size=self._size, max=limit)
             self._items = parse_body(self._raw, self._single)
         return self._items
 

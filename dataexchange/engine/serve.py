@@ -27,7 +27,7 @@ from dataexchange.engine.respond import write_result
 from dataexchange.engine.result import error_result, json_result
 from dataexchange.engine.stream import stream_result
 from dataexchange.engine.write import run_write
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 DRY_RUN_HEADER = "X-Dry-Run"
 
@@ -48,7 +48,7 @@ def serve(request, *, recording=None):
     snapshot = registry.snapshot(request.caller.config_version)
     endpoint = snapshot.get(request.alias)
     if endpoint is None:
-        fail("007")
+        fail(Code.NOT_FOUND)
     check_reach(request.caller, snapshot, endpoint, request.method)
     if request.method in ("GET", "HEAD"):
         return serve_read(request, snapshot, endpoint)

@@ -8,7 +8,7 @@ native order of SQLite and MariaDB; PostgreSQL is told so with NULLS FIRST/LAST.
 from dataclasses import dataclass
 
 from dataexchange.engine.query.dialects import dialect
-from dataexchange.errors import fail
+from dataexchange.errors import Code, fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ def plan_sort(endpoint, names):
         bare = name.lstrip("-+").strip()
         field = endpoint.by_name.get(bare)
         if field is None:
-            fail("1406", field=bare, aliasName=endpoint.alias)
+            fail(Code.SORT_FIELD_NOT_FOUND, field=bare, aliasName=endpoint.alias)
         if bare not in seen:
             seen.add(bare)
             keys.append(SortKey(field, descending))
@@ -40,7 +40,7 @@ def plan_fields(endpoint, names):
         return None
     for name in names:
         if name not in endpoint.by_name:
-            fail("1406", field=name, aliasName=endpoint.alias)
+            fail(Code.SORT_FIELD_NOT_FOUND, field=name, aliasName=endpoint.alias)
     return tuple(dict.fromkeys(names))
 
 

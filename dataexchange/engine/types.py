@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from dataexchange.errors import Code
+
 DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
-TYPE_ERROR = "1305"
-VALUE_ERROR = "1306"
+TYPE_ERROR = Code.INVALID_TYPE
+VALUE_ERROR = Code.INVALID_VALUE
 UTC = dt.UTC
 ZERO = dt.timedelta(0)
 INT64 = range(-(2**63), 2**63)

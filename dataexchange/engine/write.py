@@ -20,7 +20,7 @@ from dataexchange.engine.validate import (
     count_items,
     validate,
 )
-from dataexchange.errors import fail, make_error
+from dataexchange.errors import Code, fail, make_error
 
 UNMATCHABLE = object()
 
@@ -33,7 +33,9 @@ def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=T
     """Validate and write `items`; return the root nodes with rows or errors attached."""
     count = count_items(items)
     if count > endpoint.max_batch_size:
-        fail("1401", count=count, max=endpoint.max_batch_size, aliasName=endpoint.alias)
+        fail(
+            Code.BATCH_TOO_LARGE, count=count, max=endpoint.max_batch_size, aliasName=endpoint.alias
+        )
     ctx = WriteContext(method, single=url_id is not None)
     roots = [
         build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")
@@ -156,12 +158,16 @@ def resolve_identifiers(endpoint, nodes, ctx):
             node.row = row
             continue
         if ctx.method == "PATCH":
-            code = "1310" if node.lookup_key is MISSING else "1303"
+            code = Code.MISSING_IDENTIFIER if node.lookup_key is MISSING else Code.ENTITY_NOT_FOUND
             _root(node).errors.append(make_error(code, errorPath=node.path))
         elif node.lookup_key is not MISSING and not identifier.creatable:
             value = node.identifier_value() if not ctx.single or node.parent else node.lookup_key
             _root(node).errors.append(
-                make_error("1308", errorPath=node.path, identifier=f"{identifier.name}: {value}")
+                make_error(
+                    Code.NEW_IDENTIFIER,
+                    errorPath=node.path,
+                    identifier=f"{identifier.name}: {value}",
+                )
             )
 
 
@@ -208,7 +214,7 @@ def check_foreign_keys(endpoint, nodes, ctx):
             if _norm(value) not in present:
                 for node in members:
                     path = f"{node.path}.{field.name}"
-                    _root(node).errors.append(make_error("1302", errorPath=path))
+                    _root(node).errors.append(make_error(Code.PERSIST_FAILED, errorPath=path))
 
 
 def values_for(node, ctx):

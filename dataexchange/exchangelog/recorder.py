@@ -25,6 +25,7 @@ import orjson
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.respond import render_written
 from dataexchange.engine.validate import MISSING
+from dataexchange.errors import Code
 from dataexchange.exchangelog import conf
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
@@ -36,7 +37,10 @@ DRY_RUN_HEADER = "X-Dry-Run"  # echoed by the engine on dry runs (SPEC B7)
 MAX_ERRORS = 100  # request-level errors kept per exchange
 MAX_ERROR_BODY = 64 * 1024  # larger error bodies are not parsed
 # Codes meaning the request was understood but data could not be persisted or found.
-PERSISTENCE_CODES = {"1302", "1303", "1309", "1317", "500"}
+PERSISTENCE_CODES = {
+    Code.PERSIST_FAILED, Code.ENTITY_NOT_FOUND, Code.DUPLICATE_ENTRY, Code.HAS_CHILDREN,
+    Code.SERVER_ERROR,
+}  # fmt: skip
 OPERATIONS = {"POST": ExchangeItem.Operation.CREATE, "PATCH": ExchangeItem.Operation.UPDATE}
 Status = ExchangeItem.Status
 
