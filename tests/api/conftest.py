@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from dataexchange import registry
 from dataexchange.models import EndpointRelation
-from tests.endpoints import make_endpoint as endpoint_create
+from tests.support.endpoints import make_endpoint as endpoint_create
 
 PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"

@@ -15,8 +15,8 @@ from django.db import connection
 import pytest
 
 from dataexchange.auth.models import AccessToken
-from tests.endpoints import make_endpoint
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.endpoints import make_endpoint
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 TABLE = "cc_item"
 ALIAS = "cc-items"

@@ -18,7 +18,7 @@ import pytest
 
 from dataexchange import registry
 from dataexchange.models import EndpointRelation
-from tests.endpoints import make_endpoint as endpoint_create
+from tests.support.endpoints import make_endpoint as endpoint_create
 
 PREFIX = "/dynamic-entity"
 BULK_ROWS = 20_000
@@ -140,7 +140,7 @@ def fresh_registry():
 
 
 def make_endpoint(alias, table, identifier, fields, *, deletable=True):
-    """Create an endpoint from (column, type, options) fields through tests.endpoints."""
+    """Create an endpoint from (column, type, options) fields through tests.support.endpoints."""
     specs = [dict(column_name=column, type=type_, **options) for column, type_, options in fields]
     return endpoint_create(alias, table, identifier, specs, deletable=deletable)
 

@@ -26,9 +26,9 @@ import pytest
 
 from dataexchange.auth.models import AccessToken
 from dataexchange.exchangelog.models import Exchange
-from tests.dbsessions import end_sessions, session_id
-from tests.endpoints import make_endpoint
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.dbsessions import end_sessions, session_id
+from tests.support.endpoints import make_endpoint
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 pytestmark = [
     pytest.mark.multiprocess,

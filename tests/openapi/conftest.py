@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from dataexchange import registry
 from dataexchange.models import EndpointRelation
 from dataexchange.openapi.generator import clear_cache
-from tests.endpoints import make_endpoint
+from tests.support.endpoints import make_endpoint
 
 GOLDEN = Path(__file__).parent / "golden"
 AUTO_PK = {

@@ -13,7 +13,7 @@ import pytest
 
 from dataexchange.auth.models import AccessToken
 from dataexchange.models import Endpoint, EndpointField
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.multiprocess
