@@ -17,19 +17,13 @@ from rest_framework.test import APIClient
 
 from dataexchange import registry
 from dataexchange.models import EndpointRelation
+from tests.support.ddl import create_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
 
 PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"
 
-# Primary key DDL differs per backend; the rest is portable SQL.
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
-
-# Parents before children; dropped in reverse order.
+# Parents before children; dropped in reverse order. Placeholders: tests/support/ddl.py.
 TABLES = {
     "dxa_item": """
         id_item {pk},
@@ -93,23 +87,11 @@ SETTING_FIELDS = [
 ]
 
 
-def create_tables():
-    """(Re)create the dxa_* tables with backend-specific primary keys."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for name in reversed(TABLES):
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-        for name, body in TABLES.items():
-            cursor.execute(
-                f"CREATE TABLE {quote(name)} ({body.format(pk=AUTO_PK[connection.vendor])})"
-            )
-
-
 @pytest.fixture(scope="session", autouse=True)
 def raw_tables(django_db_setup, django_db_blocker):
     """Create the dxa_* tables in the test database for the whole session."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables(TABLES)
     return tuple(TABLES)
 
 

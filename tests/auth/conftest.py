@@ -15,42 +15,24 @@ from rest_framework.test import APIClient
 from dataexchange import registry
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission
 from dataexchange.models import Endpoint, EndpointField
+from tests.support.ddl import create_tables, drop_tables
 
 TABLE = "dx_auth_thing"
 OTHER_TABLE = "dx_auth_other"
 PASSWORD = "correct horse battery staple"
-PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
 
 
-def create_tables():
-    """Create two tables of the same shape with portable DDL."""
-    drop_tables()
-    with connection.cursor() as cursor:
-        for table in (TABLE, OTHER_TABLE):
-            cursor.execute(
-                f"CREATE TABLE {table} (id_thing {PK[connection.vendor]},"
-                " name VARCHAR(50) NOT NULL UNIQUE, qty INTEGER NULL)"
-            )
-
-
-def drop_tables():
-    with connection.cursor() as cursor:
-        for table in (TABLE, OTHER_TABLE):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+THING_COLUMNS = "id_thing {pk}, name VARCHAR(50) NOT NULL UNIQUE, qty INTEGER NULL"
 
 
 @pytest.fixture(scope="session")
 def things_table(django_db_setup, django_db_blocker):
     """Create the tables once per test session; drop them at the end."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables({TABLE: THING_COLUMNS, OTHER_TABLE: THING_COLUMNS})
     yield TABLE
     with django_db_blocker.unblock():
-        drop_tables()
+        drop_tables(TABLE, OTHER_TABLE)
 
 
 @pytest.fixture(autouse=True)

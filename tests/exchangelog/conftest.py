@@ -14,28 +14,24 @@ from rest_framework.test import APIClient
 
 from dataexchange import registry
 from dataexchange.models import Endpoint, EndpointField
+from tests.support.ddl import create_tables, drop_tables
 
 ALIAS = "exl-countries"
 URL = f"/dynamic-entity/{ALIAS}"
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
 
 
 @pytest.fixture(scope="session", autouse=True)
 def country_table(django_db_setup, django_db_blocker):
     """Create `exl_country` in the test database for the whole session."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS exl_country")
-        cursor.execute(
-            f"CREATE TABLE exl_country (id_country {AUTO_PK[connection.vendor]},"
-            " iso2 VARCHAR(2) NOT NULL UNIQUE, name VARCHAR(100) NOT NULL, population INTEGER)"
-        )
+    columns = (
+        "id_country {pk}, iso2 VARCHAR(2) NOT NULL UNIQUE, name VARCHAR(100) NOT NULL,"
+        " population INTEGER"
+    )
+    with django_db_blocker.unblock():
+        create_tables({"exl_country": columns})
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS exl_country")
+    with django_db_blocker.unblock():
+        drop_tables("exl_country")
 
 
 @pytest.fixture(autouse=True)

@@ -18,20 +18,13 @@ import pytest
 
 from dataexchange import registry
 from dataexchange.models import EndpointRelation
+from tests.support.ddl import create_tables, drop_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
 
 PREFIX = "/dynamic-entity"
 BULK_ROWS = 20_000
 
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
-TIMESTAMP = {"sqlite": "TIMESTAMP", "postgresql": "TIMESTAMP", "mysql": "DATETIME(6)"}
-FLOAT4 = {"sqlite": "REAL", "postgresql": "REAL", "mysql": "FLOAT"}
-
-TABLES = {  # parents first; dropped in reverse order
+TABLES = {  # parents first; dropped in reverse order; placeholders: tests/support/ddl.py
     "ext_item": """
         id_item {pk},
         code VARCHAR(20) NOT NULL UNIQUE,
@@ -41,7 +34,7 @@ TABLES = {  # parents first; dropped in reverse order
         is_active BOOLEAN NOT NULL DEFAULT TRUE,
         ratio DOUBLE PRECISION NULL,
         born DATE NULL,
-        seen {ts} NULL
+        seen {timestamp} NULL
     """,
     "ext_part": """
         id_part {pk},
@@ -57,7 +50,7 @@ TABLES = {  # parents first; dropped in reverse order
     "ext_odd": """
         id_odd {pk},
         f {float4} NULL,
-        ts {ts} NULL
+        ts {timestamp} NULL
     """,
     "ext_bulk": """
         id_bulk {pk},
@@ -90,21 +83,6 @@ ITEMS = [
 ]
 
 
-def drop_tables():
-    with connection.cursor() as cursor:
-        for name in reversed(TABLES):
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
-
-
-def create_tables():
-    drop_tables()
-    vendor = connection.vendor
-    types = {"pk": AUTO_PK[vendor], "ts": TIMESTAMP[vendor], "float4": FLOAT4[vendor]}
-    with connection.cursor() as cursor:
-        for name, body in TABLES.items():
-            cursor.execute(f"CREATE TABLE {name} ({body.format(**types)})")
-
-
 def fill_bulk(count=BULK_ROWS, size=1000):
     """Insert `count` rows into ext_bulk in multi-row statements; every 7th amount is NULL."""
     with connection.cursor() as cursor:
@@ -124,11 +102,11 @@ def fill_bulk(count=BULK_ROWS, size=1000):
 def ext_tables(django_db_setup, django_db_blocker):
     """Create the ext_* tables (and fill ext_bulk) for the session; drop them afterwards."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables(TABLES)
         fill_bulk()
     yield tuple(TABLES)
     with django_db_blocker.unblock():
-        drop_tables()
+        drop_tables(*reversed(TABLES))
 
 
 @pytest.fixture(autouse=True)

@@ -3,44 +3,21 @@
 import json
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 import pytest
 
 from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+from tests.support.ddl import create_tables, drop_tables
 
-TABLES = ("rel_leaf", "rel_node", "rel_item", "rel_group")
-
-
-def _pk():
-    return {
-        "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-        "postgresql": "SERIAL PRIMARY KEY",
-        "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-    }[connection.vendor]
-
-
-def create_tables():
-    pk = _pk()
-    ddl = [
-        f"CREATE TABLE rel_group (id_group {pk}, code VARCHAR(20) NOT NULL UNIQUE,"
-        " label VARCHAR(50))",
-        f"CREATE TABLE rel_item (id_item {pk}, fk_group INTEGER NOT NULL"
-        " REFERENCES rel_group (id_group), sku VARCHAR(20) NOT NULL UNIQUE, note VARCHAR(50))",
-        f"CREATE TABLE rel_leaf (id_leaf {pk}, fk_item INTEGER NOT NULL"
-        " REFERENCES rel_item (id_item), name VARCHAR(20) NOT NULL)",
-        f"CREATE TABLE rel_node (id_node {pk}, fk_parent INTEGER NULL"
-        " REFERENCES rel_node (id_node), title VARCHAR(20) NOT NULL)",
-    ]
-    with connection.cursor() as cursor:
-        for statement in ddl:
-            cursor.execute(statement)
-
-
-def drop_tables():
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
+TABLES = {  # parents first, dropped in reverse order; placeholders: tests/support/ddl.py
+    "rel_group": "id_group {pk}, code VARCHAR(20) NOT NULL UNIQUE, label VARCHAR(50)",
+    "rel_item": "id_item {pk}, fk_group INTEGER NOT NULL REFERENCES rel_group (id_group),"
+    " sku VARCHAR(20) NOT NULL UNIQUE, note VARCHAR(50)",
+    "rel_leaf": "id_leaf {pk}, fk_item INTEGER NOT NULL REFERENCES rel_item (id_item),"
+    " name VARCHAR(20) NOT NULL",
+    "rel_node": "id_node {pk}, fk_parent INTEGER NULL REFERENCES rel_node (id_node),"
+    " title VARCHAR(20) NOT NULL",
+}
 
 
 def endpoint(alias, table, identifier, fields):
@@ -65,8 +42,7 @@ KEY = {"is_creatable": False, "is_editable": False}
 @pytest.fixture
 def hierarchy(transactional_db):
     """groups → items → leaves, plus a self-related node tree; dropped afterwards."""
-    drop_tables()
-    create_tables()
+    create_tables(TABLES)
     groups = endpoint(
         "groups",
         "rel_group",
@@ -105,7 +81,7 @@ def hierarchy(transactional_db):
     rel(parent=nodes, name="nodeChildren", child=nodes, child_field="fk_parent",
         parent_field="id_node")  # fmt: skip
     yield
-    drop_tables()
+    drop_tables(*reversed(TABLES))
 
 
 @pytest.fixture
