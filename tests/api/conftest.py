@@ -15,10 +15,10 @@ from django.db import connection
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.models import EndpointRelation
 from tests.support.ddl import create_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"
@@ -93,14 +93,6 @@ def raw_tables(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         create_tables(TABLES)
     return tuple(TABLES)
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Forget compiled endpoints: rolled-back test transactions reuse version numbers."""
-    registry.clear()
-    yield
-    registry.clear()
 
 
 def make_endpoint(alias, table, identifier, fields, *, active=True, deletable=True):

@@ -12,10 +12,10 @@ from django.db import connection
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission
 from dataexchange.models import Endpoint, EndpointField
 from tests.support.ddl import create_tables, drop_tables
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 TABLE = "dx_auth_thing"
 OTHER_TABLE = "dx_auth_other"
@@ -43,12 +43,11 @@ def fast_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Start every test with empty throttle/permission caches and no compiled endpoints."""
+    """Start every test with empty throttle/permission caches (and, with `fresh_registry`, no
+    compiled endpoints)."""
     cache.clear()
-    registry.clear()
     yield
     cache.clear()
-    registry.clear()
 
 
 def make_endpoint(alias="things", table=TABLE, deletable=True):

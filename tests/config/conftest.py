@@ -48,13 +48,3 @@ def raw_tables(django_db_setup, django_db_blocker):
     yield tuple(TABLES)
     with django_db_blocker.unblock():
         drop_tables(*reversed(TABLES))
-
-
-@pytest.fixture
-def no_cache():
-    """Forget compiled endpoints before and after a test that reads them."""
-    from dataexchange import registry
-
-    registry.clear()
-    yield
-    registry.clear()

@@ -12,9 +12,9 @@ from django.db import connection
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.models import Endpoint, EndpointField
 from tests.support.ddl import create_tables, drop_tables
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 ALIAS = "exl-countries"
 URL = f"/dynamic-entity/{ALIAS}"
@@ -32,14 +32,6 @@ def country_table(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         drop_tables("exl_country")
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Compile endpoints anew in every test: versions repeat across rolled-back tests."""
-    registry.clear()
-    yield
-    registry.clear()
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from django.test import Client
 
 import pytest
 
-from dataexchange import registry
 from dataexchange.models import EndpointRelation
 from tests.support.ddl import create_tables, drop_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 PREFIX = "/dynamic-entity"
 BULK_ROWS = 20_000
@@ -107,14 +107,6 @@ def ext_tables(django_db_setup, django_db_blocker):
     yield tuple(TABLES)
     with django_db_blocker.unblock():
         drop_tables(*reversed(TABLES))
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Forget compiled endpoints: rolled-back test transactions reuse version numbers."""
-    registry.clear()
-    yield
-    registry.clear()
 
 
 def make_endpoint(alias, table, identifier, fields, *, deletable=True):

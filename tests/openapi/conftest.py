@@ -12,11 +12,11 @@ from django.core.cache import cache
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.models import EndpointRelation
 from dataexchange.openapi.generator import clear_cache
 from tests.support.ddl import create_tables
 from tests.support.endpoints import make_endpoint
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 GOLDEN = Path(__file__).parent / "golden"
 # Parents before children; dropped in reverse order; placeholders: tests/support/ddl.py.
@@ -79,13 +79,11 @@ def openapi_tables(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Forget compiled endpoints, cached documents and grants: rolled-back test transactions
-    reuse configuration version numbers."""
-    registry.clear()
+    """Forget cached documents and grants (`fresh_registry` forgets compiled endpoints):
+    rolled-back test transactions reuse configuration version numbers."""
     clear_cache()
     cache.clear()
     yield
-    registry.clear()
     clear_cache()
     cache.clear()
 

@@ -9,7 +9,6 @@ from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
     Api,
     add_item,
     api,
-    fresh_registry,
     items_endpoint,
     parts_endpoint,
     raw_tables,
@@ -17,6 +16,7 @@ from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
     superuser,
 )
 from tests.auth.conftest import fresh_caches, grant  # noqa: F401
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 
 @pytest.fixture
