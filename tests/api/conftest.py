@@ -8,6 +8,7 @@ bump of its signals is what makes the API serve them.
 
 import json
 import os
+from functools import partial
 from pathlib import Path
 
 from django.db import connection
@@ -95,9 +96,8 @@ def raw_tables(django_db_setup, django_db_blocker):
     return tuple(TABLES)
 
 
-def make_endpoint(alias, table, identifier, fields, *, active=True, deletable=True):
-    """Create an endpoint through the ORM; the API tests' endpoints are deletable by default."""
-    return endpoint_create(alias, table, identifier, fields, active=active, deletable=deletable)
+# tests/support/endpoints.py's make_endpoint; the API tests' endpoints are deletable by default.
+make_endpoint = partial(endpoint_create, deletable=True)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission
-from dataexchange.models import Endpoint, EndpointField
 from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint as endpoint_create
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 TABLE = "dx_auth_thing"
@@ -50,26 +50,16 @@ def fresh_caches():
     cache.clear()
 
 
+THING_FIELDS = [
+    ("id_thing", "integer", {"is_creatable": False, "is_editable": False}),
+    ("name", "string", {"is_required": True, "max_length": 50}),
+    ("qty", "integer", {}),
+]
+
+
 def make_endpoint(alias="things", table=TABLE, deletable=True):
     """Configure an active endpoint over the things table; return its Endpoint row."""
-    endpoint = Endpoint.objects.create(
-        alias=alias, table_name=table, identifier="id_thing", is_active=True, is_deletable=deletable
-    )
-    fields = [
-        ("id_thing", "integer", {"is_creatable": False, "is_editable": False}),
-        ("name", "string", {"is_required": True, "max_length": 50}),
-        ("qty", "integer", {}),
-    ]
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=endpoint,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return endpoint
+    return endpoint_create(alias, table, "id_thing", THING_FIELDS, deletable=deletable)
 
 
 @pytest.fixture

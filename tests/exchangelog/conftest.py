@@ -12,8 +12,8 @@ from django.db import connection
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange.models import Endpoint, EndpointField
 from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 ALIAS = "exl-countries"
@@ -37,25 +37,13 @@ def country_table(django_db_setup, django_db_blocker):
 @pytest.fixture
 def countries(db):
     """Configure `exl_country` as the endpoint `exl-countries` (identifier iso2)."""
-    endpoint = Endpoint.objects.create(
-        alias=ALIAS, table_name="exl_country", identifier="iso2", is_active=True, is_deletable=True
-    )
     fields = [
         ("id_country", "integer", {"is_creatable": False, "is_editable": False}),
         ("iso2", "string", {"is_required": True, "min_length": 2, "max_length": 2}),
         ("name", "string", {"is_required": True}),
         ("population", "integer", {"min_value": 0}),
     ]
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=endpoint,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return endpoint
+    return make_endpoint(ALIAS, "exl_country", "iso2", fields, deletable=True)
 
 
 @pytest.fixture

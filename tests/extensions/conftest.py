@@ -9,6 +9,7 @@ filled once with BULK_ROWS rows for the streaming tests.
 import datetime as dt
 import json
 from decimal import Decimal
+from functools import partial
 from urllib.parse import quote
 
 from django.db import connection
@@ -109,10 +110,8 @@ def ext_tables(django_db_setup, django_db_blocker):
         drop_tables(*reversed(TABLES))
 
 
-def make_endpoint(alias, table, identifier, fields, *, deletable=True):
-    """Create an endpoint from (column, type, options) fields through tests.support.endpoints."""
-    specs = [dict(column_name=column, type=type_, **options) for column, type_, options in fields]
-    return endpoint_create(alias, table, identifier, specs, deletable=deletable)
+# tests/support/endpoints.py's make_endpoint; these endpoints are deletable by default.
+make_endpoint = partial(endpoint_create, deletable=True)
 
 
 @pytest.fixture

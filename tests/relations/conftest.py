@@ -1,13 +1,15 @@
 """Raw-SQL tables with a three-level hierarchy and a self relation, configured as endpoints."""
 
 import json
+from functools import partial
 
 from django.contrib.auth import get_user_model
 
 import pytest
 
-from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+from dataexchange.models import EndpointRelation
 from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint
 
 TABLES = {  # parents first, dropped in reverse order; placeholders: tests/support/ddl.py
     "rel_group": "id_group {pk}, code VARCHAR(20) NOT NULL UNIQUE, label VARCHAR(50)",
@@ -20,20 +22,8 @@ TABLES = {  # parents first, dropped in reverse order; placeholders: tests/suppo
 }
 
 
-def endpoint(alias, table, identifier, fields):
-    ep = Endpoint.objects.create(
-        alias=alias, table_name=table, identifier=identifier, is_active=True, is_deletable=True
-    )
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=ep,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return ep
+# tests/support/endpoints.py's make_endpoint; these endpoints are deletable.
+endpoint = partial(make_endpoint, deletable=True)
 
 
 KEY = {"is_creatable": False, "is_editable": False}
