@@ -20,6 +20,7 @@ from dataexchange.models import EndpointRelation
 from tests.support.ddl import create_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
+from tests.support.golden import assert_same_response
 
 PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"
@@ -257,9 +258,7 @@ def assert_golden(response, name, **substitutions):
     for key, value in substitutions.items():
         text = text.replace(f"<<{key}>>", str(value))
     golden = json.loads(text)
-    expected = json.dumps(golden["body"], separators=(",", ":"), ensure_ascii=False).encode()
-    assert (response.status_code, response.content.decode()) == (
-        golden["status"],
-        expected.decode(),
-    )
+    expected = json.dumps(golden["body"], separators=(",", ":"), ensure_ascii=False)
+    actual = response.content.decode()
+    assert_same_response(response.status_code, actual, (golden["status"], expected), name)
     assert response["Content-Type"] == "application/json"
