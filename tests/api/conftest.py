@@ -17,12 +17,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from dataexchange.models import EndpointRelation
+from tests.support.client import Api
 from tests.support.ddl import create_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 from tests.support.golden import assert_same_response
 
-PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"
 
 # Parents before children; dropped in reverse order. Placeholders: tests/support/ddl.py.
@@ -132,53 +132,6 @@ def settings_endpoint(db):
 def superuser(db, django_user_model):
     """A superuser without a usable password (hashing one costs a second per test)."""
     return django_user_model.objects.create_superuser("api-boss", "boss@example.com", None)
-
-
-class Api:
-    """A thin JSON client for the Data Exchange routes (authenticated as a superuser)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def request(self, method, path, body=None, *, raw=None, headers=None, **params):
-        url = path if path.startswith("/") else f"{PREFIX}/{path}"
-        if params:
-            url += "?" + query_string(params)
-        if raw is None and body is not None:
-            raw = json.dumps(body)
-        return self.client.generic(
-            method,
-            url,
-            data=raw if raw is not None else "",
-            content_type="application/json",
-            headers=headers or {},
-        )
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, body=None, **kwargs):
-        return self.request("POST", path, body, **kwargs)
-
-    def patch(self, path, body=None, **kwargs):
-        return self.request("PATCH", path, body, **kwargs)
-
-    def put(self, path, body=None, **kwargs):
-        return self.request("PUT", path, body, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
-
-
-def query_string(params):
-    """Return a query string; keys like `filter[items.code]` are kept readable."""
-    from urllib.parse import quote
-
-    pairs = []
-    for key, value in params.items():
-        for item in value if isinstance(value, list) else [value]:
-            pairs.append(f"{quote(key, safe='[]._')}={quote(str(item), safe='')}")
-    return "&".join(pairs)
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@
 and rollbacks use `transactional_db`; they empty the table themselves.
 """
 
-import json
-
 from django.db import connection
 
 import pytest
 from rest_framework.test import APIClient
 
+from tests.support.client import Api
 from tests.support.ddl import create_tables, drop_tables
 from tests.support.endpoints import make_endpoint
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
@@ -72,10 +71,8 @@ def api(writer):
 
 def send(client, method, path, data=None, **headers):
     """Send `{"data": data}` as JSON with `method` to `path`; return the response."""
-    body = None if data is None else json.dumps({"data": data})
-    return client.generic(
-        method, path, body, content_type="application/json", headers=headers or None
-    )
+    body = None if data is None else {"data": data}
+    return Api(client).request(method, path, body, headers=headers)
 
 
 def country_rows():

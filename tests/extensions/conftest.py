@@ -10,7 +10,6 @@ import datetime as dt
 import json
 from decimal import Decimal
 from functools import partial
-from urllib.parse import quote
 
 from django.db import connection
 from django.test import Client
@@ -18,11 +17,11 @@ from django.test import Client
 import pytest
 
 from dataexchange.models import EndpointRelation
+from tests.support.client import Api
 from tests.support.ddl import create_tables, drop_tables
 from tests.support.endpoints import make_endpoint as endpoint_create
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
-PREFIX = "/dynamic-entity"
 BULK_ROWS = 20_000
 
 TABLES = {  # parents first; dropped in reverse order; placeholders: tests/support/ddl.py
@@ -188,28 +187,6 @@ def sample(endpoints):
             [ids["A1"], "A1-a", ids["A1"], "A1-b"],
         )
     return ids
-
-
-class Api:
-    """A JSON client for the Data Exchange routes; answers (status, body, response)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def __call__(self, method, path, body=None, *, headers=None, **params):
-        url = f"{PREFIX}/{path}"
-        if params:
-            url += "?" + "&".join(
-                f"{quote(k, safe='[].')}={quote(str(v))}" for k, v in params.items()
-            )
-        data = json.dumps(body) if body is not None else ""
-        response = self.client.generic(
-            method.upper(), url, data, content_type="application/json", headers=headers or {}
-        )
-        if response.streaming:
-            return response.status_code, None, response
-        content = response.content
-        return response.status_code, (json.loads(content) if content else None), response
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from rest_framework.test import APIClient
 
 from dataexchange.models import Endpoint
 from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
-    Api,
     add_item,
     api,
     items_endpoint,
@@ -16,6 +15,7 @@ from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
     superuser,
 )
 from tests.auth.conftest import fresh_caches, grant  # noqa: F401
+from tests.support.client import Api
 from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 

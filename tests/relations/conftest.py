@@ -1,6 +1,5 @@
 """Raw-SQL tables with a three-level hierarchy and a self relation, configured as endpoints."""
 
-import json
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -8,6 +7,7 @@ from django.contrib.auth import get_user_model
 import pytest
 
 from dataexchange.models import EndpointRelation
+from tests.support.client import Api
 from tests.support.ddl import create_tables, drop_tables
 from tests.support.endpoints import make_endpoint
 
@@ -84,9 +84,8 @@ def api(transactional_db):
     client.force_login(user)
 
     def call(method, path, body=None, **headers):
-        data = json.dumps(body) if body is not None else None
-        kwargs = {"content_type": "application/json"} if data is not None else {}
-        response = getattr(client, method)(path, data, **kwargs, headers=headers)
-        return response.status_code, (json.loads(response.content) if response.content else None)
+        """Send `body` as JSON; return (status, parsed body or None)."""
+        status, parsed, _ = Api(client)(method, path, body, headers=headers)
+        return status, parsed
 
     return call
