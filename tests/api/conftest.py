@@ -8,6 +8,7 @@ bump of its signals is what makes the API serve them.
 
 import json
 import os
+from functools import partial
 from pathlib import Path
 
 from django.db import connection
@@ -15,21 +16,16 @@ from django.db import connection
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.models import EndpointRelation
-from tests.endpoints import make_endpoint as endpoint_create
+from tests.support.client import Api
+from tests.support.ddl import create_tables
+from tests.support.endpoints import make_endpoint as endpoint_create
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
+from tests.support.golden import assert_same_response
 
-PREFIX = "/dynamic-entity"
 GOLDEN = Path(__file__).parent / "golden"
 
-# Primary key DDL differs per backend; the rest is portable SQL.
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
-
-# Parents before children; dropped in reverse order.
+# Parents before children; dropped in reverse order. Placeholders: tests/support/ddl.py.
 TABLES = {
     "dxa_item": """
         id_item {pk},
@@ -93,37 +89,16 @@ SETTING_FIELDS = [
 ]
 
 
-def create_tables():
-    """(Re)create the dxa_* tables with backend-specific primary keys."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for name in reversed(TABLES):
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-        for name, body in TABLES.items():
-            cursor.execute(
-                f"CREATE TABLE {quote(name)} ({body.format(pk=AUTO_PK[connection.vendor])})"
-            )
-
-
 @pytest.fixture(scope="session", autouse=True)
 def raw_tables(django_db_setup, django_db_blocker):
     """Create the dxa_* tables in the test database for the whole session."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables(TABLES)
     return tuple(TABLES)
 
 
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Forget compiled endpoints: rolled-back test transactions reuse version numbers."""
-    registry.clear()
-    yield
-    registry.clear()
-
-
-def make_endpoint(alias, table, identifier, fields, *, active=True, deletable=True):
-    """Create an endpoint through the ORM; the API tests' endpoints are deletable by default."""
-    return endpoint_create(alias, table, identifier, fields, active=active, deletable=deletable)
+# tests/support/endpoints.py's make_endpoint; the API tests' endpoints are deletable by default.
+make_endpoint = partial(endpoint_create, deletable=True)
 
 
 @pytest.fixture
@@ -157,53 +132,6 @@ def settings_endpoint(db):
 def superuser(db, django_user_model):
     """A superuser without a usable password (hashing one costs a second per test)."""
     return django_user_model.objects.create_superuser("api-boss", "boss@example.com", None)
-
-
-class Api:
-    """A thin JSON client for the Data Exchange routes (authenticated as a superuser)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def request(self, method, path, body=None, *, raw=None, headers=None, **params):
-        url = path if path.startswith("/") else f"{PREFIX}/{path}"
-        if params:
-            url += "?" + query_string(params)
-        if raw is None and body is not None:
-            raw = json.dumps(body)
-        return self.client.generic(
-            method,
-            url,
-            data=raw if raw is not None else "",
-            content_type="application/json",
-            headers=headers or {},
-        )
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, body=None, **kwargs):
-        return self.request("POST", path, body, **kwargs)
-
-    def patch(self, path, body=None, **kwargs):
-        return self.request("PATCH", path, body, **kwargs)
-
-    def put(self, path, body=None, **kwargs):
-        return self.request("PUT", path, body, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
-
-
-def query_string(params):
-    """Return a query string; keys like `filter[items.code]` are kept readable."""
-    from urllib.parse import quote
-
-    pairs = []
-    for key, value in params.items():
-        for item in value if isinstance(value, list) else [value]:
-            pairs.append(f"{quote(key, safe='[]._')}={quote(str(item), safe='')}")
-    return "&".join(pairs)
 
 
 @pytest.fixture
@@ -283,9 +211,7 @@ def assert_golden(response, name, **substitutions):
     for key, value in substitutions.items():
         text = text.replace(f"<<{key}>>", str(value))
     golden = json.loads(text)
-    expected = json.dumps(golden["body"], separators=(",", ":"), ensure_ascii=False).encode()
-    assert (response.status_code, response.content.decode()) == (
-        golden["status"],
-        expected.decode(),
-    )
+    expected = json.dumps(golden["body"], separators=(",", ":"), ensure_ascii=False)
+    actual = response.content.decode()
+    assert_same_response(response.status_code, actual, (golden["status"], expected), name)
     assert response["Content-Type"] == "application/json"

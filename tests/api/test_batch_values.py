@@ -9,7 +9,8 @@ from django.db import connection
 
 import pytest
 
-from tests.api.conftest import AUTO_PK, make_endpoint
+from tests.api.conftest import make_endpoint
+from tests.support.ddl import column_type
 
 TABLE = "dxa_sample"
 # Per backend: (timestamp without time zone, timestamp with time zone, JSON document) types.
@@ -47,7 +48,7 @@ def sample_table(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(
-            f"CREATE TABLE {TABLE} (id_sample {AUTO_PK[connection.vendor]},"
+            f"CREATE TABLE {TABLE} (id_sample {column_type('pk')},"
             f" code VARCHAR(20) NOT NULL UNIQUE, local_at {local} NULL, aware_at {aware},"
             " amount DECIMAL(14,4) NULL, ratio DOUBLE PRECISION NULL, flag BOOLEAN NULL,"
             f" day DATE NULL, doc {document} NULL)"

@@ -15,7 +15,7 @@ import pytest
 from dataexchange.auth.models import AccessToken
 from dataexchange.models import Endpoint, EndpointField
 from tests.api.conftest import make_endpoint
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 REQUESTS_PER_SERVER = 6  # enough to reach both workers of a server in practice
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]

@@ -12,45 +12,27 @@ from django.db import connection
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission
-from dataexchange.models import Endpoint, EndpointField
+from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint as endpoint_create
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 TABLE = "dx_auth_thing"
 OTHER_TABLE = "dx_auth_other"
 PASSWORD = "correct horse battery staple"
-PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
 
 
-def create_tables():
-    """Create two tables of the same shape with portable DDL."""
-    drop_tables()
-    with connection.cursor() as cursor:
-        for table in (TABLE, OTHER_TABLE):
-            cursor.execute(
-                f"CREATE TABLE {table} (id_thing {PK[connection.vendor]},"
-                " name VARCHAR(50) NOT NULL UNIQUE, qty INTEGER NULL)"
-            )
-
-
-def drop_tables():
-    with connection.cursor() as cursor:
-        for table in (TABLE, OTHER_TABLE):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+THING_COLUMNS = "id_thing {pk}, name VARCHAR(50) NOT NULL UNIQUE, qty INTEGER NULL"
 
 
 @pytest.fixture(scope="session")
 def things_table(django_db_setup, django_db_blocker):
     """Create the tables once per test session; drop them at the end."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables({TABLE: THING_COLUMNS, OTHER_TABLE: THING_COLUMNS})
     yield TABLE
     with django_db_blocker.unblock():
-        drop_tables()
+        drop_tables(TABLE, OTHER_TABLE)
 
 
 @pytest.fixture(autouse=True)
@@ -61,34 +43,23 @@ def fast_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Start every test with empty throttle/permission caches and no compiled endpoints."""
+    """Start every test with empty throttle/permission caches (and, with `fresh_registry`, no
+    compiled endpoints)."""
     cache.clear()
-    registry.clear()
     yield
     cache.clear()
-    registry.clear()
+
+
+THING_FIELDS = [
+    ("id_thing", "integer", {"is_creatable": False, "is_editable": False}),
+    ("name", "string", {"is_required": True, "max_length": 50}),
+    ("qty", "integer", {}),
+]
 
 
 def make_endpoint(alias="things", table=TABLE, deletable=True):
     """Configure an active endpoint over the things table; return its Endpoint row."""
-    endpoint = Endpoint.objects.create(
-        alias=alias, table_name=table, identifier="id_thing", is_active=True, is_deletable=deletable
-    )
-    fields = [
-        ("id_thing", "integer", {"is_creatable": False, "is_editable": False}),
-        ("name", "string", {"is_required": True, "max_length": 50}),
-        ("qty", "integer", {}),
-    ]
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=endpoint,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return endpoint
+    return endpoint_create(alias, table, "id_thing", THING_FIELDS, deletable=deletable)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from dataexchange.auth.models import AccessToken, EndpointPermission
 from tests.auth.conftest import TABLE, grant, make_endpoint, make_key
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 REQUESTS_PER_SERVER = 6  # enough to reach both workers of a server in practice
 DENIED = [{"message": "Permission denied: `view` on `things`.", "status": 403, "code": "1404"}]

@@ -10,7 +10,7 @@ from django.db import connection, connections
 import pytest
 
 from tests.auth.conftest import TABLE, bearer, grant, make_key
-from tests.dbsessions import end_session_of
+from tests.support.dbsessions import end_session_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -15,16 +15,12 @@ from django.db import connection
 import pytest
 
 from dataexchange.auth.models import AccessToken
-from tests.endpoints import make_endpoint
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 TABLE = "cc_item"
 ALIAS = "cc-items"
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
 FIELDS = [
     dict(column_name="id", type="integer", is_creatable=True, is_editable=False),
     dict(column_name="name", type="string", max_length=40),
@@ -35,17 +31,13 @@ FIELDS = [
 @pytest.fixture
 def cc_items(transactional_db):
     """Create table `cc_item` with rows 1..5 and its endpoint `cc-items`; drop it afterwards."""
+    create_tables({TABLE: "id {pk}, name VARCHAR(40), qty INTEGER"})
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        cursor.execute(
-            f"CREATE TABLE {TABLE} (id {AUTO_PK[connection.vendor]}, name VARCHAR(40), qty INTEGER)"
-        )
         for n in range(1, 6):  # ids 1..5 from the sequence, so that POSTs go on from there
             cursor.execute(f"INSERT INTO {TABLE} (name, qty) VALUES (%s, 0)", [f"r{n}"])
     endpoint = make_endpoint(ALIAS, TABLE, "id", FIELDS)
     yield endpoint
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    drop_tables(TABLE)
 
 
 def stored_rows():

@@ -16,7 +16,7 @@ import pytest
 
 from dataexchange.dbconn import is_unavailable
 from tests.concurrency.conftest import ALIAS, TABLE, stored_rows
-from tests.dbsessions import end_session_of
+from tests.support.dbsessions import end_session_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 needs_server = pytest.mark.skipif(

@@ -15,7 +15,7 @@ from django.db import connection, connections
 import pytest
 
 from tests.concurrency.conftest import ALIAS, TABLE, call, stored_rows
-from tests.dbsessions import end_sessions
+from tests.support.dbsessions import end_sessions
 
 pytestmark = [
     pytest.mark.multiprocess,

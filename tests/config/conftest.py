@@ -4,18 +4,11 @@ The tables are created once per session, outside the per-test transactions, beca
 commits implicitly on DDL. They are not Django models, exactly like the tables a real user exposes.
 """
 
-from django.db import connection
-
 import pytest
 
-# Primary key and boolean-default DDL differ per backend; the rest is portable SQL.
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
-TIMESTAMP = {"sqlite": "datetime", "postgresql": "TIMESTAMP WITH TIME ZONE", "mysql": "DATETIME(6)"}
+from tests.support.ddl import create_tables, drop_tables
 
+# Parents before children; placeholders: tests/support/ddl.py.
 TABLES = {
     "dxt_widget": """
         id_widget {pk},
@@ -27,7 +20,7 @@ TABLES = {
         is_active BOOLEAN NOT NULL DEFAULT TRUE,
         ratio DOUBLE PRECISION NULL,
         released DATE NULL,
-        created_at {timestamp} NULL,
+        created_at {timestamptz} NULL,
         notes TEXT NULL
     """,
     "dxt_part": """
@@ -47,36 +40,11 @@ TABLES = {
 }
 
 
-def _create_tables():
-    vendor = connection.vendor
-    _drop_tables()
-    with connection.cursor() as cursor:
-        for name, body in TABLES.items():
-            columns = body.format(pk=AUTO_PK[vendor], timestamp=TIMESTAMP[vendor])
-            cursor.execute(f"CREATE TABLE {connection.ops.quote_name(name)} ({columns})")
-
-
-def _drop_tables():
-    with connection.cursor() as cursor:
-        for name in reversed(TABLES):
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def raw_tables(django_db_setup, django_db_blocker):
     """Create the dxt_* tables in the test database for the whole session."""
     with django_db_blocker.unblock():
-        _create_tables()
+        create_tables(TABLES)
     yield tuple(TABLES)
     with django_db_blocker.unblock():
-        _drop_tables()
-
-
-@pytest.fixture
-def no_cache():
-    """Forget compiled endpoints before and after a test that reads them."""
-    from dataexchange import registry
-
-    registry.clear()
-    yield
-    registry.clear()
+        drop_tables(*reversed(TABLES))

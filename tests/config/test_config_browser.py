@@ -7,14 +7,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from dataexchange.models import Endpoint
-from tests.browsers import chromium
+from tests.support.browsers import chromium
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def browser():
-    """Return a headless Chromium (tests/browsers.py)."""
+    """Return a headless Chromium (tests/support/browsers.py)."""
     with chromium() as driver:
         yield driver
 

@@ -15,6 +15,7 @@ from tests.auth.conftest import (  # noqa: F401  (fixtures shared with tests/aut
     things_table,
     user,
 )
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 URL = "/dynamic-entity/things"
 

@@ -13,7 +13,7 @@ from django.db import connection
 import pytest
 
 from tests.auth.conftest import TABLE, grant, make_endpoint, make_key
-from tests.servers import ROOT, database_url, free_port, start_server, stop_server
+from tests.support.servers import ROOT, database_url, free_port, start_server, stop_server
 
 pytestmark = pytest.mark.multiprocess
 

@@ -5,69 +5,44 @@
 and rollbacks use `transactional_db`; they empty the table themselves.
 """
 
-import json
-
 from django.db import connection
 
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
-from dataexchange.models import Endpoint, EndpointField
+from tests.support.client import Api
+from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 ALIAS = "exl-countries"
 URL = f"/dynamic-entity/{ALIAS}"
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
 
 
 @pytest.fixture(scope="session", autouse=True)
 def country_table(django_db_setup, django_db_blocker):
     """Create `exl_country` in the test database for the whole session."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS exl_country")
-        cursor.execute(
-            f"CREATE TABLE exl_country (id_country {AUTO_PK[connection.vendor]},"
-            " iso2 VARCHAR(2) NOT NULL UNIQUE, name VARCHAR(100) NOT NULL, population INTEGER)"
-        )
+    columns = (
+        "id_country {pk}, iso2 VARCHAR(2) NOT NULL UNIQUE, name VARCHAR(100) NOT NULL,"
+        " population INTEGER"
+    )
+    with django_db_blocker.unblock():
+        create_tables({"exl_country": columns})
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS exl_country")
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Compile endpoints anew in every test: versions repeat across rolled-back tests."""
-    registry.clear()
-    yield
-    registry.clear()
+    with django_db_blocker.unblock():
+        drop_tables("exl_country")
 
 
 @pytest.fixture
 def countries(db):
     """Configure `exl_country` as the endpoint `exl-countries` (identifier iso2)."""
-    endpoint = Endpoint.objects.create(
-        alias=ALIAS, table_name="exl_country", identifier="iso2", is_active=True, is_deletable=True
-    )
     fields = [
         ("id_country", "integer", {"is_creatable": False, "is_editable": False}),
         ("iso2", "string", {"is_required": True, "min_length": 2, "max_length": 2}),
         ("name", "string", {"is_required": True}),
         ("population", "integer", {"min_value": 0}),
     ]
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=endpoint,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return endpoint
+    return make_endpoint(ALIAS, "exl_country", "iso2", fields, deletable=True)
 
 
 @pytest.fixture
@@ -96,10 +71,8 @@ def api(writer):
 
 def send(client, method, path, data=None, **headers):
     """Send `{"data": data}` as JSON with `method` to `path`; return the response."""
-    body = None if data is None else json.dumps({"data": data})
-    return client.generic(
-        method, path, body, content_type="application/json", headers=headers or None
-    )
+    body = None if data is None else {"data": data}
+    return Api(client).request(method, path, body, headers=headers)
 
 
 def country_rows():

@@ -9,29 +9,22 @@ filled once with BULK_ROWS rows for the streaming tests.
 import datetime as dt
 import json
 from decimal import Decimal
-from urllib.parse import quote
+from functools import partial
 
 from django.db import connection
 from django.test import Client
 
 import pytest
 
-from dataexchange import registry
 from dataexchange.models import EndpointRelation
-from tests.endpoints import make_endpoint as endpoint_create
+from tests.support.client import Api
+from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint as endpoint_create
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
-PREFIX = "/dynamic-entity"
 BULK_ROWS = 20_000
 
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
-TIMESTAMP = {"sqlite": "TIMESTAMP", "postgresql": "TIMESTAMP", "mysql": "DATETIME(6)"}
-FLOAT4 = {"sqlite": "REAL", "postgresql": "REAL", "mysql": "FLOAT"}
-
-TABLES = {  # parents first; dropped in reverse order
+TABLES = {  # parents first; dropped in reverse order; placeholders: tests/support/ddl.py
     "ext_item": """
         id_item {pk},
         code VARCHAR(20) NOT NULL UNIQUE,
@@ -41,7 +34,7 @@ TABLES = {  # parents first; dropped in reverse order
         is_active BOOLEAN NOT NULL DEFAULT TRUE,
         ratio DOUBLE PRECISION NULL,
         born DATE NULL,
-        seen {ts} NULL
+        seen {timestamp} NULL
     """,
     "ext_part": """
         id_part {pk},
@@ -57,7 +50,7 @@ TABLES = {  # parents first; dropped in reverse order
     "ext_odd": """
         id_odd {pk},
         f {float4} NULL,
-        ts {ts} NULL
+        ts {timestamp} NULL
     """,
     "ext_bulk": """
         id_bulk {pk},
@@ -90,21 +83,6 @@ ITEMS = [
 ]
 
 
-def drop_tables():
-    with connection.cursor() as cursor:
-        for name in reversed(TABLES):
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
-
-
-def create_tables():
-    drop_tables()
-    vendor = connection.vendor
-    types = {"pk": AUTO_PK[vendor], "ts": TIMESTAMP[vendor], "float4": FLOAT4[vendor]}
-    with connection.cursor() as cursor:
-        for name, body in TABLES.items():
-            cursor.execute(f"CREATE TABLE {name} ({body.format(**types)})")
-
-
 def fill_bulk(count=BULK_ROWS, size=1000):
     """Insert `count` rows into ext_bulk in multi-row statements; every 7th amount is NULL."""
     with connection.cursor() as cursor:
@@ -124,25 +102,15 @@ def fill_bulk(count=BULK_ROWS, size=1000):
 def ext_tables(django_db_setup, django_db_blocker):
     """Create the ext_* tables (and fill ext_bulk) for the session; drop them afterwards."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables(TABLES)
         fill_bulk()
     yield tuple(TABLES)
     with django_db_blocker.unblock():
-        drop_tables()
+        drop_tables(*reversed(TABLES))
 
 
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Forget compiled endpoints: rolled-back test transactions reuse version numbers."""
-    registry.clear()
-    yield
-    registry.clear()
-
-
-def make_endpoint(alias, table, identifier, fields, *, deletable=True):
-    """Create an endpoint from (column, type, options) fields through tests.endpoints."""
-    specs = [dict(column_name=column, type=type_, **options) for column, type_, options in fields]
-    return endpoint_create(alias, table, identifier, specs, deletable=deletable)
+# tests/support/endpoints.py's make_endpoint; these endpoints are deletable by default.
+make_endpoint = partial(endpoint_create, deletable=True)
 
 
 @pytest.fixture
@@ -219,28 +187,6 @@ def sample(endpoints):
             [ids["A1"], "A1-a", ids["A1"], "A1-b"],
         )
     return ids
-
-
-class Api:
-    """A JSON client for the Data Exchange routes; answers (status, body, response)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def __call__(self, method, path, body=None, *, headers=None, **params):
-        url = f"{PREFIX}/{path}"
-        if params:
-            url += "?" + "&".join(
-                f"{quote(k, safe='[].')}={quote(str(v))}" for k, v in params.items()
-            )
-        data = json.dumps(body) if body is not None else ""
-        response = self.client.generic(
-            method.upper(), url, data, content_type="application/json", headers=headers or {}
-        )
-        if response.streaming:
-            return response.status_code, None, response
-        content = response.content
-        return response.status_code, (json.loads(content) if content else None), response
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from dataexchange.exchangelog.models import Exchange
-from tests.dbsessions import end_session_of
-from tests.endpoints import make_endpoint
+from tests.support.dbsessions import end_session_of
+from tests.support.endpoints import make_endpoint
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -26,9 +26,10 @@ import pytest
 
 from dataexchange.auth.models import AccessToken
 from dataexchange.exchangelog.models import Exchange
-from tests.dbsessions import end_sessions, session_id
-from tests.endpoints import make_endpoint
-from tests.servers import database_url, free_port, start_server, stop_server
+from tests.support.dbsessions import end_sessions, session_id
+from tests.support.ddl import column_type
+from tests.support.endpoints import make_endpoint
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 pytestmark = [
     pytest.mark.multiprocess,
@@ -40,7 +41,6 @@ FAULT_EVERY = 2.0
 CLIENTS = 4
 BATCH = 50
 TABLE = "fd_item"
-PK = {"postgresql": "SERIAL PRIMARY KEY", "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY"}
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def server(transactional_db):
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(
-            f"CREATE TABLE {TABLE} (id {PK[connection.vendor]}, batch VARCHAR(40) NOT NULL,"
+            f"CREATE TABLE {TABLE} (id {column_type('pk')}, batch VARCHAR(40) NOT NULL,"
             " seq INTEGER NOT NULL, code VARCHAR(60) NOT NULL UNIQUE)"
         )
     fields = [

@@ -14,7 +14,7 @@ from django.db import connection
 
 import pytest
 
-from tests.servers import ROOT, database_url, free_port, start_server, stop_server
+from tests.support.servers import ROOT, database_url, free_port, start_server, stop_server
 
 DATA_BLOCK = "application/json"
 URL_ATTRIBUTES = ("href", "src", "action", "formaction")

@@ -12,8 +12,8 @@ import pytest
 from drf_spectacular.settings import patched_settings
 
 from dataexchange.security_headers import DEFAULT_POLICY, policy_header
-from tests.endpoints import make_endpoint
 from tests.headers.conftest import inline_scripts
+from tests.support.endpoints import make_endpoint
 
 DOCS_PAGES = ["/api/docs/", "/api/redoc/"]
 EXTRA_ADMIN_PAGES = [

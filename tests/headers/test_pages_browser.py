@@ -16,8 +16,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dataexchange.models import Endpoint
 from tests.auth.conftest import grant, make_key
-from tests.browsers import chromium
-from tests.endpoints import make_endpoint
+from tests.support.browsers import chromium
+from tests.support.endpoints import make_endpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess]
 

@@ -8,25 +8,17 @@ from django.core.management import call_command
 import pytest
 
 from core.models import Category, CategoryNode
-from dataexchange import registry
 from tests.exchangelog.conftest import (  # noqa: F401  (fixtures shared with tests/exchangelog)
     api,
     countries,
     country_table,
     writer,
 )
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 ENDPOINTS_FILE = Path(__file__).resolve().parents[2] / "dataexchange" / "demo" / "endpoints.json"
 NODES_URL = "/dynamic-entity/category-nodes"
 CHILDREN = "categoryNodeChildren"  # the self relation of category nodes
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    """Compile endpoints anew in every test: versions repeat across rolled-back tests."""
-    registry.clear()
-    yield
-    registry.clear()
 
 
 @pytest.fixture

@@ -8,25 +8,18 @@ import json
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import connection
 
 import pytest
 from rest_framework.test import APIClient
 
-from dataexchange import registry
 from dataexchange.models import EndpointRelation
 from dataexchange.openapi.generator import clear_cache
-from tests.endpoints import make_endpoint
+from tests.support.ddl import create_tables
+from tests.support.endpoints import make_endpoint
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 GOLDEN = Path(__file__).parent / "golden"
-AUTO_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "SERIAL PRIMARY KEY",
-    "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-}
-TIMESTAMP = {"sqlite": "datetime", "postgresql": "TIMESTAMP WITH TIME ZONE", "mysql": "DATETIME(6)"}
-
-# Parents before children; dropped in reverse order.
+# Parents before children; dropped in reverse order; placeholders: tests/support/ddl.py.
 TABLES = {
     "dxo_brand": """
         id_brand {pk},
@@ -42,7 +35,7 @@ TABLES = {
         stock INTEGER NOT NULL DEFAULT 0,
         is_active BOOLEAN NOT NULL DEFAULT TRUE,
         released DATE NULL,
-        created_at {timestamp} NULL,
+        created_at {timestamptz} NULL,
         kind VARCHAR(10) NULL,
         url VARCHAR(255) NULL
     """,
@@ -76,35 +69,21 @@ BRAND_FIELDS = [
 ]
 
 
-def create_tables():
-    """(Re)create the dxo_* tables with backend-specific DDL."""
-    quote = connection.ops.quote_name
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        for name in reversed(TABLES):
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-        for name, body in TABLES.items():
-            columns = body.format(pk=AUTO_PK[vendor], timestamp=TIMESTAMP[vendor])
-            cursor.execute(f"CREATE TABLE {quote(name)} ({columns})")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def openapi_tables(django_db_setup, django_db_blocker):
     """Create the dxo_* tables in the test database for the whole session."""
     with django_db_blocker.unblock():
-        create_tables()
+        create_tables(TABLES)
     return tuple(TABLES)
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Forget compiled endpoints, cached documents and grants: rolled-back test transactions
-    reuse configuration version numbers."""
-    registry.clear()
+    """Forget cached documents and grants (`fresh_registry` forgets compiled endpoints):
+    rolled-back test transactions reuse configuration version numbers."""
     clear_cache()
     cache.clear()
     yield
-    registry.clear()
     clear_cache()
     cache.clear()
 

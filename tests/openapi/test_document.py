@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 
 from tests.openapi.conftest import GOLDEN, client_for, fetch_document
 from tests.openapi.test_schemathesis import DEMO_ENDPOINTS
+from tests.support.golden import assert_same_text
 
 PREFIX = "/dynamic-entity"
 
@@ -22,7 +23,7 @@ def assert_golden(document, name):
     if os.environ.get("DX_UPDATE_GOLDEN") == "1":
         path.write_text(text)
     assert path.exists(), f"{path} is missing; run with DX_UPDATE_GOLDEN=1 to write it"
-    assert text == path.read_text()
+    assert_same_text(text, path.read_text(), f"{name}.json")
 
 
 @pytest.fixture

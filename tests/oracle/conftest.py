@@ -6,10 +6,8 @@ from rest_framework.test import APIClient
 
 from dataexchange.models import Endpoint
 from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
-    Api,
     add_item,
     api,
-    fresh_registry,
     items_endpoint,
     parts_endpoint,
     raw_tables,
@@ -17,6 +15,8 @@ from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
     superuser,
 )
 from tests.auth.conftest import fresh_caches, grant  # noqa: F401
+from tests.support.client import Api
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from django.db import connection
 import pytest
 
 from dataexchange import registry
-from dataexchange.models import ConfigurationVersion, Endpoint, EndpointField
+from dataexchange.models import ConfigurationVersion, EndpointField
+from tests.support.endpoints import make_endpoint
 
 
 @pytest.fixture
@@ -17,14 +18,8 @@ def widget_endpoint(transactional_db):
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS reg_widget")
         cursor.execute("CREATE TABLE reg_widget (id INTEGER PRIMARY KEY, name VARCHAR(20))")
-    endpoint = Endpoint.objects.create(
-        alias="widgets", table_name="reg_widget", identifier="id", is_active=True
-    )
-    for position, column in enumerate(("id", "name")):
-        EndpointField.objects.create(
-            endpoint=endpoint, position=position, column_name=column, visible_name=column,
-            type="integer" if column == "id" else "string",
-        )  # fmt: skip
+    fields = [("id", "integer", {}), ("name", "string", {})]
+    endpoint = make_endpoint("widgets", "reg_widget", "id", fields)
     yield endpoint
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS reg_widget")

@@ -1,62 +1,29 @@
 """Raw-SQL tables with a three-level hierarchy and a self relation, configured as endpoints."""
 
-import json
+from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 import pytest
 
-from dataexchange.models import Endpoint, EndpointField, EndpointRelation
+from dataexchange.models import EndpointRelation
+from tests.support.client import Api
+from tests.support.ddl import create_tables, drop_tables
+from tests.support.endpoints import make_endpoint
 
-TABLES = ("rel_leaf", "rel_node", "rel_item", "rel_group")
-
-
-def _pk():
-    return {
-        "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-        "postgresql": "SERIAL PRIMARY KEY",
-        "mysql": "INTEGER AUTO_INCREMENT PRIMARY KEY",
-    }[connection.vendor]
-
-
-def create_tables():
-    pk = _pk()
-    ddl = [
-        f"CREATE TABLE rel_group (id_group {pk}, code VARCHAR(20) NOT NULL UNIQUE,"
-        " label VARCHAR(50))",
-        f"CREATE TABLE rel_item (id_item {pk}, fk_group INTEGER NOT NULL"
-        " REFERENCES rel_group (id_group), sku VARCHAR(20) NOT NULL UNIQUE, note VARCHAR(50))",
-        f"CREATE TABLE rel_leaf (id_leaf {pk}, fk_item INTEGER NOT NULL"
-        " REFERENCES rel_item (id_item), name VARCHAR(20) NOT NULL)",
-        f"CREATE TABLE rel_node (id_node {pk}, fk_parent INTEGER NULL"
-        " REFERENCES rel_node (id_node), title VARCHAR(20) NOT NULL)",
-    ]
-    with connection.cursor() as cursor:
-        for statement in ddl:
-            cursor.execute(statement)
+TABLES = {  # parents first, dropped in reverse order; placeholders: tests/support/ddl.py
+    "rel_group": "id_group {pk}, code VARCHAR(20) NOT NULL UNIQUE, label VARCHAR(50)",
+    "rel_item": "id_item {pk}, fk_group INTEGER NOT NULL REFERENCES rel_group (id_group),"
+    " sku VARCHAR(20) NOT NULL UNIQUE, note VARCHAR(50)",
+    "rel_leaf": "id_leaf {pk}, fk_item INTEGER NOT NULL REFERENCES rel_item (id_item),"
+    " name VARCHAR(20) NOT NULL",
+    "rel_node": "id_node {pk}, fk_parent INTEGER NULL REFERENCES rel_node (id_node),"
+    " title VARCHAR(20) NOT NULL",
+}
 
 
-def drop_tables():
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
-
-
-def endpoint(alias, table, identifier, fields):
-    ep = Endpoint.objects.create(
-        alias=alias, table_name=table, identifier=identifier, is_active=True, is_deletable=True
-    )
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=ep,
-            position=position,
-            column_name=column,
-            visible_name=column,
-            type=type_,
-            **options,
-        )
-    return ep
+# tests/support/endpoints.py's make_endpoint; these endpoints are deletable.
+endpoint = partial(make_endpoint, deletable=True)
 
 
 KEY = {"is_creatable": False, "is_editable": False}
@@ -65,8 +32,7 @@ KEY = {"is_creatable": False, "is_editable": False}
 @pytest.fixture
 def hierarchy(transactional_db):
     """groups → items → leaves, plus a self-related node tree; dropped afterwards."""
-    drop_tables()
-    create_tables()
+    create_tables(TABLES)
     groups = endpoint(
         "groups",
         "rel_group",
@@ -105,7 +71,7 @@ def hierarchy(transactional_db):
     rel(parent=nodes, name="nodeChildren", child=nodes, child_field="fk_parent",
         parent_field="id_node")  # fmt: skip
     yield
-    drop_tables()
+    drop_tables(*reversed(TABLES))
 
 
 @pytest.fixture
@@ -118,9 +84,8 @@ def api(transactional_db):
     client.force_login(user)
 
     def call(method, path, body=None, **headers):
-        data = json.dumps(body) if body is not None else None
-        kwargs = {"content_type": "application/json"} if data is not None else {}
-        response = getattr(client, method)(path, data, **kwargs, headers=headers)
-        return response.status_code, (json.loads(response.content) if response.content else None)
+        """Send `body` as JSON; return (status, parsed body or None)."""
+        status, parsed, _ = Api(client)(method, path, body, headers=headers)
+        return status, parsed
 
     return call

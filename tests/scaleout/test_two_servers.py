@@ -12,8 +12,9 @@ from django.db import connection
 import pytest
 
 from dataexchange.auth.models import AccessToken
-from dataexchange.models import Endpoint, EndpointField
-from tests.servers import database_url, free_port, start_server, stop_server
+from dataexchange.models import EndpointField
+from tests.support.endpoints import make_endpoint
+from tests.support.servers import database_url, free_port, start_server, stop_server
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.multiprocess
@@ -37,14 +38,8 @@ def servers(transactional_db, redis_cache):
         cursor.execute("DROP TABLE IF EXISTS so_item")
         cursor.execute("CREATE TABLE so_item (id INTEGER PRIMARY KEY, name VARCHAR(20))")
         cursor.execute("INSERT INTO so_item (id, name) VALUES (1, 'one')")
-    endpoint = Endpoint.objects.create(
-        alias="so-items", table_name="so_item", identifier="id", is_active=True
-    )
-    for position, (column, type_) in enumerate((("id", "integer"), ("name", "string"))):
-        EndpointField.objects.create(
-            endpoint=endpoint, position=position, column_name=column, visible_name=column,
-            type=type_,
-        )  # fmt: skip
+    fields = [("id", "integer", {}), ("name", "string", {})]
+    make_endpoint("so-items", "so_item", "id", fields)
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),

@@ -17,6 +17,7 @@ from tests.auth.conftest import (  # noqa: F401  (fixtures shared with tests/aut
     things_table,
     user,
 )
+from tests.support.fixtures import fresh_registry  # noqa: F401  (autouse here)
 
 DEMO_ENDPOINTS = Path(__file__).resolve().parents[2] / "dataexchange" / "demo" / "endpoints.json"
 

@@ -1,0 +1,1 @@
+"""Shared test machinery: clients, DDL, endpoints, servers, sessions and browsers for every area."""
