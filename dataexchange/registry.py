@@ -14,8 +14,8 @@ from typing import Any
 from django.db import connection
 
 from dataexchange import conf, introspection
+from dataexchange.engine.plan.types import TYPES, decimal_renderer
 from dataexchange.engine.query.dialects import dialect
-from dataexchange.engine.types import TYPES, decimal_renderer
 from dataexchange.models import ConfigurationVersion
 from dataexchange.models import Endpoint as EndpointConfig
 

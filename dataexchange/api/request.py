@@ -8,11 +8,11 @@ from contextlib import suppress
 
 from django.http import HttpResponse, StreamingHttpResponse
 
-from dataexchange.engine.counting import parse_prefer
-from dataexchange.engine.dryrun import HEADER as DRY_RUN_HEADER
-from dataexchange.engine.dryrun import WRITE_METHODS, parse_dry_run
-from dataexchange.engine.parse import is_transactional
-from dataexchange.engine.request import ApiRequest, Caller, ItemSource
+from dataexchange.engine.execute.dryrun import HEADER as DRY_RUN_HEADER
+from dataexchange.engine.execute.dryrun import WRITE_METHODS, parse_dry_run
+from dataexchange.engine.parse.params import is_transactional
+from dataexchange.engine.parse.request import ApiRequest, Caller, ItemSource
+from dataexchange.engine.query.counting import parse_prefer
 from dataexchange.errors import ApiException
 
 

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from dataexchange.api.exceptions import api_exception_handler
 from dataexchange.api.request import api_request_from, http_response, mark_dry_run
-from dataexchange.engine.media import negotiate
+from dataexchange.engine.parse.media import negotiate
 from dataexchange.engine.serve import Recording, serve
 from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dataexchange.auth import conf
 from dataexchange.dbconn import first_statement
-from dataexchange.engine.cursor import db_cursor
+from dataexchange.engine.query.cursor import db_cursor
 from dataexchange.models import CURRENT_VERSION_SQL
 
 CURRENT_GRANTS_SQL = "SELECT version FROM dataexchange_auth_grantsversion WHERE id = 1"

@@ -18,7 +18,7 @@ from dataexchange.auth.models import AccessToken
 from dataexchange.auth.services import token_refresh, user_login
 from dataexchange.auth.throttling import TokenAccountThrottle, TokenIpThrottle
 from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
-from dataexchange.engine.render import json_response
+from dataexchange.engine.render.rows import json_response
 from dataexchange.errors import Code, make_error
 
 INVALID_REQUEST = (

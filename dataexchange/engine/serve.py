@@ -15,18 +15,18 @@ A write is committed together with its exchange record when `recording` is given
 from dataclasses import dataclass, field
 
 from dataexchange import registry
-from dataexchange.api.reach import check_reach, viewable_aliases
 from dataexchange.auth.permissions import has_endpoint_permission
-from dataexchange.engine.concurrency import check_precondition_access, if_match, tag_written
-from dataexchange.engine.counting import count_headers
-from dataexchange.engine.delete import run_delete
-from dataexchange.engine.dryrun import dry_run
-from dataexchange.engine.read import read_page, read_row
-from dataexchange.engine.read_plan import plan_read
-from dataexchange.engine.respond import write_result
-from dataexchange.engine.result import error_result, json_result
-from dataexchange.engine.stream import stream_result
-from dataexchange.engine.write import run_write
+from dataexchange.engine.execute.concurrency import check_precondition_access, if_match, tag_written
+from dataexchange.engine.execute.delete import run_delete
+from dataexchange.engine.execute.dryrun import dry_run
+from dataexchange.engine.execute.read import read_page, read_row
+from dataexchange.engine.execute.write import run_write
+from dataexchange.engine.plan.reach import check_reach, viewable_aliases
+from dataexchange.engine.plan.read_plan import plan_read
+from dataexchange.engine.query.counting import count_headers
+from dataexchange.engine.render.result import error_result, json_result
+from dataexchange.engine.render.stream import stream_result
+from dataexchange.engine.render.written import write_result
 from dataexchange.errors import Code, fail
 
 DRY_RUN_HEADER = "X-Dry-Run"

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 import orjson
 
+from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.engine.query.dialects import dialect
-from dataexchange.engine.respond import render_written
-from dataexchange.engine.validate import MISSING
+from dataexchange.engine.render.written import render_written
 from dataexchange.errors import Code
 from dataexchange.exchangelog import conf
 from dataexchange.exchangelog.capture import NOTHING, Policy

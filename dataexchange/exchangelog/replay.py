@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import orjson
 
-from dataexchange.engine.request import ApiRequest, Caller, ItemSource
+from dataexchange.engine.parse.request import ApiRequest, Caller, ItemSource
 from dataexchange.engine.serve import Recording, serve
 from dataexchange.errors import ApiException
 from dataexchange.exchangelog.models import ExchangeItem

@@ -8,7 +8,7 @@ drf-spectacular's document by `generator.py`.
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.walk import follow
+from dataexchange.engine.plan.walk import follow
 from dataexchange.openapi import schemas
 from dataexchange.openapi.operations import OPERATIONS, build_operation, is_available, tag_name
 

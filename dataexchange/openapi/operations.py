@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rest_framework.settings import api_settings
 
-from dataexchange.api.reach import METHOD_ACTIONS
+from dataexchange.engine.plan.reach import METHOD_ACTIONS
 from dataexchange.errors import CATALOGUE
 from dataexchange.openapi import schemas
 from dataexchange.openapi.parameters import parameters_for

@@ -8,7 +8,7 @@ filter operators of the engine's `OPERATOR_TABLE`.
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.operators import OPERATOR_TABLE, ORDERED, STRING_TYPES
+from dataexchange.engine.plan.operators import OPERATOR_TABLE, ORDERED, STRING_TYPES
 from dataexchange.openapi.schemas import integer_range, typed_schema
 
 INCLUDE_DEPTH = 3  # relation chains listed in the `include` enum, counted in relations

@@ -7,9 +7,9 @@ sent, which are required, and whether a child's foreign key is exempt.
 
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from dataexchange.api.reach import METHOD_ACTIONS
-from dataexchange.engine.types import TYPES
-from dataexchange.engine.validate import URL_RE, WRITE_RULES
+from dataexchange.engine.plan.reach import METHOD_ACTIONS
+from dataexchange.engine.plan.types import TYPES
+from dataexchange.engine.plan.write_plan import URL_RE, WRITE_RULES
 
 ERROR = "Error"
 ERROR_LIST = "ErrorList"

@@ -1,8 +1,8 @@
 """A batch stores exactly what the same items sent one by one store, for every type.
 
 Batches take bulk paths that single items do not (on PostgreSQL the values of a batch travel as
-one JSON document typed by the table's row type, see engine/sql.py); these tests compare the two
-through the API, value by value, on each backend's own column types.
+one JSON document typed by the table's row type, see engine/query/sql.py); these tests compare
+the two through the API, value by value, on each backend's own column types.
 """
 
 from django.db import connection

@@ -8,7 +8,7 @@ from django.db import OperationalError, ProgrammingError
 
 import pytest
 
-from dataexchange.engine import sql
+from dataexchange.engine.query import sql
 from dataexchange.models import EndpointRelation
 from tests.api.conftest import add_item, assert_golden, insert_row
 

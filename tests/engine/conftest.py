@@ -7,7 +7,7 @@ is used only to compile them (configuration rows and table introspection).
 import pytest
 
 from dataexchange import registry
-from dataexchange.engine.parse import RawFilter, RawQuery
+from dataexchange.engine.parse.params import RawFilter, RawQuery
 from dataexchange.errors import ApiException
 from tests.api.conftest import (  # noqa: F401  (fixtures shared with tests/api)
     items_endpoint,

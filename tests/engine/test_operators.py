@@ -1,4 +1,4 @@
-"""Filter operators (SPEC B3, dataexchange/engine/operators.py): operands and their SQL."""
+"""Filter operators (SPEC B3, dataexchange/engine/plan/operators.py): operands and their SQL."""
 
 from dataclasses import replace
 from decimal import Decimal
@@ -7,7 +7,7 @@ from django.db import connection
 
 import pytest
 
-from dataexchange.engine.operators import (
+from dataexchange.engine.plan.operators import (
     OPERATORS,
     BadFilter,
     convert,
@@ -17,7 +17,7 @@ from dataexchange.engine.operators import (
     pattern_sql,
     plan_operator,
 )
-from dataexchange.engine.types import parse_date
+from dataexchange.engine.plan.types import parse_date
 from tests.engine.conftest import refused
 
 COLUMN = '"c"'

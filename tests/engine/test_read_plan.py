@@ -6,10 +6,10 @@ from django.db import connection
 
 import pytest
 
-from dataexchange.engine.operators import OPERATORS
-from dataexchange.engine.parse import parse_filter_value
-from dataexchange.engine.read_plan import MAX_OFFSET, Condition, plan_condition, plan_read
-from dataexchange.engine.sorting import SortKey, order_by_sql, order_keys, plan_fields
+from dataexchange.engine.parse.params import parse_filter_value
+from dataexchange.engine.plan.operators import OPERATORS
+from dataexchange.engine.plan.read_plan import MAX_OFFSET, Condition, plan_condition, plan_read
+from dataexchange.engine.plan.sorting import SortKey, order_by_sql, order_keys, plan_fields
 from tests.engine.conftest import query, refused
 
 

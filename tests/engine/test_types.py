@@ -1,12 +1,12 @@
-"""Field types (dataexchange/engine/types.py): checks, filter parsing and rendering per type."""
+"""Field types (dataexchange/engine/plan/types.py): checks, filter parsing, rendering per type."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from dataexchange.engine import types
-from dataexchange.engine.types import TYPES, Unmatchable, coerce_json, decimal_renderer
+from dataexchange.engine.plan import types
+from dataexchange.engine.plan.types import TYPES, Unmatchable, coerce_json, decimal_renderer
 
 UTC = dt.UTC
 PLUS_TWO = dt.timezone(dt.timedelta(hours=2))

@@ -209,7 +209,7 @@ def test_write_costs_one_insert_per_table(api):
 
 
 def test_dry_run_is_logged_as_rolled_back_and_not_replayable(api, settings):
-    pytest.importorskip("dataexchange.engine.dryrun")  # SPEC B7, built alongside
+    pytest.importorskip("dataexchange.engine.execute.dryrun")  # SPEC B7, built alongside
     settings.EXCHANGE_LOG = {**settings.EXCHANGE_LOG, "ITEMS": "all"}
     response = send(api, "POST", URL, [{"iso2": "DE", "name": "Germany"}], **{"X-Dry-Run": "true"})
     assert response.status_code == 201

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from dataexchange import registry
-from dataexchange.engine.keyset import row_chunks
-from dataexchange.engine.parse import RawQuery, parse_names
-from dataexchange.engine.read_plan import plan_read
-from dataexchange.engine.stream import stream_format
+from dataexchange.engine.parse.params import RawQuery, parse_names
+from dataexchange.engine.plan.read_plan import plan_read
+from dataexchange.engine.query.keyset import row_chunks
+from dataexchange.engine.render.stream import stream_format
 
 from .conftest import BULK_ROWS, error, filter_param
 

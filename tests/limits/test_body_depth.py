@@ -3,7 +3,7 @@ planned or written, so every accepted body can be written, rendered and logged (
 
 import pytest
 
-from dataexchange.engine.parse import DEPTH_CEILING, parse_body
+from dataexchange.engine.parse.params import DEPTH_CEILING, parse_body
 from dataexchange.errors import ApiException
 from dataexchange.exchangelog.models import Exchange
 from tests.exchangelog.conftest import send

@@ -3,7 +3,7 @@ relation names at any depth, editable, read-only or unknown (SPEC B2)."""
 
 import pytest
 
-from dataexchange.engine.validate import count_items
+from dataexchange.engine.plan.write_plan import count_items
 from dataexchange.models import Endpoint
 from tests.exchangelog.conftest import send
 from tests.limits.conftest import CHILDREN, NODES_URL, node_chain, node_count

@@ -306,7 +306,7 @@ def test_filter_properties_take_a_value_or_one_operator(document):
 
 
 def test_filter_operators_match_the_engine():
-    from dataexchange.engine.operators import LIST_OPERATORS, OPERATORS, ORDERED_TYPES
+    from dataexchange.engine.plan.operators import LIST_OPERATORS, OPERATORS, ORDERED_TYPES
     from dataexchange.openapi.parameters import FILTER_OPERATORS
 
     documented = {op.name: op for op in FILTER_OPERATORS}

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from dataexchange.engine.stream import CSV, CSV_EXACT, NDJSON, stream_format
+from dataexchange.engine.render.stream import CSV, CSV_EXACT, NDJSON, stream_format
 from tests.api.conftest import add_item
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "\nLF"]

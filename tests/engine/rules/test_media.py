@@ -2,8 +2,8 @@
 
 import pytest
 
-from dataexchange.engine import media
-from dataexchange.engine.media import CSV, CSV_EXACT, JSON, NDJSON, negotiate, parse_accept
+from dataexchange.engine.parse import media
+from dataexchange.engine.parse.media import CSV, CSV_EXACT, JSON, NDJSON, negotiate, parse_accept
 
 
 @pytest.mark.parametrize(

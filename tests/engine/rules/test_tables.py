@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from dataexchange.api.reach import METHOD_ACTIONS
 from dataexchange.auth import models as auth_models
-from dataexchange.engine import operators
-from dataexchange.engine.operators import OPERATOR_TABLE, OPERATORS, BadFilter, operand
-from dataexchange.engine.validate import WRITE_RULES, check_required
-from dataexchange.engine.walk import nested_rows, walk_chain
+from dataexchange.engine.plan import operators
+from dataexchange.engine.plan.operators import OPERATOR_TABLE, OPERATORS, BadFilter, operand
+from dataexchange.engine.plan.reach import METHOD_ACTIONS
+from dataexchange.engine.plan.walk import nested_rows, walk_chain
+from dataexchange.engine.plan.write_plan import WRITE_RULES, check_required
 from dataexchange.openapi import generator, operations, parameters, schemas
 
 TYPES = ("integer", "decimal", "float", "string", "boolean", "date", "datetime")

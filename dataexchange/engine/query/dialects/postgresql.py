@@ -2,8 +2,8 @@
 
 import re
 
-from dataexchange.engine.json_batch import insert_from_json, json_can_carry, update_from_json
 from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE, BaseDialect
+from dataexchange.engine.query.json_batch import insert_from_json, json_can_carry, update_from_json
 
 try:
     import psycopg

@@ -3,7 +3,7 @@
 import re
 import sqlite3
 
-from dataexchange.engine.operators import like_to_glob
+from dataexchange.engine.plan.operators import like_to_glob
 from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE, BaseDialect
 
 ERROR_RE = re.compile(r"(?P<kind>UNIQUE|NOT NULL) constraint failed: (?P<columns>[\w.,\s]+)")

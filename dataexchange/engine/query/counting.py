@@ -1,10 +1,11 @@
-"""Exact counts (SPEC B5): `Prefer: count=exact` adds `X-Total-Count` to a GET collection."""
+"""Query stage — exact counts (SPEC B5): `Prefer: count=exact` adds `X-Total-Count` to a GET
+collection."""
 
 from dataclasses import dataclass
 
 from django.db import connection
 
-from dataexchange.engine import sql
+from dataexchange.engine.query import sql
 from dataexchange.errors import Code, fail
 
 HEADER = "Prefer"

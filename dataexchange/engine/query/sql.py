@@ -1,9 +1,9 @@
-"""SQL building blocks. Table and column names come only from compiled endpoints (quoted by the
-backend); every value is a query parameter."""
+"""Query stage — SQL building blocks. Table and column names come only from compiled endpoints
+(quoted by the backend); every value is a query parameter."""
 
 from django.db import connection
 
-from dataexchange.engine.cursor import db_cursor
+from dataexchange.engine.query.cursor import db_cursor
 from dataexchange.engine.query.dialects import dialect
 
 

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.operators import is_operator, plan_operator
-from dataexchange.engine.parse import DEPTH_CEILING, parse_filter_value
-from dataexchange.engine.sorting import plan_fields, plan_sort
-from dataexchange.engine.types import Unmatchable
-from dataexchange.engine.walk import walk_chain
+from dataexchange.engine.parse.params import DEPTH_CEILING, parse_filter_value
+from dataexchange.engine.plan.operators import is_operator, plan_operator
+from dataexchange.engine.plan.sorting import plan_fields, plan_sort
+from dataexchange.engine.plan.types import Unmatchable
+from dataexchange.engine.plan.walk import walk_chain
 from dataexchange.errors import Code, fail
 
 

@@ -1,9 +1,9 @@
-"""Permissions on everything a request reaches (SPEC B1): the endpoint itself, the child endpoints
-an `include` reads and the child endpoints nested rows write. The API and replay both call
-`check_reach`, so a write is refused by every path exactly where the API refuses it."""
+"""Plan stage — permissions on everything a request reaches (SPEC B1): the endpoint itself, the
+child endpoints an `include` reads and the child endpoints nested rows write. The API and replay
+both call `check_reach`, so a write is refused by every path exactly where the API refuses it."""
 
 from dataexchange.auth.permissions import has_endpoint_permission
-from dataexchange.engine.walk import nested_rows, walk_chain
+from dataexchange.engine.plan.walk import nested_rows, walk_chain
 from dataexchange.errors import Code, fail
 
 # The permissions a method needs on every endpoint it reaches; PUT may both update and create.

@@ -1,5 +1,5 @@
-"""API field types: how each one is checked, converted for the database, parsed from a filter
-string and rendered to JSON. One table, `TYPES`, maps a type name to its behaviour."""
+"""Plan stage — API field types: how each one is checked, converted for the database, parsed from a
+filter string and rendered to JSON. One table, `TYPES`, maps a type name to its behaviour."""
 
 import datetime as dt
 import json

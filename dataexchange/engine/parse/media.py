@@ -1,4 +1,5 @@
-"""Accept parsing (SPEC A1, B6): the one reading of the `Accept` header into the media to answer.
+"""Parse stage — `Accept` parsing (SPEC A1, B6): the one reading of the `Accept` header into the
+media to answer.
 
 Two rules, pinned by tests, read the same parsed ranges: JSON is acceptable when any range (any
 `q`, an empty one included) is JSON-compatible; a stream (CSV, NDJSON) is chosen on GET

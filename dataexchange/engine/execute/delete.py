@@ -2,9 +2,9 @@
 
 from django.db import IntegrityError, connection, transaction
 
-from dataexchange.engine import sql
-from dataexchange.engine.read import identifier_condition
-from dataexchange.engine.read_plan import plan_read
+from dataexchange.engine.execute.read import identifier_condition
+from dataexchange.engine.plan.read_plan import plan_read
+from dataexchange.engine.query import sql
 from dataexchange.errors import ApiException, Code, fail, make_error
 
 

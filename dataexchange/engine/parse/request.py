@@ -9,8 +9,8 @@ or its headers.
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.counting import NO_PREFERENCES, Preferences
-from dataexchange.engine.parse import EMPTY_QUERY, parse_body, parse_query
+from dataexchange.engine.parse.params import EMPTY_QUERY, parse_body, parse_query
+from dataexchange.engine.query.counting import NO_PREFERENCES, Preferences
 from dataexchange.errors import Code, fail
 
 

@@ -1,4 +1,5 @@
-"""Dry runs (SPEC B7): `X-Dry-Run: true` runs a write in a transaction that is always rolled back.
+"""Execute stage — dry runs (SPEC B7): `X-Dry-Run: true` runs a write in a transaction that is
+always rolled back.
 
 The whole write runs inside one outer atomic block, so the write pipeline's own transactions (one
 per request, or one per item in non-transactional mode) become savepoints of it and are undone

@@ -10,16 +10,16 @@ from collections import defaultdict
 
 from django.db import DataError, IntegrityError, connection, transaction
 
-from dataexchange.engine import sql
-from dataexchange.engine.dberrors import to_api_error
-from dataexchange.engine.types import Unmatchable
-from dataexchange.engine.validate import (
+from dataexchange.engine.plan.types import Unmatchable
+from dataexchange.engine.plan.write_plan import (
     MISSING,
     WriteContext,
     build_node,
     count_items,
     validate,
 )
+from dataexchange.engine.query import sql
+from dataexchange.engine.query.dberrors import to_api_error
 from dataexchange.errors import Code, fail, make_error
 
 UNMATCHABLE = object()

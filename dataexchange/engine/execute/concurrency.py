@@ -1,4 +1,5 @@
-"""Optimistic concurrency (SPEC B8): `If-Match` on PATCH/PUT/DELETE `/{id}` and write ETags.
+"""Execute stage — optimistic concurrency (SPEC B8): `If-Match` on PATCH/PUT/DELETE `/{id}` and
+write ETags.
 
 The current row is read and compared in the transaction of the write itself, locked with
 `SELECT ... FOR UPDATE` where the backend has it (PostgreSQL, MariaDB; SQLite locks the whole
@@ -10,11 +11,11 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from dataexchange.engine import sql
-from dataexchange.engine.cursor import db_cursor
-from dataexchange.engine.etag import etag_of, tag_matches
+from dataexchange.engine.execute.read import identifier_condition
+from dataexchange.engine.query import sql
+from dataexchange.engine.query.cursor import db_cursor
 from dataexchange.engine.query.dialects import dialect
-from dataexchange.engine.read import identifier_condition
+from dataexchange.engine.render.etag import etag_of, tag_matches
 from dataexchange.errors import Code, fail
 
 GUARDED_METHODS = {"PATCH", "PUT", "DELETE"}

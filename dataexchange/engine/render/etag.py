@@ -1,10 +1,11 @@
-"""Entity tags of rows (SPEC B8): a strong tag from the rendered row's canonical JSON."""
+"""Render stage — entity tags of rows (SPEC B8): a strong tag from the rendered row's canonical
+JSON."""
 
 import hashlib
 
 import orjson
 
-from dataexchange.engine.render import render_row
+from dataexchange.engine.render.rows import render_row
 
 
 def etag_of(endpoint, row):

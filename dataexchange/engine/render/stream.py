@@ -1,4 +1,5 @@
-"""Streaming export (SPEC B6): `Accept: text/csv` or `application/x-ndjson` on GET collection.
+"""Render stage — streaming export (SPEC B6): `Accept: text/csv` or `application/x-ndjson` on GET
+collection.
 
 Every matching row is sent in constant memory, chunk by chunk (keyset.row_chunks). Nothing is held
 open between chunks (no server-side cursor, no transaction), so it works the same on all three
@@ -18,12 +19,12 @@ import logging
 
 import orjson
 
-from dataexchange.engine import media
-from dataexchange.engine.includes import load_includes
-from dataexchange.engine.keyset import row_chunks
-from dataexchange.engine.render import render_rows
-from dataexchange.engine.result import Result
-from dataexchange.engine.sorting import project_rows
+from dataexchange.engine.parse import media
+from dataexchange.engine.plan.sorting import project_rows
+from dataexchange.engine.query.includes import load_includes
+from dataexchange.engine.query.keyset import row_chunks
+from dataexchange.engine.render.result import Result
+from dataexchange.engine.render.rows import render_rows
 from dataexchange.exchangelog.csvexport import cell as defused_cell
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from dataexchange.engine import sql
+from dataexchange.engine.query import sql
 
 
 @dataclass(frozen=True, slots=True)

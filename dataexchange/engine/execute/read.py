@@ -2,13 +2,13 @@
 
 from typing import NamedTuple
 
-from dataexchange.engine import sql
-from dataexchange.engine.etag import etag_of_rendered
-from dataexchange.engine.includes import load_includes
-from dataexchange.engine.read_plan import Condition, plan_read
-from dataexchange.engine.render import nest, render_rows
-from dataexchange.engine.sorting import order_by_sql, project, project_rows
-from dataexchange.engine.types import Unmatchable
+from dataexchange.engine.plan.read_plan import Condition, plan_read
+from dataexchange.engine.plan.sorting import order_by_sql, project, project_rows
+from dataexchange.engine.plan.types import Unmatchable
+from dataexchange.engine.query import sql
+from dataexchange.engine.query.includes import load_includes
+from dataexchange.engine.render.etag import etag_of_rendered
+from dataexchange.engine.render.rows import nest, render_rows
 from dataexchange.errors import Code, fail
 
 

@@ -10,7 +10,7 @@ validators in order and which fields may and must be sent; the OpenAPI item sche
 import re
 from dataclasses import dataclass, field
 
-from dataexchange.engine.walk import nested_rows
+from dataexchange.engine.plan.walk import nested_rows
 from dataexchange.errors import Code, make_error
 
 URL_RE = re.compile(r"^/$|^/[a-z0-9\-._~%!$&'()*+,;=@]+(/[a-zA-Z0-9\-._~%!$&'()*+,;=:@]+)*")

@@ -1,4 +1,5 @@
-"""Sorting and sparse fields (SPEC B4): `sort=name,-id` and `fields=a,b` checked and applied.
+"""Plan stage — sorting and sparse fields (SPEC B4): `sort=name,-id` and `fields=a,b` checked and
+applied.
 
 Rows are ordered by the sort fields, then by the identifier, so that paging and streaming stay
 stable. NULL sorts as the smallest value on every backend (first ascending, last descending), the

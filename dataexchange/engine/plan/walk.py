@@ -1,5 +1,6 @@
-"""The relation walk: from an endpoint along relation names to child endpoints, shared by the
-planner (include trees, nested write rows) and the permission check on what a request reaches."""
+"""Plan stage — the relation walk: from an endpoint along relation names to child endpoints, shared
+by the planner (include trees, nested write rows) and the permission check on what a request
+reaches."""
 
 
 def follow(snapshot, endpoint, name):

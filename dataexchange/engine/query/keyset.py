@@ -1,4 +1,5 @@
-"""Keyset pagination for streaming exports (SPEC B6): read every row of a plan chunk by chunk.
+"""Query stage — keyset pagination for streaming exports (SPEC B6): read every row of a plan chunk
+by chunk.
 
 Each chunk is one query continuing strictly after the last row sent, on the complete sort key (the
 `sort` fields, then the identifier, which is unique), so nothing is held open between chunks and
@@ -14,9 +15,9 @@ fallback should that row be deleted meanwhile.
 
 from dataclasses import dataclass
 
-from dataexchange.engine import sql
-from dataexchange.engine.read_plan import Condition
-from dataexchange.engine.sorting import order_by_sql, order_keys
+from dataexchange.engine.plan.read_plan import Condition
+from dataexchange.engine.plan.sorting import order_by_sql, order_keys
+from dataexchange.engine.query import sql
 
 NULLS, VALUES = "nulls", "values"
 FIRST_CHUNK = 500  # a small first query, so that the first rows leave early

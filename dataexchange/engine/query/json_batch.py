@@ -1,4 +1,5 @@
-"""PostgreSQL: a batch's values as one JSON parameter typed by the table's own row type.
+"""Query stage — PostgreSQL: a batch's values as one JSON parameter typed by the table's own row
+type.
 
 `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $1)` and `UPDATE … FROM` the same
 source take a whole batch in one statement with one parameter (rather than a parameter per
@@ -14,8 +15,8 @@ from django.db import connection
 
 import orjson
 
-from dataexchange.engine import sql as sql_module  # chunks(); sql routes batches here
-from dataexchange.engine.cursor import db_cursor
+from dataexchange.engine.query import sql as sql_module  # chunks(); sql routes batches here
+from dataexchange.engine.query.cursor import db_cursor
 
 JSON_TYPE_OIDS = {114, 3802}  # json, jsonb
 JSON_CHUNK_ROWS = 10000  # rows per statement

@@ -1,4 +1,5 @@
-"""Filter operators beyond equality (SPEC B3): one table from operator name to value shape and SQL.
+"""Plan stage — filter operators beyond equality (SPEC B3): one table from operator name to value
+shape and SQL.
 
 A filter value that is a one-key JSON object naming an operator here is checked against the field
 type; a bad value raises `1405`. Values always travel as query parameters; `like` patterns are
@@ -7,8 +8,8 @@ passed through as given (`%` and `_` are wildcards, `\\` escapes one on every ba
 
 from dataclasses import dataclass
 
+from dataexchange.engine.plan.types import Unmatchable
 from dataexchange.engine.query.dialects import dialect
-from dataexchange.engine.types import Unmatchable
 from dataexchange.errors import Code, fail
 
 ORDERED_TYPES = {"integer", "decimal", "float", "string", "date", "datetime"}

@@ -4,9 +4,9 @@ A caller may write to an endpoint it may not view (SPEC B1). Its write responses
 what it already knows: each row's identifier and the fields it sent, child rows judged by their
 own endpoint's view grant, so that writes (dry runs above all) cannot be used to read rows."""
 
-from dataexchange.engine.render import render_row
-from dataexchange.engine.result import error_result, json_result
-from dataexchange.engine.validate import IDENTIFIER_KEY
+from dataexchange.engine.plan.write_plan import IDENTIFIER_KEY
+from dataexchange.engine.render.result import error_result, json_result
+from dataexchange.engine.render.rows import render_row
 
 
 def render_written(node, viewable=None):

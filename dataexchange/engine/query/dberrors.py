@@ -1,5 +1,5 @@
-"""Translate database integrity errors into API errors 1302 and 1309, naming the column where
-the backend tells it (SPEC A5); each dialect reads its own driver's errors."""
+"""Query stage — translate database integrity errors into API errors 1302 and 1309, naming the
+column where the backend tells it (SPEC A5); each dialect reads its own driver's errors."""
 
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE

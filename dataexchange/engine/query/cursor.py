@@ -1,4 +1,4 @@
-"""The cursor the engine runs its statements on.
+"""Query stage — the cursor the engine runs its statements on.
 
 On PostgreSQL the engine keeps one psycopg cursor per connection (`EngineCursor`) instead of
 creating a Django cursor per statement, and loads timestamptz values with psycopg's own C loader
