@@ -2,7 +2,7 @@
 
 from django.views import defaults
 
-from dataexchange.engine.render.rows import error_response
+from dataexchange.api.responses import error_response
 from dataexchange.errors import Code, make_error
 
 

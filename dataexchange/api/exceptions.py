@@ -6,8 +6,8 @@ from django.http import Http404
 
 from rest_framework import exceptions
 
+from dataexchange.api.responses import error_response, json_response
 from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
-from dataexchange.engine.render.rows import error_response, json_response
 from dataexchange.errors import ApiError, ApiException, Code, make_error
 
 logger = logging.getLogger("dataexchange.api")

@@ -25,10 +25,10 @@ from django.utils.http import parse_header_parameters
 
 from dataexchange import conf
 from dataexchange.api.middleware import is_api_request
+from dataexchange.api.responses import error_response
 from dataexchange.engine.execute.concurrency import parse_if_match
 from dataexchange.engine.execute.dryrun import parse_dry_run
 from dataexchange.engine.query.counting import parse_prefer
-from dataexchange.engine.render.rows import error_response
 from dataexchange.errors import ApiException, Code, fail
 
 TOKEN_PATH = "/token"

@@ -1,12 +1,11 @@
-"""The HTTP edge of the pipeline: a DRF request becomes an ApiRequest, a Result an HttpResponse.
+"""The HTTP edge of the pipeline: a DRF request becomes an ApiRequest.
 
 Only here are headers read: the typed values (`X-Is-Transactional`, `X-Dry-Run`, `If-Match`,
-`Prefer`, `Accept`) are parsed once, and nothing after this module sees the HTTP request.
+`Prefer`; `Accept` in the view) are parsed once, and nothing after this module sees the HTTP
+request. `api.responses` turns the pipeline's Result into the HTTP response.
 """
 
 from contextlib import suppress
-
-from django.http import HttpResponse, StreamingHttpResponse
 
 from dataexchange.engine.execute.dryrun import HEADER as DRY_RUN_HEADER
 from dataexchange.engine.execute.dryrun import WRITE_METHODS, parse_dry_run
@@ -57,17 +56,4 @@ def mark_dry_run(request, response):
     with suppress(ApiException):
         if is_dry_run(request):
             response[DRY_RUN_HEADER] = "true"
-    return response
-
-
-def http_response(result):
-    """Return the HttpResponse (or StreamingHttpResponse) answering `result`."""
-    if result.streaming:
-        response = StreamingHttpResponse(result.stream, content_type=result.content_type)
-    else:
-        response = HttpResponse(
-            result.content, status=result.status_code, content_type=result.content_type
-        )
-    for name, value in result.headers.items():
-        response[name] = value
     return response

@@ -9,7 +9,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from dataexchange.api.exceptions import api_exception_handler
-from dataexchange.api.request import api_request_from, http_response, mark_dry_run
+from dataexchange.api.request import api_request_from, mark_dry_run
+from dataexchange.api.responses import http_response
 from dataexchange.engine.parse.media import negotiate
 from dataexchange.engine.serve import Recording, serve
 from dataexchange.errors import Code, fail

@@ -13,12 +13,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from dataexchange.api.responses import json_response
 from dataexchange.auth import conf
 from dataexchange.auth.models import AccessToken
 from dataexchange.auth.services import token_refresh, user_login
 from dataexchange.auth.throttling import TokenAccountThrottle, TokenIpThrottle
 from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
-from dataexchange.engine.render.rows import json_response
 from dataexchange.errors import Code, make_error
 
 INVALID_REQUEST = (

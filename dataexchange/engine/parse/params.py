@@ -1,4 +1,4 @@
-"""Parse stage: read the HTTP request (query string, headers, body) into typed values.
+"""Parse stage: the query parameters, the body and the header values of a request as typed values.
 
 Nothing here knows about endpoints; checks against the configuration happen in `plan`.
 """
@@ -33,13 +33,6 @@ class RawQuery:
 
 
 EMPTY_QUERY = RawQuery((), None, None, ())
-
-
-def parse_request_query(request):
-    """Return the RawQuery of a request; an empty query string needs no QueryDict."""
-    if not request.META.get("QUERY_STRING"):
-        return EMPTY_QUERY
-    return parse_query(request.query_params)
 
 
 def parse_query(params):

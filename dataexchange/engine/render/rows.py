@@ -1,10 +1,4 @@
-"""Render stage: shape database rows and errors into the JSON the API answers."""
-
-from django.http import HttpResponse
-
-import orjson
-
-JSON = "application/json"
+"""Render stage: shape database rows into the JSON the API answers."""
 
 
 def render_row(endpoint, row):
@@ -45,18 +39,3 @@ def nest(endpoint, rows, rendered, loaded):
 def _key(value):
     """Normalise join keys so that 5 and '5' (or Decimal 5) meet."""
     return str(value) if value is not None else None
-
-
-def json_response(payload, status=200, headers=None):
-    """Return an HttpResponse with `payload` serialised by orjson (204: no body at all)."""
-    body = b"" if status == 204 else orjson.dumps(payload, option=orjson.OPT_PASSTHROUGH_DATACLASS)
-    response = HttpResponse(body, status=status, content_type=JSON)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
-
-
-def error_response(errors, status=None, headers=None):
-    """Return the A7 error body: a top-level array of {message, status, code}."""
-    status = status or errors[-1].status
-    return json_response([e.as_dict() for e in errors], status, headers)
