@@ -107,7 +107,7 @@ def write_runner(request, snapshot, endpoint, recording):
 
     def execute():
         with dry_run(request.dry_run), if_match(*guard(request, endpoint)):
-            roots = run_write(
+            outcomes = run_write(
                 snapshot,
                 endpoint,
                 items,
@@ -116,18 +116,17 @@ def write_runner(request, snapshot, endpoint, recording):
                 transactional=request.transactional,
             )
             if trace is not None:
-                trace.roots = roots
+                trace.outcomes = outcomes
         result = write_result(
-            roots,
+            outcomes,
             method=request.method,
             single=request.single,
             transactional=request.transactional,
             viewable=viewable,
         )
-        result.roots = roots
         if not may_view:  # an ETag is a hash of the whole stored row
             return result
-        return tag_written(result, endpoint, roots, request.entity_id)
+        return tag_written(result, endpoint, outcomes, request.entity_id)
 
     return execute
 

@@ -24,7 +24,6 @@ import orjson
 
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.engine.query.dialects import dialect
-from dataexchange.engine.render.written import render_written
 from dataexchange.errors import Code
 from dataexchange.exchangelog import conf
 from dataexchange.exchangelog.capture import NOTHING, Policy
@@ -52,7 +51,7 @@ class Trace:
     id: uuid.UUID
     started: float
     created_at: datetime
-    roots: list | None = None  # root Nodes of a write that reached the engine
+    outcomes: tuple | None = None  # ItemOutcomes of a write that reached the engine
     transactional: bool | None = None
     dry_run: bool = False
     finished: float | None = None  # perf_counter when the response was ready
@@ -152,7 +151,9 @@ def received_from(view, request, response, trace):
         entity_id=str(kwargs.get("entity_id") or "")[:255],
         remote_addr=ip_or_none(request.META.get("REMOTE_ADDR")),
         # Items carry their own errors; only a request refused as a whole needs the body's.
-        errors=response_errors(response) if response.status_code >= 400 and not trace.roots else [],
+        errors=response_errors(response)
+        if response.status_code >= 400 and not trace.outcomes
+        else [],
     )
 
 
@@ -213,7 +214,7 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         replay_of=replay_of,
     )
     items = []
-    if trace.roots is not None:
+    if trace.outcomes is not None:
         items = summarize_items(exchange, trace, all_items or conf.get("ITEMS") == "all")
     else:
         summarize_request(exchange, received.errors)
@@ -282,28 +283,29 @@ def summarize_request(exchange, errors):
 
 
 def summarize_items(exchange, trace, all_items):
-    """Fill counts, codes, identifiers and status from the roots; return the item rows to keep."""
-    roots = trace.roots
+    """Fill counts, codes, identifiers and status from the item outcomes; return the item rows
+    to keep."""
+    outcomes = trace.outcomes
     # A dry run rolls back like a failed batch: its valid items were written, then undone.
-    batch_failed = trace.dry_run or (bool(trace.transactional) and any(r.errors for r in roots))
+    batch_failed = trace.dry_run or (bool(trace.transactional) and any(r.errors for r in outcomes))
     policy = Policy.current()
     items, identifiers, codes = [], [], {}
-    for index, root in enumerate(roots):
-        status = Status.FAILED if root.errors else Status.PROCESSED
+    for index, outcome in enumerate(outcomes):
+        status = Status.FAILED if outcome.errors else Status.PROCESSED
         if status == Status.PROCESSED and batch_failed:
             status = Status.ROLLED_BACK
-        for error in root.errors:
+        for error in outcome.errors:
             codes.setdefault(error.code, None)
-        identifier = identifier_of(root, status, exchange.entity_id)
+        identifier = identifier_of(outcome, status, exchange.entity_id)
         identifiers.append(identifier)
         if all_items or status != Status.PROCESSED:
-            items.append(item_row(exchange, index, root, status, identifier, policy))
-    failed = sum(1 for root in roots if root.errors)
-    exchange.item_count, exchange.failed_count = len(roots), failed
-    exchange.rolled_back_count = len(roots) - failed if batch_failed else 0
+            items.append(item_row(exchange, index, outcome, status, identifier, policy))
+    failed = sum(1 for outcome in outcomes if outcome.errors)
+    exchange.item_count, exchange.failed_count = len(outcomes), failed
+    exchange.rolled_back_count = len(outcomes) - failed if batch_failed else 0
     exchange.error_codes = join_codes(code for code in codes if code)
     exchange.identifiers = join_identifiers(identifiers)
-    exchange.status = exchange_status(len(roots), failed, bool(trace.transactional))
+    exchange.status = exchange_status(len(outcomes), failed, bool(trace.transactional))
     return items
 
 
@@ -316,51 +318,50 @@ def exchange_status(total, failed, transactional):
     return Exchange.Status.PARTIALLY_FAILED
 
 
-def item_row(exchange, index, root, status, identifier, policy):
-    """Return the unsaved ExchangeItem of one root node."""
-    first = root.errors[0] if root.errors else None
+def item_row(exchange, index, outcome, status, identifier, policy):
+    """Return the unsaved ExchangeItem of one item outcome."""
+    first = outcome.errors[0] if outcome.errors else None
     keep = policy.mode == "all" or (policy.mode == "errors" and status != Status.PROCESSED)
-    received = policy.capture(root.raw) if keep else NOTHING
+    received = policy.capture(outcome.raw) if keep else NOTHING
     written = NOTHING
-    if policy.mode == "all" and status == Status.PROCESSED and root.row is not None:
-        written = policy.capture(render_written(root))
+    if policy.mode == "all" and status == Status.PROCESSED and outcome.row is not None:
+        written = policy.capture(outcome.written)
     return ExchangeItem(
         exchange=exchange,
         created_at=exchange.created_at,
         index=index,
         identifier=identifier[:255],
-        operation=operation_of(exchange.method, root, status),
+        operation=operation_of(exchange.method, outcome, status),
         status=status,
         error_code=(first.code or "") if first else "",
-        path=root.path[:255],
+        path=outcome.path[:255],
         message=first.message if first else "",
-        errors=[error.as_dict() for error in root.errors],
+        errors=[error.as_dict() for error in outcome.errors],
         request_data=received.text,
         data_complete=received.complete,
         response_data=written.text,
     )
 
 
-def operation_of(method, root, status):
+def operation_of(method, outcome, status):
     """Return create/update, or create-or-update for a PUT item never matched against the table."""
     if method in OPERATIONS:
         return OPERATIONS[method]
-    if root.existing:
+    if outcome.existing:
         return ExchangeItem.Operation.UPDATE
     if status == Status.FAILED:
         return ExchangeItem.Operation.UPSERT
     return ExchangeItem.Operation.CREATE
 
 
-def identifier_of(root, status, url_id):
+def identifier_of(outcome, status, url_id):
     """Return the item's identifier: the stored one if written, else the one sent."""
-    endpoint = root.endpoint
-    if status == Status.PROCESSED and root.row is not None:
-        value = root.row[endpoint.column_index[endpoint.identifier.column]]
+    if status == Status.PROCESSED and outcome.row is not None:
+        value = outcome.stored_identifier
         return "" if value is None else str(value)
     if url_id:
         return url_id
-    value = root.identifier_value()
+    value = outcome.sent_identifier
     return "" if value is MISSING else str(value)
 
 

@@ -50,7 +50,7 @@ def exchange_replay(*, original, items, user):
     )
 
     def received_of(result):
-        refused = result.status_code >= 400 and trace.roots is None
+        refused = result.status_code >= 400 and trace.outcomes is None
         return replace(received, errors=response_errors(result) if refused else [])
 
     request = ApiRequest(

@@ -84,9 +84,9 @@ def check_precondition_access(header, endpoint, may_view):
         fail(Code.PERMISSION_DENIED, action="view", aliasName=endpoint.alias)
 
 
-def tag_written(result, endpoint, roots, url_id):
+def tag_written(result, endpoint, outcomes, url_id):
     """Add the ETag of the row written by a successful `/{id}` write to its result."""
-    if url_id is None or len(roots) != 1 or roots[0].errors or roots[0].row is None:
+    if url_id is None or len(outcomes) != 1 or outcomes[0].errors or outcomes[0].row is None:
         return result
-    result.headers["ETag"] = etag_of(endpoint, roots[0].row)
+    result.headers["ETag"] = etag_of(endpoint, outcomes[0].row)
     return result

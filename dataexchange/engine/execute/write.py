@@ -7,6 +7,8 @@ item and column (SPEC A5, A6) while the items around a bad one still go in bulk.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import DataError, IntegrityError, connection, transaction
 
@@ -29,8 +31,52 @@ class ItemFailed(Exception):
     """An item of a bulk batch failed; the batch is redone item by item."""
 
 
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What became of one root item of a write, as a value: the response, the ETag and the
+    exchange log read it. The plan's node tree stays inside the engine (`node`, read only by
+    the render stage to nest written children)."""
+
+    endpoint: object
+    path: str
+    raw: dict
+    errors: tuple  # ApiErrors of the item and its children; empty when written
+    existing: bool  # matched a stored row (an update)
+    row: tuple | None  # the stored row when written
+    sent_identifier: object  # the identifier the item sent, or MISSING
+    node: object = field(repr=False, compare=False)
+
+    @property
+    def stored_identifier(self):
+        """Return the identifier of the stored row, or None when nothing was written."""
+        if self.row is None:
+            return None
+        return self.row[self.endpoint.column_index[self.endpoint.identifier.column]]
+
+    @cached_property
+    def written(self):
+        """Return the stored row with its written children, rendered in full (for the log)."""
+        from dataexchange.engine.render.written import render_written
+
+        return render_written(self.node)
+
+
+def outcome_of(root):
+    """Return the ItemOutcome of a root node once its write is over."""
+    return ItemOutcome(
+        root.endpoint,
+        root.path,
+        root.raw,
+        tuple(root.errors),
+        root.existing,
+        root.row,
+        root.identifier_value(),
+        root,
+    )
+
+
 def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=True):
-    """Validate and write `items`; return the root nodes with rows or errors attached."""
+    """Plan and write `items`; return one ItemOutcome per root item, in order."""
     count = count_items(items)
     if count > endpoint.max_batch_size:
         fail(
@@ -53,7 +99,7 @@ def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=T
                 transaction.set_rollback(True)
     else:  # each chunk or item commits or fails on its own
         write_in_chunks(endpoint, valid, ctx)
-    return roots
+    return tuple(outcome_of(root) for root in roots)
 
 
 # A failing chunk is halved down to this size, then written item by item.

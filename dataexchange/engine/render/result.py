@@ -11,14 +11,13 @@ JSON = "application/json"
 
 @dataclass(slots=True)
 class Result:
-    """Status, headers and body of an answer; `roots` are the write's per-item outcomes."""
+    """Status, headers and body of an answer."""
 
     status_code: int
     content: bytes = b""
     headers: dict = field(default_factory=dict)
     content_type: str = JSON
     stream: object = None  # an iterator of bytes for streamed exports
-    roots: list | None = None
 
     @property
     def streaming(self):

@@ -30,17 +30,16 @@ def sent_fields(node, row):
     return {name: value for name, value in row.items() if name == identifier or name in sent}
 
 
-def write_result(roots, *, method, single, transactional, viewable=None):
-    """Return the Result of a write whose roots carry rows or errors; `viewable` as in
-    `render_written`."""
+def write_result(outcomes, *, method, single, transactional, viewable=None):
+    """Return the Result of a write from its ItemOutcomes; `viewable` as in `render_written`."""
     success = 201 if method == "POST" else 200
-    errors = [error for root in roots for error in root.errors]
+    errors = [error for outcome in outcomes for error in outcome.errors]
     if transactional:
         if errors:
             return error_result(errors)
-        rows = [render_written(root, viewable) for root in roots]
+        rows = [render_written(outcome.node, viewable) for outcome in outcomes]
         return json_result({"data": rows[0] if single else rows}, success)
-    rows = [render_written(root, viewable) for root in roots if not root.errors]
+    rows = [render_written(o.node, viewable) for o in outcomes if not o.errors]
     status = success if rows or not errors else errors[0].status
     data = (rows[0] if rows else []) if single else rows
     return json_result({"data": data, "errors": [error.as_item_dict() for error in errors]}, status)
