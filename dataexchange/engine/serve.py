@@ -4,7 +4,8 @@
       GET  ─▶ query ─▶ permissions on included endpoints ─▶ read plan (once) ─▶ count / page /
               row / stream ─▶ Result
       POST, PATCH, PUT ─▶ body items ─▶ permissions on every endpoint nested rows write ─▶
-              run_write (plan and execute) ─▶ rendered Result ─▶ exchange record ─▶ COMMIT
+              plan_write (1401, every A4 error per item) ─▶ run_write ─▶ ItemOutcomes ─▶
+              rendered Result ─▶ exchange record ─▶ COMMIT
       DELETE ─▶ query ─▶ run_delete ─▶ Result ─▶ exchange record ─▶ COMMIT
 
 The HTTP view, replay (and later jobs) call it; whoever asked turns the Result into its answer.
@@ -23,6 +24,7 @@ from dataexchange.engine.execute.read import read_page, read_row
 from dataexchange.engine.execute.write import run_write
 from dataexchange.engine.plan.reach import check_reach, viewable_aliases
 from dataexchange.engine.plan.read_plan import plan_read
+from dataexchange.engine.plan.write_plan import plan_write
 from dataexchange.engine.query.counting import count_headers
 from dataexchange.engine.render.result import error_result, json_result
 from dataexchange.engine.render.stream import stream_result
@@ -99,6 +101,7 @@ def write_runner(request, snapshot, endpoint, recording):
     trace = recording.trace if recording else None
     items = request.body.all()
     check_reach(request.caller, snapshot, endpoint, request.method, items=items)
+    plan = plan_write(snapshot, endpoint, items, method=request.method, url_id=request.entity_id)
     viewable = viewable_aliases(request.caller, snapshot, endpoint, items)
     may_view = endpoint.alias in viewable
     check_precondition_access(request.if_match, endpoint, may_view)
@@ -107,14 +110,7 @@ def write_runner(request, snapshot, endpoint, recording):
 
     def execute():
         with dry_run(request.dry_run), if_match(*guard(request, endpoint)):
-            outcomes = run_write(
-                snapshot,
-                endpoint,
-                items,
-                method=request.method,
-                url_id=request.entity_id,
-                transactional=request.transactional,
-            )
+            outcomes = run_write(plan, transactional=request.transactional)
             if trace is not None:
                 trace.outcomes = outcomes
         result = write_result(

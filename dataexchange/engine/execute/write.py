@@ -12,19 +12,10 @@ from functools import cached_property
 
 from django.db import DataError, IntegrityError, connection, transaction
 
-from dataexchange.engine.plan.types import Unmatchable
-from dataexchange.engine.plan.write_plan import (
-    MISSING,
-    WriteContext,
-    build_node,
-    count_items,
-    validate,
-)
+from dataexchange.engine.plan.write_plan import MISSING, UNMATCHABLE, lookup_key
 from dataexchange.engine.query import sql
 from dataexchange.engine.query.dberrors import to_api_error
-from dataexchange.errors import Code, fail, make_error
-
-UNMATCHABLE = object()
+from dataexchange.errors import Code, make_error
 
 
 class ItemFailed(Exception):
@@ -75,29 +66,19 @@ def outcome_of(root):
     )
 
 
-def run_write(snapshot, endpoint, items, *, method, url_id=None, transactional=True):
-    """Plan and write `items`; return one ItemOutcome per root item, in order."""
-    count = count_items(items)
-    if count > endpoint.max_batch_size:
-        fail(
-            Code.BATCH_TOO_LARGE, count=count, max=endpoint.max_batch_size, aliasName=endpoint.alias
-        )
-    ctx = WriteContext(method, single=url_id is not None)
-    roots = [
-        build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")
-        for index, raw in enumerate(items)
-    ]
-    for root in roots:
-        validate(root, ctx)
-        if url_id is not None:
-            root.lookup_key = lookup_key(endpoint.identifier, url_id)
+def run_write(plan, *, transactional=True):
+    """Execute a WritePlan; return one ItemOutcome per root item, in order.
+
+    Transactional: chunks and items are savepoints of one transaction, rolled back as a whole if
+    any item failed. Otherwise each chunk or item commits or fails on its own."""
+    endpoint, ctx, roots = plan.endpoint, plan.context, plan.roots
     valid = [root for root in roots if not root.errors]
-    if transactional:  # chunks and items are savepoints of one transaction
+    if transactional:
         with transaction.atomic():
             write_in_chunks(endpoint, valid, ctx)
             if any(root.errors for root in roots):
                 transaction.set_rollback(True)
-    else:  # each chunk or item commits or fails on its own
+    else:
         write_in_chunks(endpoint, valid, ctx)
     return tuple(outcome_of(root) for root in roots)
 
@@ -172,16 +153,6 @@ def _root(node):
     while node.parent is not None:
         node = node.parent
     return node
-
-
-def lookup_key(identifier, value):
-    """Return the database value of an identifier from a URL or body, or UNMATCHABLE."""
-    if value is True or value is False:
-        return UNMATCHABLE
-    try:
-        return identifier.parse(str(value))
-    except (Unmatchable, ValueError):
-        return UNMATCHABLE
 
 
 def resolve_identifiers(endpoint, nodes, ctx):

@@ -10,11 +10,13 @@ validators in order and which fields may and must be sent; the OpenAPI item sche
 import re
 from dataclasses import dataclass, field
 
+from dataexchange.engine.plan.types import Unmatchable
 from dataexchange.engine.plan.walk import nested_rows
-from dataexchange.errors import Code, make_error
+from dataexchange.errors import Code, fail, make_error
 
 URL_RE = re.compile(r"^/$|^/[a-z0-9\-._~%!$&'()*+,;=@]+(/[a-zA-Z0-9\-._~%!$&'()*+,;=:@]+)*")
 MISSING = object()
+UNMATCHABLE = object()  # an identifier no row can have (wrong type): matches nothing
 IDENTIFIER_KEY = "identifier"
 
 
@@ -56,6 +58,46 @@ class WriteContext:
 
     method: str  # POST, PATCH or PUT
     single: bool  # /{alias}/{id} route
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """A planned POST, PATCH or PUT: the items as a node tree (`roots`), every validation error
+    collected on its node, the identifier each `/{id}` item is looked up by. Execution
+    (`engine.execute.write.run_write`) writes the valid ones and returns their outcomes."""
+
+    endpoint: object
+    context: WriteContext
+    roots: tuple
+
+
+def plan_write(snapshot, endpoint, items, *, method, url_id=None):
+    """Return the WritePlan of `items`; raise 1401 when the items at every depth exceed the
+    endpoint's batch limit (SPEC B2)."""
+    count = count_items(items)
+    if count > endpoint.max_batch_size:
+        limit = endpoint.max_batch_size
+        fail(Code.BATCH_TOO_LARGE, count=count, max=limit, aliasName=endpoint.alias)
+    context = WriteContext(method, single=url_id is not None)
+    roots = tuple(
+        build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")
+        for index, raw in enumerate(items)
+    )
+    for root in roots:
+        validate(root, context)
+        if url_id is not None:
+            root.lookup_key = lookup_key(endpoint.identifier, url_id)
+    return WritePlan(endpoint, context, roots)
+
+
+def lookup_key(identifier, value):
+    """Return the database value of an identifier from a URL or body, or UNMATCHABLE."""
+    if value is True or value is False:
+        return UNMATCHABLE
+    try:
+        return identifier.parse(str(value))
+    except (Unmatchable, ValueError):
+        return UNMATCHABLE
 
 
 def count_items(items):
