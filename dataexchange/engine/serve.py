@@ -44,48 +44,48 @@ class Recording:
     save_options: dict = field(default_factory=dict)
 
 
-def serve(request, *, recording=None):
-    """Return the Result of `request` (an ApiRequest); raise ApiException for a request refused
-    before anything was written (unknown endpoint, permission, parameters)."""
-    snapshot = registry.snapshot(request.caller.config_version)
-    endpoint = snapshot.get(request.alias)
+def serve(api_request, *, recording=None):
+    """Return the Result of `api_request` (an ApiRequest); raise ApiException for a request
+    refused before anything was written (unknown endpoint, permission, parameters)."""
+    snapshot = registry.snapshot(api_request.caller.config_version)
+    endpoint = snapshot.get(api_request.alias)
     if endpoint is None:
         fail(Code.NOT_FOUND)
-    check_reach(request.caller, snapshot, endpoint, request.method)
-    if request.method in ("GET", "HEAD"):
-        return serve_read(request, snapshot, endpoint)
-    result = serve_write(request, snapshot, endpoint, recording)
-    if request.dry_run:
+    check_reach(api_request.caller, snapshot, endpoint, api_request.method)
+    if api_request.method in ("GET", "HEAD"):
+        return serve_read(api_request, snapshot, endpoint)
+    result = serve_write(api_request, snapshot, endpoint, recording)
+    if api_request.dry_run:
         result.headers[DRY_RUN_HEADER] = "true"
     return result
 
 
-def serve_read(request, snapshot, endpoint):
+def serve_read(api_request, snapshot, endpoint):
     """Plan a read once and answer one row, a page (with its count) or a stream."""
-    query = request.query
+    query = api_request.query
     if query.include:
-        check_reach(request.caller, snapshot, endpoint, "GET", include=query.include)
-    if request.single:
-        entity = read_row(plan_read(snapshot, endpoint, query, paged=False), request.entity_id)
+        check_reach(api_request.caller, snapshot, endpoint, "GET", include=query.include)
+    if api_request.single:
+        entity = read_row(plan_read(snapshot, endpoint, query, paged=False), api_request.entity_id)
         return json_result({"data": entity.row}, headers={"ETag": entity.etag})
-    paged = request.stream is None or (query.offset is not None and query.limit is not None)
+    paged = api_request.stream is None or (query.offset is not None and query.limit is not None)
     plan = plan_read(snapshot, endpoint, query, paged=paged)
-    headers = count_headers(request.preferences, plan)
-    if request.stream is not None:
-        return stream_result(endpoint, plan, request.stream, headers)
+    headers = count_headers(api_request.preferences, plan)
+    if api_request.stream is not None:
+        return stream_result(endpoint, plan, api_request.stream, headers)
     return json_result({"data": read_page(plan)}, headers=headers)
 
 
-def serve_write(request, snapshot, endpoint, recording):
+def serve_write(api_request, snapshot, endpoint, recording):
     """Run a POST, PATCH, PUT or DELETE, committed with its exchange record when recorded."""
-    run = write_runner if request.method != "DELETE" else delete_runner
-    execute = run(request, snapshot, endpoint, recording)
+    run = write_runner if api_request.method != "DELETE" else delete_runner
+    execute = run(api_request, snapshot, endpoint, recording)
     if recording is None:
         return execute()
     from dataexchange.exchangelog.durable import write_with_record
 
     trace = recording.trace
-    trace.dry_run = request.dry_run
+    trace.dry_run = api_request.dry_run
     return write_with_record(
         trace,
         execute,
@@ -95,52 +95,54 @@ def serve_write(request, snapshot, endpoint, recording):
     )
 
 
-def write_runner(request, snapshot, endpoint, recording):
+def write_runner(api_request, snapshot, endpoint, recording):
     """Plan and check a POST, PATCH or PUT (refusing it as a whole before anything is written);
     return the function that executes it and renders its Result."""
     trace = recording.trace if recording else None
-    items = request.body.all()
-    check_reach(request.caller, snapshot, endpoint, request.method, items=items)
-    plan = plan_write(snapshot, endpoint, items, method=request.method, url_id=request.entity_id)
-    viewable = viewable_aliases(request.caller, snapshot, endpoint, items)
+    items = api_request.body.all()
+    reached = check_reach(api_request.caller, snapshot, endpoint, api_request.method, items=items)
+    plan = plan_write(
+        snapshot, endpoint, items, method=api_request.method, url_id=api_request.entity_id
+    )
+    viewable = viewable_aliases(api_request.caller, reached)
     may_view = endpoint.alias in viewable
-    check_precondition_access(request.if_match, endpoint, may_view)
+    check_precondition_access(api_request.if_match, endpoint, may_view)
     if trace is not None:
-        trace.transactional = request.transactional
+        trace.transactional = api_request.transactional
 
     def execute():
-        with dry_run(request.dry_run), if_match(*guard(request, endpoint)):
-            outcomes = run_write(plan, transactional=request.transactional)
+        with dry_run(api_request.dry_run), if_match(*guard(api_request, endpoint)):
+            outcomes = run_write(plan, transactional=api_request.transactional)
             if trace is not None:
                 trace.outcomes = outcomes
         result = write_result(
             outcomes,
-            method=request.method,
-            single=request.single,
-            transactional=request.transactional,
+            method=api_request.method,
+            single=api_request.single,
+            transactional=api_request.transactional,
             viewable=viewable,
         )
         if not may_view:  # an ETag is a hash of the whole stored row
             return result
-        return tag_written(result, endpoint, outcomes, request.entity_id)
+        return tag_written(result, endpoint, outcomes, api_request.entity_id)
 
     return execute
 
 
-def delete_runner(request, snapshot, endpoint, recording):
+def delete_runner(api_request, snapshot, endpoint, recording):
     """Check a DELETE's parameters and preconditions; return the function that executes it."""
-    query = request.query
-    may_view = has_endpoint_permission(request.caller, endpoint.alias, "view")
-    check_precondition_access(request.if_match, endpoint, may_view)
+    query = api_request.query
+    may_view = has_endpoint_permission(api_request.caller, endpoint.alias, "view")
+    check_precondition_access(api_request.if_match, endpoint, may_view)
 
     def execute():
-        with dry_run(request.dry_run), if_match(*guard(request, endpoint)):
-            run_delete(snapshot, endpoint, query, url_id=request.entity_id, may_view=may_view)
+        with dry_run(api_request.dry_run), if_match(*guard(api_request, endpoint)):
+            run_delete(snapshot, endpoint, query, url_id=api_request.entity_id, may_view=may_view)
         return json_result(None, status=204)
 
     return execute
 
 
-def guard(request, endpoint):
-    """Return the arguments of `if_match` for `request`."""
-    return request.method, request.if_match, endpoint, request.entity_id
+def guard(api_request, endpoint):
+    """Return the arguments of `if_match` for `api_request`."""
+    return api_request.method, api_request.if_match, endpoint, api_request.entity_id

@@ -6,17 +6,11 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import migrations, models
 
+from dataexchange.engine.query.dialects import dialect_of
+
 PERMISSIONS = "dataexchange_auth_endpointpermission"
 EVENTS = ("INSERT", "UPDATE", "DELETE")
-# An upsert, so that the version row comes back if it was ever removed (a flush, a restore):
-# a plain UPDATE of a missing row would leave every cached grant map valid for good.
-INSERT = "INSERT INTO dataexchange_auth_grantsversion (id, version) VALUES (1, 2)"
-BUMPS = {
-    "postgresql": f"{INSERT} ON CONFLICT (id) DO UPDATE "
-    "SET version = dataexchange_auth_grantsversion.version + 1",
-    "sqlite": f"{INSERT} ON CONFLICT (id) DO UPDATE SET version = version + 1",
-    "mysql": f"{INSERT} ON DUPLICATE KEY UPDATE version = version + 1",
-}
+VERSION_TABLE = "dataexchange_auth_grantsversion"
 
 
 def watched_tables(apps):
@@ -30,33 +24,14 @@ def watched_tables(apps):
 
 
 def statements(vendor, tables):
-    """Return (create, drop) SQL lists for `vendor`."""
-    bump = BUMPS[vendor]
-    if vendor == "postgresql":
-        create = [
-            "CREATE OR REPLACE FUNCTION dataexchange_bump_grants() RETURNS trigger AS $$ "
-            f"BEGIN {bump}; RETURN NULL; END; $$ LANGUAGE plpgsql"
-        ]
-        drop = []
-        for table in tables:
-            name = f"dx_grants_{table}"
-            create.append(
-                f'CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-                "FOR EACH STATEMENT EXECUTE FUNCTION dataexchange_bump_grants()"
-            )
-            drop.append(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
-        drop.append("DROP FUNCTION IF EXISTS dataexchange_bump_grants()")
-        return create, drop
-    create, drop = [], []
-    for table in tables:
-        for event in EVENTS:
-            name = f"dx_grants_{table}_{event.lower()}"
-            if vendor == "sqlite":
-                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {bump}; END")
-            else:
-                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {bump}")
-            drop.append(f"DROP TRIGGER IF EXISTS {name}")
-    return create, drop
+    """Return (create, drop) SQL lists for `vendor`: its dialect writes the triggers, and the
+    bump is an upsert, so that the version row comes back if it was ever removed (a flush, a
+    restore): a plain UPDATE of a missing row would leave every cached grant map valid for good."""
+    dialect = dialect_of(vendor)
+    return dialect.trigger_sql(
+        name="dx_grants_{table}", tables=tables, events=EVENTS,
+        body=dialect.counter_bump_sql(VERSION_TABLE), function="dataexchange_bump_grants",
+    )  # fmt: skip
 
 
 def create_triggers(apps, schema_editor):

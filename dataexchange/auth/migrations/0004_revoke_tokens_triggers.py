@@ -6,12 +6,9 @@ restoring a flag does not revive the revoked tokens."""
 from django.conf import settings
 from django.db import migrations
 
+from dataexchange.engine.query.dialects import dialect_of
+
 TOKENS = "dataexchange_auth_accesstoken"
-NOW = {
-    "postgresql": "now()",
-    "mysql": "UTC_TIMESTAMP(6)",
-    "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
-}
 
 
 def user_columns(apps):
@@ -28,25 +25,16 @@ def changed(password, *flags):
 
 
 def statements(vendor, table, pk, password, *flags):
-    """Return (create, drop) SQL lists for `vendor`."""
-    revoke = f"UPDATE {TOKENS} SET revoked_at = {NOW[vendor]} WHERE user_id = NEW.{pk} AND revoked_at IS NULL"
-    condition = changed(password, *flags)
-    name = "dx_revoke_tokens"
-    if vendor == "postgresql":
-        return [
-            "CREATE OR REPLACE FUNCTION dataexchange_revoke_tokens() RETURNS trigger AS $$ "
-            f"BEGIN {revoke}; RETURN NULL; END; $$ LANGUAGE plpgsql",
-            f'CREATE TRIGGER {name} AFTER UPDATE ON "{table}" FOR EACH ROW WHEN {condition} '
-            "EXECUTE FUNCTION dataexchange_revoke_tokens()",
-        ], [
-            f'DROP TRIGGER IF EXISTS {name} ON "{table}"',
-            "DROP FUNCTION IF EXISTS dataexchange_revoke_tokens()",
-        ]
-    if vendor == "sqlite":
-        create = f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW WHEN {condition} BEGIN {revoke}; END"
-    else:
-        create = f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW {revoke} AND {condition}"
-    return [create], [f"DROP TRIGGER IF EXISTS {name}"]
+    """Return (create, drop) SQL lists for `vendor` (its dialect writes the trigger)."""
+    dialect = dialect_of(vendor)
+    revoke = (
+        f"UPDATE {TOKENS} SET revoked_at = {dialect.now_sql} "
+        f"WHERE user_id = NEW.{pk} AND revoked_at IS NULL"
+    )
+    return dialect.trigger_sql(
+        name="dx_revoke_tokens", tables=[table], events=["UPDATE"], body=revoke,
+        when=changed(password, *flags), per_row=True, function="dataexchange_revoke_tokens",
+    )  # fmt: skip
 
 
 def create_triggers(apps, schema_editor):

@@ -19,21 +19,23 @@ METHOD_ACTIONS = {
 
 def check_reach(caller, snapshot, endpoint, method, *, items=(), include=()):
     """Raise 1404 unless `caller` (a request, or anything with `user` and `auth`) may do what
-    `method` needs on `endpoint` and on every child endpoint `include` or `items` reach."""
+    `method` needs on `endpoint` and on every child endpoint `include` or `items` reach; return
+    those aliases, the endpoint's first."""
     reached = included_aliases(snapshot, endpoint, include) | written_aliases(
         snapshot, endpoint, items
     )
     reached.discard(endpoint.alias)
-    for alias in (endpoint.alias, *sorted(reached)):
+    aliases = (endpoint.alias, *sorted(reached))
+    for alias in aliases:
         for action in METHOD_ACTIONS[method]:
             if not has_endpoint_permission(caller, alias, action):
                 fail(Code.PERMISSION_DENIED, action=action, aliasName=alias)
+    return aliases
 
 
-def viewable_aliases(caller, snapshot, endpoint, items):
-    """Return the aliases among `endpoint` and the children `items` write that `caller` may
-    view: a write answers the full rows of those only (the others: what was sent)."""
-    aliases = {endpoint.alias} | written_aliases(snapshot, endpoint, items)
+def viewable_aliases(caller, aliases):
+    """Return those of `aliases` (what a write reaches) that `caller` may view: a write answers
+    the full rows of those only (the others: what was sent)."""
     return {alias for alias in aliases if has_endpoint_permission(caller, alias, "view")}
 
 

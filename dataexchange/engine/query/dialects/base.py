@@ -20,6 +20,31 @@ class BaseDialect:
     relax_durability_sql = None  # lets this transaction commit without waiting for the disk
     referencing_sql = None  # one catalogue query for the foreign keys pointing at a table
     native_type_codes = {}  # API type → driver type codes whose values need no rendering
+    now_sql = "CURRENT_TIMESTAMP"  # the current UTC time, in a trigger body
+
+    def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
+        """Return (create, drop) SQL lists of AFTER triggers running `body` on `events` of each
+        of `tables`; `name` may hold `{table}`; `when` is a condition on the OLD and NEW rows;
+        `per_row` asks for row triggers where the database also has statement triggers;
+        `function` names the trigger function where the database needs one. In this standard
+        form (SQLite's): one trigger per table and event, named `<name>_<event>`."""
+        create, drop = [], []
+        for table in tables:
+            for event in events:
+                trigger = f"{name.format(table=table)}_{event.lower()}"
+                create.append(self.event_trigger_sql(trigger, event, table, body, when))
+                drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
+        return create, drop
+
+    def event_trigger_sql(self, trigger, event, table, body, when):
+        """Return the CREATE TRIGGER statement of one event of one table."""
+        condition = f" FOR EACH ROW WHEN {when}" if when else ""
+        return f"CREATE TRIGGER {trigger} AFTER {event} ON {table}{condition} BEGIN {body}; END"
+
+    def counter_bump_sql(self, table):
+        """Return the statement that adds one to the `version` of row 1 of `table`, creating
+        the row (at 2) if it is missing."""
+        return f"UPDATE {table} SET version = version + 1 WHERE id = 1"
 
     def prepare_cursor(self, cursor):
         """Adjust a new driver cursor before the engine runs statements on it."""

@@ -29,6 +29,18 @@ class MySQLDialect(BaseDialect):
         ORDER BY table_name, column_name
     """
     native_type_codes = {"integer": {2, 3, 8, 9}}  # FIELD_TYPE SHORT, LONG, LONGLONG, INT24
+    now_sql = "UTC_TIMESTAMP(6)"
+
+    def event_trigger_sql(self, trigger, event, table, body, when):
+        if when:
+            body = f"BEGIN IF {when} THEN {body}; END IF; END"
+        return f"CREATE TRIGGER {trigger} AFTER {event} ON {table} FOR EACH ROW {body}"
+
+    def counter_bump_sql(self, table):
+        return (
+            f"INSERT INTO {table} (id, version) VALUES (1, 2) "
+            "ON DUPLICATE KEY UPDATE version = version + 1"
+        )
 
     def like_sql(self, column, pattern):
         """Compare bytes: the default `_ci` collations ignore case."""

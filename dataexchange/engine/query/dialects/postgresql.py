@@ -40,6 +40,32 @@ class PostgreSQLDialect(BaseDialect):
     """
     # OIDs of text, varchar, bpchar; int2, int4, int8; bool.
     native_type_codes = {"string": {25, 1043, 1042}, "integer": {20, 21, 23}, "boolean": {16}}
+    now_sql = "now()"
+
+    def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
+        """PostgreSQL: one trigger function, then one trigger per table for all its events."""
+        create = [
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ "
+            f"BEGIN {body}; RETURN NULL; END; $$ LANGUAGE plpgsql"
+        ]
+        drop = []
+        level = "ROW" if per_row else "STATEMENT"
+        condition = f" WHEN ({when})" if when else ""
+        for table in tables:
+            trigger = name.format(table=table)
+            create.append(
+                f'CREATE TRIGGER {trigger} AFTER {" OR ".join(events)} ON "{table}" '
+                f"FOR EACH {level}{condition} EXECUTE FUNCTION {function}()"
+            )
+            drop.append(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
+        drop.append(f"DROP FUNCTION IF EXISTS {function}()")
+        return create, drop
+
+    def counter_bump_sql(self, table):
+        return (
+            f"INSERT INTO {table} (id, version) VALUES (1, 2) "
+            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1"
+        )
 
     def prepare_cursor(self, cursor):
         """Load timestamptz values with psycopg's own C loader (see engine.cursor)."""

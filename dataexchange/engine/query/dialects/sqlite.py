@@ -39,6 +39,13 @@ class SQLiteDialect(BaseDialect):
     driver = "sqlite3"
     max_params = 32000 if sqlite3.sqlite_version_info >= (3, 32) else 999
     for_update_sql = ""  # SQLite locks the whole database for a write transaction
+    now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+    def counter_bump_sql(self, table):
+        return (
+            f"INSERT INTO {table} (id, version) VALUES (1, 2) "
+            "ON CONFLICT (id) DO UPDATE SET version = version + 1"
+        )
 
     def like_sql(self, column, pattern):
         """Match with GLOB: LIKE ignores ASCII case in SQLite; GLOB does not."""
