@@ -42,17 +42,25 @@ def write_with_record(trace, run, received_of, *, render_error, **save_options):
             except ApiException as exc:
                 response = render_error(exc)
             trace.finished = time.perf_counter()
-            trace.exchange = exchange_save(
-                trace, received_of(response), response.status_code, **save_options
-            )
-            if only_record_commits(trace, response):
-                relax_durability()
-            trace.saved = True
+            if not connection.needs_rollback:
+                trace.exchange = exchange_save(
+                    trace, received_of(response), response.status_code, **save_options
+                )
+                if only_record_commits(trace, response):
+                    relax_durability()
+                trace.saved = True
     except DatabaseError:
         if trace.saved and committed(trace.id):
             return response
         trace.saved = False
         raise
+    if not trace.saved:
+        # The engine wrote a lone item without a savepoint and it failed (engine.execute.write:
+        # write_alone): the transaction rolled back, and its record commits on its own.
+        trace.exchange = exchange_save(
+            trace, received_of(response), response.status_code, **save_options
+        )
+        trace.saved = True
     return response
 
 

@@ -73,7 +73,10 @@ def run_write(plan, *, transactional=True):
     any item failed. Otherwise each chunk or item commits or fails on its own."""
     endpoint, ctx, roots = plan.endpoint, plan.context, plan.roots
     valid = [root for root in roots if not root.errors]
-    if transactional:
+    if len(roots) == 1:
+        if valid:
+            write_alone(endpoint, valid[0], ctx)
+    elif transactional:
         with transaction.atomic():
             write_in_chunks(endpoint, valid, ctx)
             if any(root.errors for root in roots):
@@ -81,6 +84,14 @@ def run_write(plan, *, transactional=True):
     else:
         write_in_chunks(endpoint, valid, ctx)
     return tuple(outcome_of(root) for root in roots)
+
+
+def write_alone(endpoint, root, ctx):
+    """Write the only item of a request without savepoints: nothing else of the request's
+    transaction has to survive its failure. Alone, it is its own transaction; inside the
+    exchange log's (`exchangelog.durable`), a failure marks that one for rollback and the record
+    is written after it, on its own. Two round trips fewer than a savepoint per level."""
+    write_one(endpoint, root, ctx, savepoint=False)
 
 
 # A failing chunk is halved down to this size, then written item by item.
@@ -110,11 +121,12 @@ def write_in_chunks(endpoint, roots, ctx):
     write_in_chunks(endpoint, roots[middle:], ctx)
 
 
-def write_one(endpoint, root, ctx):
-    """Write one root item with its children in a savepoint, recording its errors."""
+def write_one(endpoint, root, ctx, *, savepoint=True):
+    """Write one root item with its children in a savepoint (or, with `savepoint=False`, in the
+    enclosing transaction, then marked for rollback if it fails), recording its errors."""
     failing = {"node": root}
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             write_level(endpoint, [root], ctx, bulk=False, failing=failing)
             if root.errors:
                 raise ItemFailed

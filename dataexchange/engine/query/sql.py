@@ -144,7 +144,7 @@ def default_values_sql():
 
 def update_many(endpoint, columns, rows, key_column_quoted):
     """Update rows (tuples of `columns` values + key); return the updated rows when the statement
-    could return them (PostgreSQL), else None.
+    could return them (PostgreSQL; one row on SQLite too), else None.
 
     PostgreSQL: one `UPDATE … FROM json_populate_recordset(…) RETURNING` per chunk when it
     applies (see `update_from_json`); otherwise executemany, which psycopg pipelines and SQLite
@@ -160,6 +160,9 @@ def update_many(endpoint, columns, rows, key_column_quoted):
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     sql = f"UPDATE {endpoint.quoted_table} SET {assignments} WHERE {key_column_quoted} = %s"
     with db_cursor() as cursor:
+        if len(rows) == 1 and engine.update_returning:
+            cursor.execute(f"{sql} RETURNING {endpoint.select_list}", rows[0])
+            return cursor.fetchall()
         if len(rows) == 1:
             cursor.execute(sql, rows[0])
         elif engine.updates_by_case and unique:

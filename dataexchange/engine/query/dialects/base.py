@@ -16,6 +16,7 @@ class BaseDialect:
     default_values_sql = "DEFAULT VALUES"  # inserts a row of column defaults
     for_update_sql = " FOR UPDATE"  # locks the selected rows; '' where the database cannot
     updates_by_case = False  # update a batch with one `CASE key WHEN …` statement per chunk
+    update_returning = True  # `UPDATE … RETURNING` (PostgreSQL, SQLite 3.35+; not MariaDB)
     reuses_cursor = False  # keep one driver cursor per connection for the engine (engine.cursor)
     relax_durability_sql = None  # lets this transaction commit without waiting for the disk
     referencing_sql = None  # one catalogue query for the foreign keys pointing at a table

@@ -22,6 +22,7 @@ class MySQLDialect(BaseDialect):
     driver = "MySQLdb"
     default_values_sql = "() VALUES ()"
     updates_by_case = True
+    update_returning = False
     referencing_sql = """
         SELECT table_name, column_name, referenced_column_name
         FROM information_schema.key_column_usage
