@@ -28,6 +28,7 @@ from dataexchange.errors import Code
 from dataexchange.exchangelog import conf
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
+from dataexchange.exchangelog.rows import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -227,9 +228,8 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
     with transaction.atomic(savepoint=False):
         if outermost:
             relax_durability()
-        exchange.save(force_insert=True)
-        if items:
-            ExchangeItem.objects.bulk_create(items)
+        insert_rows(Exchange, [exchange])
+        insert_rows(ExchangeItem, items)
     return exchange
 
 
