@@ -37,7 +37,9 @@ def insert_rows(model, objects):
         for start in range(0, len(objects), per_statement):
             part = objects[start : start + per_statement]
             params = [
-                f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in part for f in fields
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for obj in part
+                for field in fields
             ]
             cursor.execute(statement + ", ".join([row] * len(part)), params)
     for obj in objects:
