@@ -28,7 +28,9 @@ def run_delete(snapshot, endpoint, raw_query, *, url_id=None, may_view=True):
         return
     blocked = blocked_rows(endpoint, rows)
     free = [row for row in rows if id(row) not in blocked]
-    if free:
+    if len(free) == 1:
+        blocked.update(delete_alone(endpoint, free[0]))
+    elif free:
         position = endpoint.column_index[endpoint.identifier.column]
         try:
             with transaction.atomic():
@@ -104,6 +106,19 @@ def error_1317(endpoint, row, child_table):
     value = identifier.render(row[endpoint.column_index[identifier.column]])
     path = f"{endpoint.alias}.{identifier.name} = {value}"
     return make_error(Code.HAS_CHILDREN, errorPath=path, childEntity=child_table)
+
+
+def delete_alone(endpoint, row):
+    """Delete the only free row without a savepoint (nothing else of the transaction must
+    survive its failure, see engine.execute.write: write_alone); return {id(row): 1317} if a
+    foreign key blocks it."""
+    position = endpoint.column_index[endpoint.identifier.column]
+    try:
+        with transaction.atomic(savepoint=False):
+            sql.delete_in(endpoint, endpoint.identifier.quoted, [row[position]])
+    except IntegrityError:
+        return {id(row): error_1317(endpoint, row, "unknown")}
+    return {}
 
 
 def delete_one_by_one(endpoint, rows):
