@@ -9,7 +9,7 @@ Django logs queries (DEBUG, tests counting queries), Django's own cursor is used
 
 import weakref
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from dataexchange.engine.query.dialects import dialect
 
@@ -17,16 +17,17 @@ from dataexchange.engine.query.dialects import dialect
 def db_cursor():
     """Return a cursor of the default connection for the engine's statements (see above)."""
     engine = dialect()
-    if not engine.reuses_cursor or connection.queries_logged:
-        wrapper = connection.cursor()
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` is a thread-local lookup
+    if not engine.reuses_cursor or db.queries_logged:
+        wrapper = db.cursor()
         engine.prepare_cursor(wrapper.cursor)
         return wrapper
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = connection.connection
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
     cursor = _engine_cursors.get(raw)
     if cursor is None:
-        cursor = _engine_cursors[raw] = EngineCursor(raw, engine)
+        cursor = _engine_cursors[raw] = EngineCursor(db, engine)
     return cursor
 
 
@@ -34,8 +35,9 @@ class EngineCursor:
     """A reusable psycopg cursor that raises Django's database exceptions, as Django's own
     cursors do (the write path catches IntegrityError and DataError)."""
 
-    def __init__(self, raw_connection, engine):
-        self.cursor = raw_connection.cursor()
+    def __init__(self, db, engine):
+        self.db = db  # the Django connection (thread-local) whose psycopg connection this is
+        self.cursor = db.connection.cursor()
         engine.prepare_cursor(self.cursor)
 
     def __enter__(self):
@@ -45,21 +47,21 @@ class EngineCursor:
         return False  # kept open for the connection's next statement
 
     def execute(self, sql, params=None):
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
+        self.db.validate_no_broken_transaction()
+        with self.db.wrap_database_errors:
             return self.cursor.execute(sql, params)
 
     def executemany(self, sql, param_list):
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
+        self.db.validate_no_broken_transaction()
+        with self.db.wrap_database_errors:
             return self.cursor.executemany(sql, param_list)
 
     def fetchone(self):
-        with connection.wrap_database_errors:
+        with self.db.wrap_database_errors:
             return self.cursor.fetchone()
 
     def fetchall(self):
-        with connection.wrap_database_errors:
+        with self.db.wrap_database_errors:
             return self.cursor.fetchall()
 
 

@@ -18,14 +18,19 @@ DIALECT_CLASSES = {
 BASE_CLASS = "dataexchange.engine.query.dialects.base.BaseDialect"
 
 _instances = {}  # vendor → its dialect object
+_default = None  # the default database's dialect, once asked
 
 
 def dialect():
-    """Return the dialect of the default connection's database (one cached object per vendor)."""
-    try:
-        return _instances[connection.vendor]
-    except KeyError:
-        return dialect_of(connection.vendor)
+    """Return the dialect of the default connection's database (one cached object per vendor).
+
+    The default database of a process does not change, so its dialect is looked up once
+    (`connection.vendor` is a thread-local lookup, and the engine asks several times a request).
+    """
+    global _default
+    if _default is None:
+        _default = dialect_of(connection.vendor)
+    return _default
 
 
 def dialect_of(vendor):
