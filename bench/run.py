@@ -1,12 +1,18 @@
 """Benchmark Data Exchange against a bare psycopg + orjson WSGI app on PostgreSQL.
 
-    .venv/bin/python bench/run.py [--rounds 3] [--duration 4] [--workers 2] [--only-ratios]
+    .venv/bin/python bench/run.py [--server granian] [--rounds 3] [--duration 3] [--only-ratios]
+    .venv/bin/python bench/run.py --servers all --only-ratios     # every server, one run
 
 Prepares `dataexchange_bench` (migrations, demo schema and configuration, a 100,000-row
-`bench_product` table with its endpoint), then runs each scenario against the service (gunicorn,
-DEBUG off) and the reference server (bench/reference.py, gunicorn, same worker count), one server
-at a time, alternating, and prints medians and the service/ceiling ratios, the nested create and
-the configuration-change latency. Then (unless --only-ratios) it runs
+`bench_product` table with its endpoint, deletable), then, per round and per server, runs each
+scenario against the service (DEBUG off) and the ceiling (bench/reference.py, no authentication;
+`--auth-ceiling` adds it with the token check as a second column) on the same server with the same
+workers and threads, one process tree at a time, alternating, and prints per server the medians and
+the service/ceiling ratios: wrk at 8 and 16 connections for GET page of 100, GET one, and POST,
+PATCH, PUT and DELETE of one row (Lua scripts make every POST, PATCH and PUT body and every
+DELETE target its own row), one client's median latency for GET one and POST one, writes of 1,000
+rows, the nested create and the configuration-change latency. With several servers it ends with
+the service's figures side by side. Then (unless --only-ratios) it runs
 bench/exchange_log_overhead.py (the log's cost per request) and bench/stream_memory.py (peak
 memory while streaming 1,000,000 rows), which print their own figures.
 """
@@ -39,7 +45,6 @@ ENV = {
 }
 os.environ.update(ENV)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-SERVICE_PORT, REFERENCE_PORT = 8101, 8102
 ROWS = 100_000
 PATH = "/dynamic-entity/bench-products"
 
@@ -110,7 +115,7 @@ def configure_endpoint():
     Endpoint.objects.filter(alias="bench-products").delete()
     endpoint = Endpoint.objects.create(
         alias="bench-products", table_name="bench_product", identifier="id", is_active=True,
-        max_batch_size=5000,
+        max_batch_size=5000, is_deletable=True,
     )  # fmt: skip
     fields = [
         ("id", "integer", {"is_creatable": False, "is_editable": False}),
@@ -140,21 +145,47 @@ def issue_token():
     return raw_access
 
 
-class Server:
-    """A gunicorn process serving `app` on `port` until stopped, with the production settings of
-    gunicorn.conf.py (both servers, so that they compare fairly)."""
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+DEFAULT_SERVER = "gunicorn-gthread"  # the production command's server (README, docs/performance.md)
+APPS = {  # column name → (WSGI target, extra environment)
+    "service": ("core.wsgi:application", {}),
+    "ceiling": ("bench.reference:app", {"BENCH_REFERENCE_AUTH": "0"}),
+    "ceiling+auth": ("bench.reference:app", {"BENCH_REFERENCE_AUTH": "1"}),
+}
 
-    def __init__(self, app, port, workers, extra_env=None):
-        self.port = port
-        command = [
-            str(Path(sys.executable).parent / "gunicorn"), app,
-            "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--access-logfile", "/dev/null",
+
+def server_command(kind, app, port, workers, threads):
+    """Return the command line serving WSGI `app` on `port` under server `kind`."""
+    bin_dir = Path(sys.executable).parent
+    if kind == "granian":
+        return [
+            str(bin_dir / "granian"), "--interface", "wsgi", app, "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+            "--working-dir", str(ROOT), "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip
-        env = {**os.environ, **ENV, **(extra_env or {})}
+    # gunicorn with the production settings of gunicorn.conf.py, the access log off (granian's
+    # is off too: the comparison is of the servers, not of their loggers).
+    worker = ["-k", "sync", "--threads", "1"] if kind == "gunicorn-sync" else [
+        "-k", "gthread", "--threads", str(threads)]  # fmt: skip
+    return [
+        str(bin_dir / "gunicorn"), app, "-c", str(ROOT / "gunicorn.conf.py"), *worker,
+        "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+class Server:
+    """A server process tree serving `app` on `port` until stopped: gunicorn (sync or gthread
+    workers, with gunicorn.conf.py's settings) or granian in WSGI mode, same workers and threads."""
+
+    def __init__(self, app, port, workers, extra_env=None, kind="gunicorn-sync", threads=4):
+        self.port = port
+        command = server_command(kind, app, port, workers, threads)
+        env = {**os.environ, **ENV, "GUNICORN_ACCESS_LOG": "", **(extra_env or {})}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.time() + 30
         while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{kind} on port {port} exited with {self.process.returncode}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return
@@ -164,17 +195,83 @@ class Server:
 
     def stop(self):
         os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
 
 
-def wrk(port, path, token, duration):
-    """Return (req/s, p50 ms, p99 ms) of a wrk run."""
+# wrk Lua: each thread numbers its requests; `tid` (0, 1, ...) is set by setup() per thread, so
+# that two threads never build the same body or target the same row.
+LUA_COMMON = """
+local next_tid = 0
+function setup(thread) thread:set("tid", next_tid); next_tid = next_tid + 1 end
+counter = 0
+"""
+LUA = {
+    "POST": """
+request = function()
+  counter = counter + 1
+  local sku = "W-{tag}-" .. tid .. "-" .. counter
+  return wrk.format("POST", "{path}", nil, '{{"data":[{{"sku":"' .. sku ..
+    '","name":"Bench","price":"9.99","stock":1,"is_active":true}}]}}')
+end
+""",
+    "PATCH": """
+request = function()
+  counter = counter + 1
+  local id = {lo} + (tid + counter * {threads}) % {span}
+  return wrk.format("PATCH", "{path}/" .. id, nil,
+    '{{"data":{{"name":"Patched","stock":' .. (counter % 50) .. '}}}}')
+end
+""",
+    "PUT": """
+request = function()
+  counter = counter + 1
+  local id = {lo} + (tid + counter * {threads}) % {span}
+  return wrk.format("PUT", "{path}/" .. id, nil, '{{"data":{{"sku":"SKU-' .. id ..
+    '","name":"Put","price":"1.50","stock":' .. (counter % 50) .. ',"is_active":true}}}}')
+end
+""",
+    "DELETE": """
+request = function()
+  local id = {lo} + tid + counter * {threads}
+  counter = counter + 1
+  if id > {hi} then error("the pre-created rows ran out: raise the estimate in bench/run.py") end
+  return wrk.format("DELETE", "{path}/" .. id, nil, nil)
+end
+""",
+}
+# PATCH and PUT of one row cycle through rows 20,001-90,000: away from the rows the reads fetch
+# (4242 and 5001-5100); PUT sends the row's own sku, so that it stays unique.
+UPDATED_ROWS = (20_001, 70_000)
+WRK_THREADS = 2
+
+
+def lua_script(method, **params):
+    """Write the wrk script of `method` with `params` to a file; return its path."""
+    source = LUA_COMMON + LUA[method].format(path=PATH, threads=WRK_THREADS, **params)
+    path = Path(f"/tmp/dx-bench-{os.getpid()}-{method.lower()}.lua")
+    path.write_text(source)
+    return str(path)
+
+
+def wrk(port, path, token, duration, connections=8, script=None, threads=WRK_THREADS):
+    """Return (req/s, p50 ms, p99 ms) of a wrk run; fail on any non-2xx answer."""
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+        "-H", f"Authorization: Bearer {token}", "-H", "Accept: application/json",
+        "-H", "Content-Type: application/json",
+    ]  # fmt: skip
+    if script:
+        command += ["-s", script]
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{duration}s", "--latency",
-         "-H", f"Authorization: Bearer {token}", "-H", "Accept: application/json",
-         f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True
+    )  # fmt: skip
+    if out.returncode or "Requests/sec" not in out.stdout:
+        raise RuntimeError(f"wrk failed on {path}:\n{out.stdout}\n{out.stderr}")
+    out = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", out)[1])
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out)[1])
@@ -210,9 +307,10 @@ def timed_write(port, method, path, token, body, expect):
     return elapsed, data
 
 
-def write_scenarios(port, token, tag, repeats):
-    """Return rows/s medians for POST, PATCH and PUT of 1,000 rows."""
-    results = {"POST 1000 rows": [], "PATCH 1000 rows": [], "PUT 1000 rows": []}
+def batch_scenarios(port, token, tag, repeats):
+    """Return rows/s medians for POST, PATCH and PUT of 1,000 rows (one client)."""
+    results = {"POST 1000 rows (rows/s)": [], "PATCH 1000 rows (rows/s)": [],
+               "PUT 1000 rows (rows/s)": []}  # fmt: skip
     for n in range(repeats):
         items = [
             {"sku": f"B-{tag}-{n}-{i}", "name": f"Bench {i}", "price": "9.99", "stock": i % 7,
@@ -220,42 +318,84 @@ def write_scenarios(port, token, tag, repeats):
             for i in range(1000)
         ]  # fmt: skip
         elapsed, data = timed_write(port, "POST", PATH, token, {"data": items}, 201)
-        results["POST 1000 rows"].append(1000 / elapsed)
+        results["POST 1000 rows (rows/s)"].append(1000 / elapsed)
         ids = [row["id"] for row in orjson.loads(data)["data"]]
         patch = [{"id": i, "name": f"Patched {i}", "stock": 3} for i in ids]
         elapsed, _ = timed_write(port, "PATCH", PATH, token, {"data": patch}, 200)
-        results["PATCH 1000 rows"].append(1000 / elapsed)
+        results["PATCH 1000 rows (rows/s)"].append(1000 / elapsed)
         put = [
             {"id": i, "sku": f"B-{tag}-{n}-{k}", "name": "Put", "price": "1.50", "stock": 1,
              "is_active": False}
             for k, i in enumerate(ids)
         ]  # fmt: skip
         elapsed, _ = timed_write(port, "PUT", PATH, token, {"data": put}, 200)
-        results["PUT 1000 rows"].append(1000 / elapsed)
-    cleanup()
+        results["PUT 1000 rows (rows/s)"].append(1000 / elapsed)
     return {name: statistics.median(values) for name, values in results.items()}
 
 
 def cleanup():
+    """Remove the rows the write scenarios created."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM bench_product WHERE sku LIKE 'B-%%'")
+        cursor.execute("DELETE FROM bench_product WHERE sku ~ '^[BWD]-'")
 
 
-def read_scenarios(port, token, duration):
-    # Warm up both routes first (connections, prepared statements, compiled endpoint), as a
-    # server in service is warm; the figures then measure the steady state.
-    for path in (f"{PATH}?page[offset]=5000&page[limit]=100", f"{PATH}/4242"):
-        wrk(port, path, token, 1)
-    page = wrk(port, f"{PATH}?page[offset]=5000&page[limit]=100", token, duration)
-    one = wrk(port, f"{PATH}/4242", token, duration)
-    return {
-        "GET page of 100 (req/s)": page[0],
-        "GET page of 100 p50 (ms)": page[1],
-        "GET page of 100 p99 (ms)": page[2],
-        "GET one by id (req/s)": one[0],
-    }
+def rows_to_delete(count):
+    """Insert `count` rows for the DELETE scenario; return the (first, last) of their ids."""
+    from django.db import connection
+
+    stamp = time.time_ns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH new AS (INSERT INTO bench_product (sku, name, price, stock)"
+            " SELECT 'D-' || %s || '-' || g, 'Doomed', 1.00, 1 FROM generate_series(1, %s) AS g"
+            " RETURNING id) SELECT min(id), max(id), count(*) FROM new",
+            [stamp, count],
+        )
+        first, last, n = cursor.fetchone()
+    if last - first + 1 != n:  # the DELETE script walks the ids: they must be consecutive
+        raise RuntimeError(f"rows to delete are not consecutive: {first}..{last} for {n}")
+    return first, last
+
+
+def load_scenarios(port, token, duration, concurrencies):
+    """Run the wrk scenarios (each warmed up for a second first); return {name: value}."""
+    results = {}
+    for name, path, script_for in (
+        ("GET page of 100", f"{PATH}?page[offset]=5000&page[limit]=100", None),
+        ("GET one by id", f"{PATH}/4242", None),
+        ("POST 1 row", PATH, lambda: lua_script("POST", tag=time.time_ns())),
+        (
+            "PATCH 1 row",
+            PATH,
+            lambda: lua_script("PATCH", lo=UPDATED_ROWS[0], span=UPDATED_ROWS[1]),
+        ),  # fmt: skip
+        ("PUT 1 row", PATH, lambda: lua_script("PUT", lo=UPDATED_ROWS[0], span=UPDATED_ROWS[1])),
+        ("DELETE 1 row", PATH, None),
+    ):
+        for warm, connections in ((True, concurrencies[0]), *((False, c) for c in concurrencies)):
+            seconds = 1 if warm else duration
+            if name == "DELETE 1 row":
+                # Rows for 8,000 req/s; the fastest ceiling seen deletes about 3,000 a second.
+                lo, hi = rows_to_delete(8_000 * seconds + 2_000)
+                script = lua_script("DELETE", lo=lo, hi=hi)
+            else:
+                script = script_for() if script_for else None
+            rps, p50, p99 = wrk(port, path, token, seconds, connections, script)
+            if warm:
+                continue
+            results[f"{name} c={connections} (req/s)"] = rps
+            if name == "GET page of 100":
+                results[f"{name} c={connections} p50 (ms)"] = p50
+                results[f"{name} c={connections} p99 (ms)"] = p99
+    for name, path, script in (
+        ("GET one", f"{PATH}/4242", None),
+        ("POST 1 row", PATH, lua_script("POST", tag=time.time_ns())),
+    ):
+        _, p50, _ = wrk(port, path, token, max(2, duration // 2), 1, script, threads=1)
+        results[f"{name}, one client, p50 (ms)"] = p50
+    return results
 
 
 def nested_scenario(port, token, repeats):
@@ -319,40 +459,56 @@ def config_change_latency(port, token):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--server", "--servers", default=DEFAULT_SERVER, metavar="NAME[,NAME...]|all",
+        help=f"{', '.join(SERVERS)}, several comma-separated, or all (default {DEFAULT_SERVER})",
+    )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run (3)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4; sync: 1)")
+    parser.add_argument("--auth-ceiling", action="store_true",
+                        help="also measure the ceiling with the service's token check")  # fmt: skip
+    parser.add_argument("--database", default=DB_NAME, help=f"bench database ({DB_NAME})")
+    parser.add_argument("--port", type=int, default=8101, help="first of 3 ports (8101)")
     parser.add_argument(
         "--only-ratios",
         action="store_true",
         help="skip the exchange-log cost and 1,000,000-row streaming measurements",
     )
     args = parser.parse_args()
+    servers = SERVERS if args.server == "all" else tuple(args.server.split(","))
+    unknown = set(servers) - set(SERVERS)
+    if unknown:
+        parser.error(f"unknown server {', '.join(sorted(unknown))}: choose from {SERVERS}")
+    columns = ["service", "ceiling", *(["ceiling+auth"] if args.auth_ceiling else [])]
+    use_database(args.database)
     token = prepare()
-    service, reference = {}, {}
-    for _ in range(args.rounds):
-        for app, port, store in (
-            ("core.wsgi", SERVICE_PORT, service),
-            ("bench.reference:app", REFERENCE_PORT, reference),
-        ):
-            server = Server(app, port, args.workers)
-            try:
-                for name, value in read_scenarios(port, token, args.duration).items():
-                    store.setdefault(name, []).append(value)
-                for name, value in write_scenarios(port, token, app[:4], 2).items():
-                    store.setdefault(name, []).append(value)
-                if app == "core.wsgi" and (ROOT / "dataexchange/demo/endpoints.json").exists():
-                    store.setdefault("nested create (items/s)", []).append(
-                        nested_scenario(port, token, 2)
-                    )
-                    store.setdefault("config change → all workers (s)", []).append(
-                        config_change_latency(port, token)
-                    )
-            finally:
-                server.stop()
-    report(service, reference, args)
+    results = {kind: {column: {} for column in columns} for kind in servers}
+    for n in range(args.rounds):
+        for kind in servers:
+            for offset, column in enumerate(columns):
+                measure(kind, column, args, args.port + offset, token, results[kind][column], n)
+    print_report(results, columns, args)
     if not args.only_ratios:
         extras()
+
+
+def measure(kind, column, args, port, token, store, round_):
+    """Serve `column`'s app under `kind` and add one round of every scenario to `store`."""
+    app, env = APPS[column]
+    server = Server(app, port, args.workers, env, kind=kind, threads=args.threads)
+    try:
+        figures = load_scenarios(port, token, args.duration, (8, 16))
+        figures.update(batch_scenarios(port, token, f"{column[:4]}{round_}", 2))
+        if column == "service" and (ROOT / "dataexchange/demo/endpoints.json").exists():
+            figures["nested create (items/s)"] = nested_scenario(port, token, 2)
+            figures["config change → all workers (s)"] = config_change_latency(port, token)
+    finally:
+        server.stop()
+        cleanup()
+    for name, value in figures.items():
+        store.setdefault(name, []).append(value)
 
 
 def extras():
@@ -363,18 +519,61 @@ def extras():
     sh(python, "bench/stream_memory.py", "--rows", "1000000", "--format", "csv")
 
 
-def report(service, reference, args):
-    print(f"\nData Exchange benchmark — PostgreSQL, {ROWS:,} rows, gunicorn -w {args.workers}, "
-          f"medians of {args.rounds} rounds\n")  # fmt: skip
-    print(f"{'scenario':36} {'service':>12} {'ceiling':>12} {'ratio':>7}")
-    for name, values in service.items():
-        ours = statistics.median(values)
-        theirs = statistics.median(reference[name]) if name in reference else None
-        ratio = ""
-        if theirs:
-            ratio = f"{(theirs / ours if '(ms)' in name else ours / theirs):.2f}"
-        ceiling = f"{theirs:12.2f}" if theirs is not None else " " * 12
-        print(f"{name:36} {ours:12.2f} {ceiling} {ratio:>7}")
+def lower_is_better(name):
+    return "(ms)" in name or "(s)" in name
+
+
+def ratio(ours, theirs, name):
+    """service/ceiling, as a share of the ceiling's performance (≥ 1 is as fast or faster)."""
+    if not ours or not theirs:
+        return ""
+    return f"{(theirs / ours if lower_is_better(name) else ours / theirs):.2f}"
+
+
+def describe(kind, args):
+    threads = 1 if kind == "gunicorn-sync" else args.threads
+    return f"{kind}, {args.workers} workers × {threads} thread{'s' if threads > 1 else ''}"
+
+
+def postgres_version():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]
+
+
+def print_report(results, columns, args):
+    """Print a Markdown table per server (medians and ratios), then the servers side by side."""
+    version = postgres_version()
+    for kind, by_column in results.items():
+        print(f"\n**{describe(kind, args)}** — PostgreSQL {version}, {ROWS:,} rows, wrk -t2 "
+              f"{args.duration} s per run, medians of {args.rounds} rounds\n")  # fmt: skip
+        ceilings = columns[1:]
+        header = ["scenario", "service"] + [x for c in ceilings for x in (c, "ratio")]
+        print("| " + " | ".join(header) + " |")
+        print("| --- |" + " ---: |" * (len(header) - 1))
+        for name, values in by_column["service"].items():
+            ours = statistics.median(values)
+            cells = [name, f"{ours:.2f}"]
+            for column in ceilings:
+                theirs = by_column[column].get(name)
+                theirs = statistics.median(theirs) if theirs else None
+                cells += [f"{theirs:.2f}" if theirs else "", ratio(ours, theirs, name)]
+            print("| " + " | ".join(cells) + " |")
+    if len(results) > 1:
+        print(f"\n**The service on each server** — medians of {args.rounds} rounds "
+              "(ratio to the ceiling on the same server)\n")  # fmt: skip
+        print("| scenario | " + " | ".join(results) + " |")
+        print("| --- |" + " ---: |" * len(results))
+        for name in next(iter(results.values()))["service"]:
+            cells = [name]
+            for by_column in results.values():
+                ours = statistics.median(by_column["service"][name])
+                theirs = by_column["ceiling"].get(name)
+                share = ratio(ours, statistics.median(theirs), name) if theirs else ""
+                cells.append(f"{ours:.2f}" + (f" ({share})" if share else ""))
+            print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def token(transactional_db):
 
 @pytest.fixture
 def serve(transactional_db):
-    """Return a function starting gunicorn (`workers` × `threads`) on the test database with
+    """Return a function starting the test server (`workers` × `threads`) on the test database with
     extra environment variables; every server started is stopped after the test."""
     started = []
 
@@ -67,11 +67,10 @@ def serve(transactional_db):
             "DEBUG": "0",
             "SECRET_KEY": "concurrency-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1",
-            "GUNICORN_CMD_ARGS": f"--threads {threads}",
             **extra,
         }
         port = free_port()
-        started.append(start_server(port, env, workers=workers))
+        started.append(start_server(port, env, workers=workers, threads=threads))
         return port
 
     yield start

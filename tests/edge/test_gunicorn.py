@@ -38,7 +38,7 @@ def served(transactional_db, things_table, superuser, tmp_path):
     }
     port = free_port()
     try:
-        process = start_server(port, env)
+        process = start_server(port, env, server="gunicorn")
         yield port, log, raw
         stop_server(process)
     finally:  # the rows are committed: remove them even when the server did not start

@@ -1,4 +1,9 @@
-"""Real server processes for multiprocess tests: gunicorn on the committed test database."""
+"""Real server processes for multiprocess tests, on the committed test database.
+
+The server is gunicorn unless `DX_TEST_SERVER=granian` (granian in WSGI mode, workers respawned
+when they die) or a test asks for one by name; both serve `core.wsgi` with the given workers and
+threads per worker.
+"""
 
 import os
 import signal
@@ -36,13 +41,38 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_server(port, env, workers=1):
-    """Start gunicorn serving the project on `port`; fail the test if it does not come up."""
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+SERVERS = ("gunicorn", "granian")
+
+
+def server_name(server=None):
+    """Return the server a test runs: `server`, else DX_TEST_SERVER, else gunicorn."""
+    name = server or os.environ.get("DX_TEST_SERVER") or "gunicorn"
+    if name not in SERVERS:
+        pytest.fail(f"DX_TEST_SERVER={name!r} is not one of {SERVERS}")
+    return name
+
+
+def server_command(name, port, workers, threads):
+    """Return the command line serving the project on `port` under server `name`."""
+    bin_dir = Path(sys.executable).parent
+    if name == "granian":
+        return [
+            str(bin_dir / "granian"), "--interface", "wsgi", "core.wsgi:application",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--blocking-threads", str(threads), "--respawn-failed-workers",
+            "--log-level", "error", "--no-access-log",
+        ]  # fmt: skip
     command = [
-        gunicorn, "core.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        str(bin_dir / "gunicorn"), "core.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--log-level", "error",
     ]  # fmt: skip
+    return command + (["--threads", str(threads)] if threads > 1 else [])
+
+
+def start_server(port, env, workers=1, threads=1, server=None):
+    """Start a server (see `server_name`) serving the project on `port`; fail the test if it
+    does not come up."""
+    command = server_command(server_name(server), port, workers, threads)
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -59,5 +89,8 @@ def start_server(port, env, workers=1):
 
 def stop_server(process):
     """Stop a server started by `start_server` and wait for it."""
-    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:  # the whole group has already exited (a test may check that)
+        pass
     process.wait(timeout=20)
