@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -99,10 +100,17 @@ def fetch_one(sql, params):
 
 
 def _partial(model, db, values):
-    """Return an instance of `model` loaded with `values` by attname, other fields deferred
-    (Model.from_db wants the values in the model's field order)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(db, names, [values[name] for name in names])
+    """Return an instance of `model` loaded with `values` by attname, other fields deferred.
+
+    What `Model.from_db` returns for the same values, without its per-instance work (the
+    init signals, a pass over every field): this runs on every API request. A field left out
+    is loaded on first access by Django's DeferredAttribute, as a deferred field is."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = db
+    return instance
 
 
 class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):

@@ -16,9 +16,9 @@ from dataexchange.engine.query.dialects import dialect
 
 
 @functools.cache
-def insert_statement(model, vendor):
-    """Return (the fields written, the INSERT of one row's placeholders) for `model` on `vendor`
-    (database-generated keys are left to the database)."""
+def insert_statement(model, engine):
+    """Return (the fields written, the INSERT of one row's placeholders) for `model` on the
+    database of dialect `engine` (database-generated keys are left to the database)."""
     fields = tuple(f for f in model._meta.concrete_fields if not f.auto_created)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -30,9 +30,10 @@ def insert_rows(model, objects):
     parameter limit allows."""
     if not objects:
         return
-    fields, statement = insert_statement(model, connection.vendor)
+    engine = dialect()
+    fields, statement = insert_statement(model, engine)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, (dialect().max_params - 10) // len(fields))
+    per_statement = max(1, (engine.max_params - 10) // len(fields))
     with db_cursor() as cursor:
         for start in range(0, len(objects), per_statement):
             part = objects[start : start + per_statement]
