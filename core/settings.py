@@ -65,6 +65,9 @@ MIDDLEWARE = [
     # Every HTML page gets a Content-Security-Policy: SECURE_CSP, or the module's strict default.
     "dataexchange.security_headers.ContentSecurityPolicyMiddleware",
     "dataexchange.api.guard.RequestGuardMiddleware",
+    # Bearer-token requests to the dynamic endpoint routes are answered here; they need none
+    # of the middleware below (see the module).
+    "dataexchange.api.direct.DirectRouteMiddleware",
     "dataexchange.api.middleware.SessionMiddlewareExceptBearer",
     "django.middleware.common.CommonMiddleware",
     "dataexchange.api.middleware.CsrfViewMiddlewareExceptApi",

@@ -7,18 +7,13 @@ from dataexchange.api.views import DynamicEntityView
 from dataexchange.auth.views import TokenView
 
 prefix = conf.get("ROUTE_PREFIX").strip("/")
+# The dynamic endpoint routes (api.direct serves bearer requests on them by the same patterns).
+COLLECTION_ROUTE = rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)$"
+ITEM_ROUTE = rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)/(?P<entity_id>[^/]+)$"
 
 urlpatterns = [
     path("token", TokenView.as_view(), name="token"),
-    re_path(
-        rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)$",
-        DynamicEntityView.as_view(),
-        name="dynamic-entity-collection",
-    ),
-    re_path(
-        rf"^{prefix}/(?P<alias>[A-Za-z0-9_-]+)/(?P<entity_id>[^/]+)$",
-        DynamicEntityView.as_view(),
-        name="dynamic-entity-item",
-    ),
+    re_path(COLLECTION_ROUTE, DynamicEntityView.as_view(), name="dynamic-entity-collection"),
+    re_path(ITEM_ROUTE, DynamicEntityView.as_view(), name="dynamic-entity-item"),
     path("", include("dataexchange.openapi.urls")),
 ]
