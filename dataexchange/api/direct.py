@@ -5,10 +5,11 @@ check, messages or redirect (see api.middleware), yet each of those layers, and 
 resolver, still cost a little on every request — together about a sixth of a GET of one row.
 `DirectRouteMiddleware`, right after `RequestGuardMiddleware`, matches the two dynamic endpoint
 routes itself and calls the view, doing what the skipped layers would have done for it: the
-host check (ALLOWED_HOSTS) and `Content-Length` of CommonMiddleware, and the
-`X-Frame-Options` of XFrameOptionsMiddleware. Everything else (the admin, the docs, `/token`, requests relying on a
-browser session or an API key, other paths) goes down the stack unchanged, as does every request
-when a setting asks for what only the stack does (ATOMIC_REQUESTS, DISALLOWED_USER_AGENTS).
+host check (ALLOWED_HOSTS) and `Content-Length` of CommonMiddleware, and the `X-Frame-Options`
+of XFrameOptionsMiddleware. Everything else (the admin, the docs, `/token`, requests relying on
+a browser session or an API key, other paths) goes down the stack unchanged, as does every
+request when a setting asks for what only the stack does (ATOMIC_REQUESTS,
+DISALLOWED_USER_AGENTS).
 """
 
 import re

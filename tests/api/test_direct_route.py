@@ -3,8 +3,9 @@ only browsers need; they must be answered exactly as the full stack answers ever
 
 import re
 
-import pytest
 from django.test import Client, override_settings
+
+import pytest
 
 from dataexchange.auth.models import AccessToken
 from tests.api.conftest import add_item
@@ -35,7 +36,8 @@ def stacked():
 
 def answer(response):
     headers = {k: ("*" if k in VOLATILE else v) for k, v in response.headers.items()}
-    return response.status_code, headers, b"".join(response) if response.streaming else response.content
+    body = b"".join(response) if response.streaming else response.content
+    return response.status_code, headers, body
 
 
 @pytest.mark.parametrize(
