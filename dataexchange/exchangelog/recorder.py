@@ -28,7 +28,7 @@ from dataexchange.errors import Code
 from dataexchange.exchangelog import conf
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
-from dataexchange.exchangelog.rows import insert_rows
+from dataexchange.exchangelog.rows import insert_rows, new_row
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,8 @@ def response_errors(response):
 
 def exchange_save(trace, received, http_status, *, replay_of=None, all_items=False):
     """Insert the Exchange of a finished request and its item rows; return the exchange."""
-    exchange = Exchange(
+    exchange = new_row(
+        Exchange,
         id=trace.id,
         created_at=trace.created_at,
         endpoint=received.endpoint,
@@ -212,7 +213,7 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         dry_run=trace.dry_run,
         http_status=http_status,
         duration_ms=round(((trace.finished or time.perf_counter()) - trace.started) * 1000, 3),
-        replay_of=replay_of,
+        replay_of_id=replay_of.pk if replay_of is not None else None,
     )
     items = []
     if trace.outcomes is not None:
