@@ -99,7 +99,7 @@ def write_runner(api_request, snapshot, endpoint, recording):
     """Plan and check a POST, PATCH or PUT (refusing it as a whole before anything is written);
     return the function that executes it and renders its Result."""
     trace = recording.trace if recording else None
-    items = api_request.body.all()
+    items = api_request.body.all(endpoint)
     reached = check_reach(api_request.caller, snapshot, endpoint, api_request.method, items=items)
     plan = plan_write(
         snapshot, endpoint, items, method=api_request.method, url_id=api_request.entity_id
