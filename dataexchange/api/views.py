@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from dataexchange.api.exceptions import api_exception_handler
+from dataexchange.api.idempotency import idempotent
 from dataexchange.api.request import api_request_from, mark_dry_run
 from dataexchange.api.responses import http_response
 from dataexchange.engine.parse.media import negotiate
@@ -52,9 +53,13 @@ class DynamicEntityView(APIView):
         super().initial(request, *args, **kwargs)
 
     def handle(self, request, alias, entity_id=None):
-        """Answer any of the nine routes through the pipeline."""
+        """Answer any of the nine routes through the pipeline; a write with an Idempotency-Key
+        once per key (api.idempotency)."""
         api_request = api_request_from(request, alias, entity_id, self.media)
-        return http_response(serve(api_request, recording=self.recording(request)))
+        recording = self.recording(request)
+        return idempotent(
+            request, lambda keep: http_response(serve(api_request, recording=recording, keep=keep))
+        )
 
     get = post = patch = put = delete = handle
 
