@@ -11,6 +11,7 @@ retry take over a claim whose request died. Keeping the answer is conditional on
 the claim (its `attempt`): a request that lost its claim to a takeover rolls its data back.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,8 @@ from django.utils import timezone
 from dataexchange import conf
 from dataexchange.errors import ApiException, Code, fail, make_error
 from dataexchange.idempotency.models import IdempotencyKey
+
+logger = logging.getLogger(__name__)
 
 State = IdempotencyKey.State
 CLAIM_TRIES = 3
@@ -159,7 +162,7 @@ def idempotency_release(claim):
             pk=claim.pk, attempt=claim.attempt, state=State.RUNNING
         ).delete()
     except DatabaseError:
-        pass
+        logger.warning("Could not release Idempotency-Key claim %s; its lease ends it", claim.pk)
 
 
 def prune_idempotency_keys(*, now=None, batch_size=1000):
