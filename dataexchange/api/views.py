@@ -4,7 +4,8 @@ Policy only (route, `Accept`, credentials, throttles); then the request becomes 
 `engine.serve` answers it, and the Result becomes the HTTP response:
 
     route (007) ─▶ Accept (1406) ─▶ credentials (api.credentials) ─▶ throttles ─▶ ApiRequest
-      ─▶ engine.serve ─▶ http_response ─▶ X-Dry-Run, X-Request-Id, exchange record
+      ─▶ Idempotency-Key (api.idempotency) ─▶ engine.serve ─▶ http_response ─▶ X-Dry-Run,
+      X-Request-Id, exchange record
 
 A plain Django view, not a DRF APIView: DRF's request wrapper, parsers, negotiation and
 response finalisation did nothing here (bodies are read by engine.parse, `Accept` by
@@ -18,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from dataexchange.api.credentials import CredentialRequest, authenticate, check_throttles
 from dataexchange.api.exceptions import api_exception_handler
+from dataexchange.api.idempotency import idempotent
 from dataexchange.api.request import api_request_from, mark_dry_run
 from dataexchange.api.responses import http_response
 from dataexchange.engine.parse.media import negotiate
@@ -68,7 +70,11 @@ class DynamicEntityView(View):
         authenticate(caller)
         check_throttles(caller, self)
         api_request = api_request_from(caller, alias, entity_id, media)
-        return http_response(serve(api_request, recording=self.recording(caller)))
+        recording = self.recording(caller)
+        # A write with an Idempotency-Key runs once per key (api.idempotency).
+        return idempotent(
+            caller, lambda keep: http_response(serve(api_request, recording=recording, keep=keep))
+        )
 
     def recording(self, caller):
         """Return how a write's exchange is recorded with its data, or None (log off)."""
