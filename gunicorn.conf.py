@@ -8,6 +8,7 @@ SIGTERM/SIGHUP, default 30), `GUNICORN_KEEPALIVE` (seconds, default 5), `GUNICOR
 (file, `-` for stdout (default), empty to switch it off), `LOG_LEVEL` (default `warning`).
 """
 
+import gc
 import multiprocessing
 import os
 from pathlib import Path
@@ -36,3 +37,12 @@ access_log_format = (
 logger_class = "dataexchange.api.accesslog.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "warning").lower()
+
+
+def post_worker_init(worker):
+    """Move everything the worker loaded (Django, the apps, their modules) out of the garbage
+    collector's sight: a full collection otherwise walks those ~95,000 objects (about 40 ms)
+    every few large requests, a pause that lands in one request (a nested create of 700 rows
+    triggers one every ten or so). Objects created later are collected as usual."""
+    gc.collect()
+    gc.freeze()
