@@ -106,6 +106,22 @@ def test_failing_child_fails_its_root_and_paths_name_the_child(hierarchy, api):
     assert count("rel_group") == 0
 
 
+def test_paths_of_grandchildren_name_every_level(hierarchy, api):
+    body = {
+        "data": [
+            {"code": "G0", "groupItems": [{"sku": "g0", "itemLeaves": [{"name": "ok"}]}]},
+            {"code": "G1", "groupItems": [
+                {"sku": "g1a"}, {"sku": "g1b", "itemLeaves": [{"name": "ok"}, {"name": 7}]},
+            ]},
+        ]
+    }  # fmt: skip
+    status, errors = api("post", f"{PREFIX}/groups", body)
+    assert status == 400
+    assert [e["code"] for e in errors] == ["1305"]
+    assert "`groups[1].items[1].leaves[1]`" in errors[0]["message"]
+    assert count("rel_group") == 0
+
+
 def test_non_transactional_treats_root_with_children_as_one_unit(hierarchy, api):
     api("post", f"{PREFIX}/groups", {"data": [{"code": "TAKEN"}]})
     body = {
