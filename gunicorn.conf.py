@@ -41,8 +41,8 @@ loglevel = os.environ.get("LOG_LEVEL", "warning").lower()
 
 def post_worker_init(worker):
     """Move everything the worker loaded (Django, the apps, their modules) out of the garbage
-    collector's sight: a full collection otherwise walks those ~95,000 objects (about 40 ms)
-    every few large requests, a pause that lands in one request (a nested create of 700 rows
-    triggers one every ten or so). Objects created later are collected as usual."""
+    collector's sight: a full collection otherwise walks those ~95,000 objects (tens of
+    milliseconds) every few large requests, a pause that lands in one request (a nested create
+    of 700 rows triggers one every ten or so). Objects created later are collected as usual."""
     gc.collect()
     gc.freeze()
