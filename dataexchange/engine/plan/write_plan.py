@@ -39,11 +39,16 @@ class Node:
     row: tuple = None  # the stored row after the write
 
     def walk(self):
-        """Yield this node, then its descendants depth-first."""
-        yield self
-        for _, _, nodes in self.children:
-            for node in nodes:
-                yield from node.walk()
+        """Return this node and its descendants, depth-first (each node before its children)."""
+        if not self.children:
+            return [self]
+        nodes, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            for _, _, children in reversed(node.children):
+                stack.extend(reversed(children))
+        return nodes
 
     def identifier_value(self):
         """Return the identifier sent in the body (visible name first, then `identifier`)."""
@@ -185,7 +190,7 @@ def validate(root, ctx):
 
     One pass over each node's values settles the common case, a valid item; only an item with
     some error runs the validators one by one, to report every error in Spryker's order."""
-    nodes = list(root.walk())
+    nodes = root.walk()
     if all(is_valid(node, ctx) for node in nodes):
         root.errors = []
         return root.errors
