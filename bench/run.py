@@ -1,6 +1,7 @@
 """Benchmark Data Exchange against a bare psycopg + orjson WSGI app on PostgreSQL.
 
     .venv/bin/python bench/run.py [--rounds 3] [--duration 4] [--workers 2] [--only-ratios]
+    .venv/bin/python bench/run.py --only nested [--database NAME] [--port N]
 
 Prepares `dataexchange_bench` (migrations, demo schema and configuration, a 100,000-row
 `bench_product` table with its endpoint), then runs each scenario against the service (gunicorn,
