@@ -1,6 +1,7 @@
 """SPEC A9: include chains and nested writes, on raw-SQL tables."""
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 PREFIX = "/dynamic-entity"
 
@@ -89,6 +90,30 @@ def test_nested_post_is_a_handful_of_statements(hierarchy, api, django_assert_ma
     assert (count("rel_group"), count("rel_item"), count("rel_leaf")) == (100, 200, 200)
 
 
+def test_nested_post_statements_do_not_grow_with_the_items(hierarchy, api):
+    """One INSERT per level, whatever the number of items: 5 or 50 groups with 2 items of 2
+    leaves each cost the same statements."""
+
+    def statements(groups, tag):
+        data = [
+            {"code": f"{tag}{n}", "groupItems": [
+                {"sku": f"{tag}{n}-{k}", "itemLeaves": [{"name": "a"}, {"name": "b"}]}
+                for k in range(2)
+            ]}
+            for n in range(groups)
+        ]  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            status, _ = api("post", f"{PREFIX}/groups", {"data": data})
+        assert status == 201
+        return [q["sql"].split()[0] for q in queries.captured_queries]
+
+    statements(1, "W")  # compiles the endpoints
+    few, many = statements(5, "F"), statements(50, "M")
+    assert few == many
+    assert [verb for verb in many if verb == "INSERT"] == ["INSERT"] * 4  # 3 levels + exchange
+    assert (count("rel_group"), count("rel_item"), count("rel_leaf")) == (56, 112, 224)
+
+
 def test_failing_child_fails_its_root_and_paths_name_the_child(hierarchy, api):
     body = {
         "data": [
@@ -103,6 +128,22 @@ def test_failing_child_fails_its_root_and_paths_name_the_child(hierarchy, api):
         "The required field must not be empty. Field: `groups[1].items[1].sku`"
     )
     assert "`groups[1].items[0]`" in errors[1]["message"]
+    assert count("rel_group") == 0
+
+
+def test_paths_of_grandchildren_name_every_level(hierarchy, api):
+    body = {
+        "data": [
+            {"code": "G0", "groupItems": [{"sku": "g0", "itemLeaves": [{"name": "ok"}]}]},
+            {"code": "G1", "groupItems": [
+                {"sku": "g1a"}, {"sku": "g1b", "itemLeaves": [{"name": "ok"}, {"name": 7}]},
+            ]},
+        ]
+    }  # fmt: skip
+    status, errors = api("post", f"{PREFIX}/groups", body)
+    assert status == 400
+    assert [e["code"] for e in errors] == ["1305"]
+    assert "`groups[1].items[1].leaves[1]`" in errors[0]["message"]
     assert count("rel_group") == 0
 
 

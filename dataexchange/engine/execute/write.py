@@ -12,7 +12,7 @@ from functools import cached_property
 
 from django.db import DataError, IntegrityError, connection, transaction
 
-from dataexchange.engine.plan.write_plan import MISSING, UNMATCHABLE, lookup_key
+from dataexchange.engine.plan.write_plan import MISSING, NESTED, UNMATCHABLE, lookup_key
 from dataexchange.engine.query import sql
 from dataexchange.engine.query.dberrors import to_api_error
 from dataexchange.errors import Code, make_error
@@ -254,13 +254,17 @@ def values_for(node, ctx):
         for field in endpoint.fields:
             if field.editable and not field.is_identifier:
                 values[field.column] = None
+    by_name, existing = endpoint.by_name, node.existing
     for key, value in raw.items():
-        field = endpoint.by_name.get(key)
-        if field is None or isinstance(value, list | dict):
+        field = by_name.get(key)
+        if field is None:
             continue
-        if field.is_identifier and node.existing and (node.parent is not None or not ctx.single):
+        if value is None:
+            if not existing:
+                continue
+        elif isinstance(value, NESTED):
             continue
-        if value is None and not node.existing:
+        if field.is_identifier and existing and (node.parent is not None or not ctx.single):
             continue
         values[field.column] = field.coerce(value) if value is not None else None
     if not node.existing and ctx.method == "PUT" and node.lookup_key not in (MISSING, UNMATCHABLE):

@@ -3,7 +3,7 @@ child endpoints an `include` reads and the child endpoints nested rows write. Th
 both call `check_reach`, so a write is refused by every path exactly where the API refuses it."""
 
 from dataexchange.auth.permissions import has_endpoint_permission
-from dataexchange.engine.plan.walk import nested_rows, walk_chain
+from dataexchange.engine.plan.walk import follow, walk_chain
 from dataexchange.errors import Code, fail
 
 # The permissions a method needs on every endpoint it reaches; PUT may both update and create.
@@ -51,14 +51,26 @@ def included_aliases(snapshot, endpoint, chains):
 
 
 def written_aliases(snapshot, endpoint, items):
-    """Return the aliases of child endpoints that nested rows in `items` would write."""
-    aliases, stack = set(), [(endpoint, item) for item in items]
-    while stack:
-        current, item = stack.pop()
-        if not isinstance(item, dict):
-            continue
-        for _, _, child, rows in nested_rows(snapshot, current, item):
-            if child is not None:
-                aliases.add(child.alias)
-                stack.extend((child, row) for row in rows)
+    """Return the aliases of child endpoints that nested rows in `items` would write.
+
+    Level by level, the rows under one relation name of one endpoint gathered first, so that
+    each relation is followed once per level rather than once per row."""
+    aliases, level = set(), [(endpoint, items)]
+    while level:
+        deeper = []
+        for current, rows in level:
+            nested = {}
+            for item in rows:
+                if isinstance(item, dict):
+                    for key, value in item.items():
+                        if isinstance(value, list):
+                            nested.setdefault(key, []).extend(value)
+                        elif isinstance(value, dict):
+                            nested.setdefault(key, []).append(value)
+            for key, child_rows in nested.items():
+                child = follow(snapshot, current, key)[1]
+                if child is not None:
+                    aliases.add(child.alias)
+                    deeper.append((child, child_rows))
+        level = deeper
     return aliases

@@ -14,6 +14,7 @@ from dataexchange.engine.plan.types import Unmatchable
 from dataexchange.engine.plan.walk import nested_rows
 from dataexchange.errors import Code, fail, make_error
 
+NESTED = (list, dict)  # a value nesting rows, not a field's value
 URL_RE = re.compile(r"^/$|^/[a-z0-9\-._~%!$&'()*+,;=@]+(/[a-zA-Z0-9\-._~%!$&'()*+,;=:@]+)*")
 MISSING = object()
 UNMATCHABLE = object()  # an identifier no row can have (wrong type): matches nothing
@@ -29,19 +30,25 @@ class Node:
     path: str
     relation: object = None  # the relation from the parent, for children
     parent: object = None
-    children: list = field(default_factory=list)  # [(relation, child endpoint, [Node])]
-    bad_children: list = field(default_factory=list)  # [(code, relation name, count)]
+    # Set by build_node; a row without nested rows (most of them) shares the empty tuples.
+    children: list | tuple = ()  # [(relation, child endpoint, [Node])]
+    bad_children: list | tuple = ()  # [(code, relation name, count)]
     errors: list = field(default_factory=list)
     existing: bool = False
     lookup_key: object = MISSING  # identifier value used to find the row
     row: tuple = None  # the stored row after the write
 
     def walk(self):
-        """Yield this node, then its descendants depth-first."""
-        yield self
-        for _, _, nodes in self.children:
-            for node in nodes:
-                yield from node.walk()
+        """Return this node and its descendants, depth-first (each node before its children)."""
+        if not self.children:
+            return [self]
+        nodes, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            for _, _, children in reversed(node.children):
+                stack.extend(reversed(children))
+        return nodes
 
     def identifier_value(self):
         """Return the identifier sent in the body (visible name first, then `identifier`)."""
@@ -122,23 +129,29 @@ def count_items(items):
 def build_node(snapshot, endpoint, raw, path, relation=None, parent=None):
     """Return the node tree of one item, recording unknown and non-editable relations."""
     node = Node(endpoint, raw, path, relation, parent)
+    children, bad_children = [], []
     for key, child_relation, child, rows in nested_rows(snapshot, endpoint, raw):
         if child is None:
-            node.bad_children.append((Code.RELATION_NOT_FOUND, key, 1))
+            bad_children.append((Code.RELATION_NOT_FOUND, key, 1))
         elif not child_relation.editable:
-            node.bad_children.append((Code.RELATION_NOT_EDITABLE, key, len(rows)))
+            bad_children.append((Code.RELATION_NOT_EDITABLE, key, len(rows)))
         else:
-            nodes = [
-                build_node(
-                    snapshot, child, row if isinstance(row, dict) else {}, "", child_relation, node
+            prefix = f"{path}.{child.alias}"
+            nodes = []
+            for index, row in enumerate(rows):
+                is_row = isinstance(row, dict)
+                child_path = f"{prefix}[{index}]"
+                child_node = build_node(
+                    snapshot, child, row if is_row else {}, child_path, child_relation, node
                 )
-                for row in rows
-            ]
-            for index, child_node in enumerate(nodes):
-                child_node.path = f"{path}.{child.alias}[{index}]"
-                if not isinstance(rows[index], dict):
+                if not is_row:
                     child_node.errors.append(make_error(Code.DATA_FORMAT))
-            node.children.append((child_relation, child, nodes))
+                nodes.append(child_node)
+            children.append((child_relation, child, nodes))
+    if children:
+        node.children = children
+    if bad_children:
+        node.bad_children = bad_children
     return node
 
 
@@ -177,7 +190,7 @@ def validate(root, ctx):
 
     One pass over each node's values settles the common case, a valid item; only an item with
     some error runs the validators one by one, to report every error in Spryker's order."""
-    nodes = list(root.walk())
+    nodes = root.walk()
     if all(is_valid(node, ctx) for node in nodes):
         root.errors = []
         return root.errors
@@ -193,28 +206,28 @@ def is_valid(node, ctx):
     """Return True when no validator below would report an error for `node` (one pass)."""
     if node.errors or node.bad_children or not values_are_valid(node, ctx):
         return False
-    if WRITE_RULES[ctx.method].requires and next(missing_required(node), None) is not None:
+    if WRITE_RULES[ctx.method].requires and not sends_required(node):
         return False  # 1307
-    return next(bad_urls(node), None) is None  # 1316
+    return not node.endpoint.url_fields or next(bad_urls(node), None) is None  # 1316
 
 
 def values_are_valid(node, ctx):
     """Return True when every sent value is known, typed right and may be written (1311,
     1305, 1306, 1304 would find nothing)."""
     by_name = node.endpoint.by_name
-    rule = WRITE_RULES[ctx.method]
+    may_send = WRITE_RULES[ctx.method].may_send
     selects_row = selects_a_row(node, ctx)
     for key, value in node.raw.items():
-        if isinstance(value, list | dict):
-            continue
         f = by_name.get(key)
         if f is None:
-            if key != IDENTIFIER_KEY:
+            if key != IDENTIFIER_KEY and not isinstance(value, NESTED):
                 return False
-            continue
-        if not rule.may_send(f, value, selects_row):
-            return False
-        if value is not None and f.check(f, value):
+        elif value is None:
+            if not may_send(f, None, selects_row):
+                return False
+        elif not isinstance(value, NESTED) and (
+            not may_send(f, value, selects_row) or f.check(f, value)
+        ):
             return False
     return True
 
@@ -230,6 +243,15 @@ def missing_required(node):
     for f in node.endpoint.required_fields:
         if node.raw.get(f.name) is None and f.column != exempt:
             yield f
+
+
+def sends_required(node):
+    """Return whether the node sends every required field (`missing_required` yields none)."""
+    raw = node.raw
+    for f in node.endpoint.required_fields:
+        if raw.get(f.name) is None:
+            return next(missing_required(node), None) is None
+    return True
 
 
 def bad_urls(node):
