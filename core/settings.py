@@ -96,6 +96,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+# Read replicas (streaming standbys of DATABASE_URL): data reads of GET requests go to them
+# (dataexchange/replicas.py). In tests they mirror the default database.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica_{_number}"] = {**database_from_url(_url), "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
@@ -218,6 +222,7 @@ DATA_EXCHANGE = {
     "MAX_PAGE_LIMIT": env_int("DATA_EXCHANGE_MAX_PAGE_LIMIT", 10000),
     "MAX_QUERY_STRING_BYTES": env_int("DATA_EXCHANGE_MAX_QUERY_STRING_BYTES", 64 * 1024),
     "MAX_DELETE_ROWS": env_int("DATA_EXCHANGE_MAX_DELETE_ROWS", 1000),
+    "READ_YOUR_WRITES_SECONDS": env_int("DATA_EXCHANGE_READ_YOUR_WRITES_SECONDS", 5),
 }
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).

@@ -21,6 +21,9 @@ DEFAULTS = {
     # Maximum nesting depth of write bodies, in JSON levels (`{"data":[{}]}` is 3; 1412 above,
     # and never more than 100), and of include chains, in relations.
     "MAX_JSON_DEPTH": 32,
+    # With read replicas (DATABASE_REPLICA_URLS): seconds after a user's write during which
+    # their reads go to the primary, so that a client reads its own writes (replicas.py).
+    "READ_YOUR_WRITES_SECONDS": 5,
 }
 
 
