@@ -9,7 +9,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import cache_from_url, database_from_url, env_bool, env_int, env_list
+from core.env import (
+    cache_from_url,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    replica_databases,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -96,10 +103,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
-# Read replicas (streaming standbys of DATABASE_URL): data reads of GET requests go to them
-# (dataexchange/replicas.py). In tests they mirror the default database.
-for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
-    DATABASES[f"replica_{_number}"] = {**database_from_url(_url), "TEST": {"MIRROR": "default"}}
+# Read replicas (streaming standbys of DATABASE_URL): data reads of GET requests go to them.
+DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", [])))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}

@@ -383,8 +383,10 @@ class LastWriteManager(models.Manager):
     def record(self, user_id):
         """Set the last write of user `user_id` to now, in one statement (an upsert)."""
         row = self.model(user_id=user_id, written_at=timezone.now())
+        # MySQL's ON DUPLICATE KEY UPDATE names no conflict target; the others need one.
+        target = ["user"] if connection.features.supports_update_conflicts_with_target else None
         self.bulk_create(
-            [row], update_conflicts=True, unique_fields=["user"], update_fields=["written_at"]
+            [row], update_conflicts=True, unique_fields=target, update_fields=["written_at"]
         )
 
 

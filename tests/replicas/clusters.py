@@ -93,7 +93,8 @@ def start_pair():
         with primary.connect("postgres") as db:
             db.execute(f"CREATE DATABASE {DATABASE}")
         as_postgres(binaries / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port,
-                    "-U", "postgres", "-D", standby.data, "-R", "-X", "stream", "--no-sync")  # fmt: skip
+                    "-U", "postgres", "-D", standby.data, "-R", "-X", "stream", "--no-sync",
+                    "--checkpoint=fast")  # fmt: skip
         with open(standby.data / "postgresql.conf", "a") as conf:
             conf.write(f"port = {standby.port}\n")
         standby.start(binaries)

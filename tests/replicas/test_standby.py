@@ -38,7 +38,7 @@ ITEMS = "/dynamic-entity/rp-items"
 
 @pytest.fixture(scope="module")
 def pair():
-    """A primary and its streaming standby, migrated and seeded; yield (primary, standby, tokens)."""
+    """A primary and its streaming standby, migrated and seeded: (primary, standby, tokens)."""
     primary, standby, cleanup = clusters.start_pair()
     try:
         env = {**os.environ, "DATABASE_URL": primary.url, "PYTHONPATH": str(ROOT)}
