@@ -24,6 +24,7 @@ from dataexchange import replicas
 from dataexchange.auth import conf
 from dataexchange.dbconn import first_statement
 from dataexchange.engine.query.cursor import db_cursor
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.models import CURRENT_VERSION_SQL
 
 CURRENT_GRANTS_SQL = "SELECT version FROM dataexchange_auth_grantsversion WHERE id = 1"
@@ -383,8 +384,7 @@ class LastWriteManager(models.Manager):
     def record(self, user_id):
         """Set the last write of user `user_id` to now, in one statement (an upsert)."""
         row = self.model(user_id=user_id, written_at=timezone.now())
-        # MySQL's ON DUPLICATE KEY UPDATE names no conflict target; the others need one.
-        target = ["user"] if connection.features.supports_update_conflicts_with_target else None
+        target = ["user"] if dialect().upsert_names_target else None
         self.bulk_create(
             [row], update_conflicts=True, unique_fields=target, update_fields=["written_at"]
         )

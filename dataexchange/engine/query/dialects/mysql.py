@@ -22,6 +22,7 @@ class MySQLDialect(BaseDialect):
     driver = "MySQLdb"
     default_values_sql = "() VALUES ()"
     updates_by_case = True
+    upsert_names_target = False  # ON DUPLICATE KEY UPDATE fires on any unique key
     referencing_sql = """
         SELECT table_name, column_name, referenced_column_name
         FROM information_schema.key_column_usage
