@@ -78,6 +78,16 @@ def database_from_url(url):
     return config
 
 
+def replica_databases(urls):
+    """Return the DATABASES entries `replica_1`, `replica_2`, ... of read-replica URLs (the
+    engine's GET data reads go to them, dataexchange/replicas.py); in tests they mirror
+    `default`, so the suite sees one database."""
+    return {
+        f"replica_{number}": {**database_from_url(url), "TEST": {"MIRROR": "default"}}
+        for number, url in enumerate(urls, start=1)
+    }
+
+
 def sqlite_options():
     """Return the SQLite connection options for several processes and threads writing at once.
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import cache_from_url, database_from_url, env_bool, env_int, env_list
+from core.env import (
+    cache_from_url,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    replica_databases,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,6 +107,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+# Read replicas (streaming standbys of DATABASE_URL): data reads of GET requests go to them.
+DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", [])))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
@@ -224,6 +233,7 @@ DATA_EXCHANGE = {
     "MAX_DELETE_ROWS": env_int("DATA_EXCHANGE_MAX_DELETE_ROWS", 1000),
     "IDEMPOTENCY_TTL_SECONDS": env_int("DATA_EXCHANGE_IDEMPOTENCY_TTL_SECONDS", 24 * 60 * 60),
     "IDEMPOTENCY_LEASE_SECONDS": env_int("DATA_EXCHANGE_IDEMPOTENCY_LEASE_SECONDS", 300),
+    "READ_YOUR_WRITES_SECONDS": env_int("DATA_EXCHANGE_READ_YOUR_WRITES_SECONDS", 5),
 }
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).

@@ -25,6 +25,9 @@ DEFAULTS = {
     # request holds its key before a retry may take it over (longer than any request runs).
     "IDEMPOTENCY_TTL_SECONDS": 24 * 60 * 60,
     "IDEMPOTENCY_LEASE_SECONDS": 300,
+    # With read replicas (DATABASE_REPLICA_URLS): seconds after a user's write during which
+    # their reads go to the primary, so that a client reads its own writes (replicas.py).
+    "READ_YOUR_WRITES_SECONDS": 5,
 }
 
 

@@ -16,14 +16,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.validators import RegexValidator
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from dataexchange import replicas
 from dataexchange.auth import conf
 from dataexchange.dbconn import first_statement
 from dataexchange.engine.query.cursor import db_cursor
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.models import CURRENT_VERSION_SQL
 
 CURRENT_GRANTS_SQL = "SELECT version FROM dataexchange_auth_grantsversion WHERE id = 1"
@@ -67,6 +69,7 @@ class ActiveToken:
     user: object
     config_version: int | None  # read along, see registry.snapshot
     grants_version: int | None  # read along, see permissions.cached_grants
+    recent_write: bool | None = None  # read along with read replicas only, see replicas.py
 
     @property
     def pk(self):
@@ -77,15 +80,23 @@ USER_FIELDS = ["id", "username", "is_active", "is_superuser", "is_staff"]
 
 
 @functools.cache
-def find_access_sql(token_model, user_model):
+def find_access_sql(token_model, user_model, recent_write=False):
     """Return the SQL finding an active access token by hash, with its user's key fields, the
-    configuration version and the grants version."""
+    configuration version, the grants version and, if `recent_write`, whether the user wrote
+    after a moment given as the first parameter."""
     quote = connection.ops.quote_name
     token, user = token_model._meta, user_model._meta
     user_columns = ", ".join(f"u.{quote(user.get_field(name).column)}" for name in USER_FIELDS)
+    wrote = ""
+    if recent_write:
+        wrote = (
+            f", EXISTS (SELECT 1 FROM {quote(LastWrite._meta.db_table)} w"
+            f" WHERE w.{quote('user_id')} = u.{quote(user.pk.column)}"
+            f" AND w.{quote('written_at')} > %s)"
+        )
     return (
         f"SELECT t.{quote('id')}, {user_columns}, ({CURRENT_VERSION_SQL}), ({CURRENT_GRANTS_SQL})"
-        f" FROM {quote(token.db_table)} t"
+        f"{wrote} FROM {quote(token.db_table)} t"
         f" JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
         f" WHERE t.{quote('access_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
         f" AND t.{quote('expires_at')} > %s"
@@ -124,21 +135,28 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         (`config_version`, `grants_version` on the token), so the request needs no separate
         query for them (see `registry.snapshot`, `permissions.cached_grants`). Tokens of a
         user whose password or rights changed were revoked by database triggers (migration
-        0004), so `revoked_at IS NULL` is the whole check.
+        0004), so `revoked_at IS NULL` is the whole check. With read replicas it also reads
+        whether the user wrote lately (`recent_write`, see `replicas.replica_for`).
         """
         from django.contrib.auth import get_user_model
 
         user_model = get_user_model()
-        params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
-        row = first_statement(lambda: fetch_one(find_access_sql(self.model, user_model), params))
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [hash_secret(raw), adapt(timezone.now())]
+        recent = bool(replicas.replica_aliases())
+        if recent:
+            params.insert(0, adapt(replicas.written_since()))
+        sql = find_access_sql(self.model, user_model, recent)
+        row = first_statement(lambda: fetch_one(sql, params))
         if row is None:
             return None
-        token_id, user_id, username, *flags, version, grants = row
+        wrote = bool(row[-1]) if recent else None
+        token_id, user_id, username, *flags, version, grants = row[:-1] if recent else row
         user = _partial(user_model, self.db, {
             "id": user_id, "username": username,
             **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
         })  # fmt: skip
-        return ActiveToken(token_id, user, version, grants)
+        return ActiveToken(token_id, user, version, grants, wrote)
 
     def issue(self, user, family=None):
         """Create a token pair for `user`; return (token, raw access token, raw refresh token)."""
@@ -219,7 +237,8 @@ class ApiKeyQuerySet(models.QuerySet):
 
     def find(self, raw):
         """Return the usable key whose secret is `raw`, with its owner and the configuration and
-        grants versions (`config_version`, `grants_version`, as on access tokens), or None."""
+        grants versions (`config_version`, `grants_version`, as on access tokens) and, with read
+        replicas, whether its owner wrote lately (`recent_write`), or None."""
         keys = (
             self.usable()
             .select_related("owner")
@@ -229,6 +248,10 @@ class ApiKeyQuerySet(models.QuerySet):
                 grants_version=RawSQL(CURRENT_GRANTS_SQL, ()),
             )
         )
+        if replicas.replica_aliases():
+            since = replicas.written_since()
+            recent = LastWrite.objects.filter(user=OuterRef("owner"), written_at__gt=since)
+            keys = keys.annotate(recent_write=Exists(recent))
         return first_statement(keys.first)
 
 
@@ -363,3 +386,36 @@ class GrantsVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class LastWriteManager(models.Manager):
+    def record(self, user_id):
+        """Set the last write of user `user_id` to now, in one statement (an upsert)."""
+        row = self.model(user_id=user_id, written_at=timezone.now())
+        target = ["user"] if dialect().upsert_names_target else None
+        self.bulk_create(
+            [row], update_conflicts=True, unique_fields=target, update_fields=["written_at"]
+        )
+
+
+class LastWrite(models.Model):
+    """When a user last wrote through the API; kept only while read replicas are configured.
+
+    Their reads go to the primary for READ_YOUR_WRITES_SECONDS afterwards (`replicas.py`), on
+    every worker and host: the credential lookup reads it in its own statement. Written after
+    the write committed, in its own statement, so that concurrent writes of one user do not
+    wait for each other's transactions on this row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    written_at = models.DateTimeField()
+
+    objects = LastWriteManager()
+
+    class Meta:
+        verbose_name = "last write"
+
+    def __str__(self):
+        return f"{self.user_id} wrote at {self.written_at}"

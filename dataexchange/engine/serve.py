@@ -2,7 +2,8 @@
 
     ApiRequest ─▶ endpoint (007) ─▶ permissions on the endpoint (1404)
       GET  ─▶ query ─▶ permissions on included endpoints ─▶ read plan (once) ─▶ count / page /
-              row / stream ─▶ Result
+              row / stream (on a read replica when one is configured and the caller did not
+              write lately, see `replicas`) ─▶ Result
       POST, PATCH, PUT ─▶ body items ─▶ permissions on every endpoint nested rows write ─▶
               plan_write (1401, every A4 error per item) ─▶ run_write ─▶ ItemOutcomes ─▶
               rendered Result ─▶ exchange record ─▶ COMMIT
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from dataexchange import registry
+from dataexchange import registry, replicas
 from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.engine.execute.concurrency import check_precondition_access, if_match, tag_written
 from dataexchange.engine.execute.delete import run_delete
@@ -62,14 +63,35 @@ def serve(api_request, *, recording=None, keep=None):
     result = serve_write(api_request, snapshot, endpoint, recording, keep)
     if api_request.dry_run:
         result.headers[DRY_RUN_HEADER] = "true"
+    elif replicas.replica_aliases():
+        replicas.note_write(api_request.caller)  # committed: read it back from the primary
     return result
 
 
 def serve_read(api_request, snapshot, endpoint):
-    """Plan a read once and answer one row, a page (with its count) or a stream."""
+    """Answer a GET or HEAD, its data read on a replica when `replicas.replica_for` gives one
+    (and again on the primary if that replica fails before answering)."""
     query = api_request.query
     if query.include:
         check_reach(api_request.caller, snapshot, endpoint, "GET", include=query.include)
+    replica = replicas.replica_for(api_request.caller)
+    if replica is None:
+        return read_result(api_request, snapshot, endpoint)
+    try:
+        with replicas.reading_on(replica):
+            result = read_result(api_request, snapshot, endpoint)
+    except replicas.LOST as exc:
+        if not replicas.lost(replica, exc):
+            raise
+        return read_result(api_request, snapshot, endpoint)
+    if result.stream is not None:
+        result.stream = replicas.streamed_on(replica, result.stream)
+    return result
+
+
+def read_result(api_request, snapshot, endpoint):
+    """Plan a read once and answer one row, a page (with its count) or a stream."""
+    query = api_request.query
     if api_request.single:
         entity = read_row(plan_read(snapshot, endpoint, query, paged=False), api_request.entity_id)
         return json_result({"data": entity.row}, headers={"ETag": entity.etag})

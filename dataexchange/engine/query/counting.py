@@ -3,9 +3,8 @@ collection."""
 
 from dataclasses import dataclass
 
-from django.db import connection
-
 from dataexchange.engine.query import sql
+from dataexchange.engine.query.cursor import db_cursor
 from dataexchange.errors import Code, fail
 
 HEADER = "Prefer"
@@ -49,7 +48,7 @@ def count_rows(plan):
     if plan.impossible:
         return 0
     where, params = sql.where_clause(plan.conditions)
-    with connection.cursor() as cursor:
+    with db_cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {plan.endpoint.quoted_table}{where}", params)
         return cursor.fetchone()[0]
 

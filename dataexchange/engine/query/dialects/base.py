@@ -22,6 +22,7 @@ class BaseDialect:
     referencing_sql = None  # one catalogue query for the foreign keys pointing at a table
     native_type_codes = {}  # API type → driver type codes whose values need no rendering
     now_sql = "CURRENT_TIMESTAMP"  # the current UTC time, in a trigger body
+    upsert_names_target = True  # an upsert names its conflict columns (bulk_create unique_fields)
 
     def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
         """Return (create, drop) SQL lists of AFTER triggers running `body` on `events` of each

@@ -23,6 +23,7 @@ class MySQLDialect(BaseDialect):
     default_values_sql = "() VALUES ()"
     updates_by_case = True
     update_returning = False
+    upsert_names_target = False  # ON DUPLICATE KEY UPDATE fires on any unique key
     referencing_sql = """
         SELECT table_name, column_name, referenced_column_name
         FROM information_schema.key_column_usage
