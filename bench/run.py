@@ -278,7 +278,7 @@ def wrk(port, path, token, duration, connections=8, script=None, threads=WRK_THR
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"wrk saw {errors[1]} error responses on {path}:\n{out}")
-    if re.search(r"\b0 requests in", out):
+    if re.search(r"\b0 requests in", out) and duration > 1:  # a warm-up may meet cold workers
         raise RuntimeError(f"no answer at all in {duration} s on {path}:\n{out}")
     return rps, p50, p99
 
