@@ -1,11 +1,16 @@
-"""gunicorn settings for Data Exchange: `gunicorn core.wsgi -c gunicorn.conf.py`.
+"""gunicorn settings for Data Exchange: `gunicorn -c gunicorn.conf.py` (serves `core.wsgi`).
+
+The defaults are the production choice of docs/performance.md ("The server"): gthread workers,
+one per CPU, 4 threads each; on the 2-core benchmark machine that is 2 workers × 4 threads, the
+fastest configuration that also passes the fault drill (tests/faults). Each thread keeps its own
+database connection (`DB_CONN_MAX_AGE`): plan for workers × threads connections per host.
 
 Environment variables (all optional): `GUNICORN_BIND` (default `0.0.0.0:8000`),
-`WEB_CONCURRENCY` (worker processes, default 2 x CPUs + 1), `GUNICORN_THREADS` (threads per
-worker, default 1; above 1 gunicorn uses its gthread worker), `GUNICORN_TIMEOUT` (seconds a worker
-may stay silent, default 30), `GUNICORN_GRACEFUL_TIMEOUT` (seconds to finish requests on
-SIGTERM/SIGHUP, default 30), `GUNICORN_KEEPALIVE` (seconds, default 5), `GUNICORN_ACCESS_LOG`
-(file, `-` for stdout (default), empty to switch it off), `LOG_LEVEL` (default `warning`).
+`WEB_CONCURRENCY` (worker processes, default one per CPU), `GUNICORN_THREADS` (threads per
+worker, default 4; 1 runs gunicorn's sync worker), `GUNICORN_TIMEOUT` (seconds a worker may stay
+silent, default 30), `GUNICORN_GRACEFUL_TIMEOUT` (seconds to finish requests on SIGTERM/SIGHUP,
+default 30), `GUNICORN_KEEPALIVE` (seconds, default 5), `GUNICORN_ACCESS_LOG` (file, `-` for
+stdout (default), empty to switch it off), `LOG_LEVEL` (default `warning`).
 """
 
 import gc
@@ -16,8 +21,9 @@ from pathlib import Path
 chdir = str(Path(__file__).resolve().parent)  # the project, whatever the working directory
 wsgi_app = "core.wsgi"
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))

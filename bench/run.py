@@ -279,6 +279,8 @@ def wrk(port, path, token, duration, connections=8, script=None, threads=WRK_THR
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"wrk saw {errors[1]} error responses on {path}:\n{out}")
+    if re.search(r"\b0 requests in", out) and duration > 1:  # a warm-up may meet cold workers
+        raise RuntimeError(f"no answer at all in {duration} s on {path}:\n{out}")
     return rps, p50, p99
 
 
@@ -518,6 +520,7 @@ def measure(kind, column, args, port, token, store, round_):
     app, env = APPS[column]
     server = Server(app, port, args.workers, env, kind=kind, threads=args.threads)
     try:
+        wait_ready(port, token)
         figures = load_scenarios(port, token, args.duration, (8, 16))
         figures.update(batch_scenarios(port, token, f"{column[:4]}{round_}", 2))
         if column == "service" and (ROOT / "dataexchange/demo/endpoints.json").exists():
@@ -543,6 +546,22 @@ def only_nested(token, args, kind):
         print(f"nested create: {rates[-1]:.0f} items/s")
     median = statistics.median(rates)
     print(f"nested create (items/s), median of {args.rounds} rounds: {median:.0f}")
+
+
+def wait_ready(port, token, seconds=60):
+    """Wait until every worker answers: the port accepts connections as soon as the server
+    listens, while workers may still be importing Django (seconds on a busy machine)."""
+    deadline, streak = time.monotonic() + seconds, 0
+    while streak < 20:
+        try:
+            status, _ = request(port, "GET", f"{PATH}/4242", token, timeout=5)
+        except OSError:
+            status = None
+        streak = streak + 1 if status == 200 else 0
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server on port {port} did not answer 200 in {seconds} s")
+        if not streak:
+            time.sleep(0.1)
 
 
 def extras():

@@ -1,12 +1,13 @@
 """Fault drill: nothing acknowledged is lost while workers die and connections are cut.
 
-A real server (2 workers; gunicorn, or granian with DX_TEST_SERVER=granian) takes concurrent
-50-item POST batches with unique keys while the test SIGKILLs a worker and cuts every database
-connection of the server, in turns, about every two seconds. Afterwards: the server is still
-running; every batch answered 201 is stored whole and has its exchange record; no batch is stored
-in part; no answer is a 5xx other than 503 `1415` with Retry-After; after the last fault the
-service answers again within a second. Runs on PostgreSQL and MariaDB (SQLite has
-no connections to cut), bounded to about half a minute per database.
+A real server in the production setting (2 workers × 4 threads: gunicorn's gthread workers, or
+granian with DX_TEST_SERVER=granian) takes concurrent 50-item POST batches with unique keys while
+the test SIGKILLs a worker and cuts every database connection of the server, in turns, about
+every two seconds. Afterwards: the server is still running; every batch answered 201 is stored
+whole and has its exchange record; no batch is stored in part; no answer is a 5xx other than 503
+`1415` with Retry-After; after the last fault the service answers again within a second. Runs on
+PostgreSQL and MariaDB (SQLite has no connections to cut), bounded to about half a minute per
+database.
 """
 
 import json
@@ -46,7 +47,8 @@ TABLE = "fd_item"
 
 @pytest.fixture
 def server(transactional_db):
-    """A 2-worker server on the test database serving `fd-items`; yield (port, process, token)."""
+    """A server (2 workers × 4 threads) on the test database serving `fd-items`; yield (port,
+    process, token)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(
@@ -71,7 +73,7 @@ def server(transactional_db):
         "DB_CONN_MAX_AGE": "600",
     }
     port = free_port()
-    process = start_server(port, env, workers=2)
+    process = start_server(port, env, workers=2, threads=4)
     yield port, process, token
     stop_server(process)
     with connection.cursor() as cursor:
