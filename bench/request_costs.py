@@ -105,9 +105,21 @@ def main():
         "PATCH 1 row": lambda: call(
             "PATCH", f"{PATH}/4243", orjson.dumps({"data": {"name": f"n{time.time_ns()}"}})
         ),
-        "PUT 1 row": lambda: call("PUT", f"{PATH}/4244", orjson.dumps({"data": {
-            "sku": "SKU-4244", "name": f"n{time.time_ns()}", "price": "1.00", "stock": 2,
-            "is_active": True}})),  # fmt: skip
+        "PUT 1 row": lambda: call(
+            "PUT",
+            f"{PATH}/4244",
+            orjson.dumps(
+                {
+                    "data": {
+                        "sku": "SKU-4244",
+                        "name": f"n{time.time_ns()}",
+                        "price": "1.00",
+                        "stock": 2,
+                        "is_active": True,
+                    }
+                }
+            ),
+        ),  # fmt: skip
         "DELETE 1 row": lambda: call("DELETE", f"{PATH}/{created.pop()}"),
     }
     try:
