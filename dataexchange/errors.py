@@ -7,7 +7,9 @@ Code ranges:
   1400–1499  our extensions (SPEC Part B); 1408 body too large, 1409 throttled,
              1410 bad header value, 1411 delete cap, 1412 body depth, 1413/1414 query
              string too long / too many parameters, 1415 unavailable (retry), 1416
-             malformed request, 1417 paging on DELETE
+             malformed request, 1417 paging on DELETE; 1425–1431 asynchronous jobs
+             (1425 transactional job too large, 1426 job already finished, 1427 chunk
+             abandoned after repeated worker deaths)
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments; call sites name
 codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
@@ -67,6 +69,9 @@ class Code:
     UNAVAILABLE = "1415"
     MALFORMED_REQUEST = "1416"
     DELETE_PAGING = "1417"
+    JOB_TOO_LARGE = "1425"
+    JOB_FINISHED = "1426"
+    JOB_ABANDONED = "1427"
     SERVER_ERROR = "500"
 
 
@@ -159,6 +164,17 @@ CATALOGUE = {
     "1415": (503, "The service is temporarily unavailable. Try again in %wait% seconds."),
     "1416": (400, "Malformed request: %reason%."),
     "1417": (400, "Paging is not supported by DELETE on `%aliasName%`. Narrow the filter instead."),
+    "1425": (
+        413,
+        "A transactional job holds at most %max% items. Send the body with "
+        "`X-Is-Transactional: false`, or split it.",
+    ),
+    "1426": (409, "Job `%id%` is already %status%."),
+    "1427": (
+        500,
+        "Items `%first%`–`%last%` were abandoned after %attempts% attempts: every worker that "
+        "took them stopped before finishing.",
+    ),
     "500": (500, "Internal server error."),
 }
 PLACEHOLDER = re.compile(r"%([A-Za-z]+)%")

@@ -9,13 +9,19 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from dataexchange.api.exceptions import api_exception_handler
-from dataexchange.api.request import api_request_from, mark_dry_run
+from dataexchange.api.request import (
+    api_request_from,
+    is_async_write,
+    job_request_from,
+    mark_dry_run,
+)
 from dataexchange.api.responses import http_response
 from dataexchange.engine.parse.media import negotiate
 from dataexchange.engine.serve import Recording, serve
 from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
+from dataexchange.jobs.intake import job_accept
 
 
 class DynamicEntityView(APIView):
@@ -52,7 +58,11 @@ class DynamicEntityView(APIView):
         super().initial(request, *args, **kwargs)
 
     def handle(self, request, alias, entity_id=None):
-        """Answer any of the nine routes through the pipeline."""
+        """Answer any of the nine routes through the pipeline; a write that prefers
+        `respond-async` becomes a job (202)."""
+        if is_async_write(request):
+            job_request = job_request_from(request, alias, entity_id)
+            return http_response(job_accept(job_request, self.trace))
         api_request = api_request_from(request, alias, entity_id, self.media)
         return http_response(serve(api_request, recording=self.recording(request)))
 

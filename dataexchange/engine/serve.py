@@ -37,11 +37,13 @@ DRY_RUN_HEADER = "X-Dry-Run"
 @dataclass(frozen=True, slots=True)
 class Recording:
     """How a write's exchange is recorded with its data: the request's trace, a function
-    returning the Received facts of a Result, and options for `exchange_save`."""
+    returning the Received facts of a Result, and options for `exchange_save`; `save` replaces
+    `exchange_save` (a job's chunk adds its items to the job's exchange instead)."""
 
     trace: object
     received_of: object
     save_options: dict = field(default_factory=dict)
+    save: object = None
 
 
 def serve(api_request, *, recording=None):
@@ -91,6 +93,7 @@ def serve_write(api_request, snapshot, endpoint, recording):
         execute,
         recording.received_of,
         render_error=lambda exc: error_result(exc.errors, exc.status, exc.headers),
+        save=recording.save,
         **recording.save_options,
     )
 
@@ -102,7 +105,12 @@ def write_runner(api_request, snapshot, endpoint, recording):
     items = api_request.body.all()
     reached = check_reach(api_request.caller, snapshot, endpoint, api_request.method, items=items)
     plan = plan_write(
-        snapshot, endpoint, items, method=api_request.method, url_id=api_request.entity_id
+        snapshot,
+        endpoint,
+        items,
+        method=api_request.method,
+        url_id=api_request.entity_id,
+        start=api_request.body.start,
     )
     viewable = viewable_aliases(api_request.caller, reached)
     may_view = endpoint.alias in viewable

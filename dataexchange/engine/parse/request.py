@@ -17,17 +17,19 @@ from dataexchange.errors import Code, fail
 class ItemSource:
     """The items of a write body, parsed when a stage first reads them (after the endpoint and
     the caller's permission on it were checked, so that those errors come first), whole or in
-    chunks (a large import need not be held as one list by stages that read it in chunks)."""
+    chunks (a large import need not be held as one list by stages that read it in chunks).
+    `start` numbers the first item in error paths: a job's chunk is part of a larger body."""
 
-    __slots__ = ("_raw", "_single", "_size", "_items")
+    __slots__ = ("_raw", "_single", "_size", "_items", "start")
 
-    def __init__(self, raw=b"", *, single=False, size=0, items=None):
+    def __init__(self, raw=b"", *, single=False, size=0, items=None, start=0):
         self._raw, self._single, self._size, self._items = raw, single, size, items
+        self.start = start
 
     @classmethod
-    def of(cls, items, *, single=False):
+    def of(cls, items, *, single=False, start=0):
         """Return a source holding `items` already parsed (replay, jobs)."""
-        return cls(single=single, items=list(items))
+        return cls(single=single, items=list(items), start=start)
 
     def all(self):
         """Return every item; raise 1408, 1301 or 1412 for a body that is not a batch."""

@@ -1,0 +1,29 @@
+"""The tasks the task engine runs (Django's Tasks API, `django-tasks`): job work and periodic
+tasks. A task only says "work is waiting"; what is done lives in our tables, so a task may run
+twice, late, or on any host, and a lost one is enqueued again by the periodic reclaim."""
+
+from django.utils.module_loading import import_string
+
+from django_tasks import task
+
+from dataexchange.jobs.claim import worker_name
+from dataexchange.jobs.execute import jobs_work
+
+# The periodic tasks `manage.py dataexchange_scheduler` fires (intervals in
+# DATA_EXCHANGE_JOBS["PERIODIC"]): name -> dotted path of a function taking no arguments.
+PERIODIC_TASKS = {
+    "jobs.reclaim": "dataexchange.jobs.maintenance.jobs_reclaim",
+    "jobs.prune": "dataexchange.jobs.maintenance.jobs_prune",
+}
+
+
+@task()
+def job_work(job_id):
+    """Process chunks of job `job_id` until none is left; return how many."""
+    return jobs_work(job_id=job_id, worker=worker_name())
+
+
+@task()
+def periodic_run(name):
+    """Run the periodic task `name` (a key of PERIODIC_TASKS); return what it returns."""
+    return import_string(PERIODIC_TASKS[name])()
