@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dataexchange",
     "dataexchange.auth",
     "dataexchange.exchangelog",
+    "dataexchange.idempotency",
     "dataexchange.jobs",
     # The task engine (docs/jobs.md): Django's Tasks API, backported; the database backend
     # needs no other service, the Redis one (django-tasks-rq) serves several worker hosts.
@@ -223,6 +224,8 @@ DATA_EXCHANGE = {
     "MAX_PAGE_LIMIT": env_int("DATA_EXCHANGE_MAX_PAGE_LIMIT", 10000),
     "MAX_QUERY_STRING_BYTES": env_int("DATA_EXCHANGE_MAX_QUERY_STRING_BYTES", 64 * 1024),
     "MAX_DELETE_ROWS": env_int("DATA_EXCHANGE_MAX_DELETE_ROWS", 1000),
+    "IDEMPOTENCY_TTL_SECONDS": env_int("DATA_EXCHANGE_IDEMPOTENCY_TTL_SECONDS", 24 * 60 * 60),
+    "IDEMPOTENCY_LEASE_SECONDS": env_int("DATA_EXCHANGE_IDEMPOTENCY_LEASE_SECONDS", 300),
 }
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).

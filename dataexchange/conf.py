@@ -21,6 +21,10 @@ DEFAULTS = {
     # Maximum nesting depth of write bodies, in JSON levels (`{"data":[{}]}` is 3; 1412 above,
     # and never more than 100), and of include chains, in relations.
     "MAX_JSON_DEPTH": 32,
+    # Idempotency-Key: how long the first answer to a key is kept, and how long a running
+    # request holds its key before a retry may take it over (longer than any request runs).
+    "IDEMPOTENCY_TTL_SECONDS": 24 * 60 * 60,
+    "IDEMPOTENCY_LEASE_SECONDS": 300,
 }
 
 

@@ -7,9 +7,10 @@ Code ranges:
   1400–1499  our extensions (SPEC Part B); 1408 body too large, 1409 throttled,
              1410 bad header value, 1411 delete cap, 1412 body depth, 1413/1414 query
              string too long / too many parameters, 1415 unavailable (retry), 1416
-             malformed request, 1417 paging on DELETE; 1425–1431 asynchronous jobs
-             (1425 transactional job too large, 1426 job already finished, 1427 chunk
-             abandoned after repeated worker deaths)
+             malformed request, 1417 paging on DELETE, 1418 CSV/NDJSON body format,
+             1419 body charset, 1420/1421 Idempotency-Key reused / still in progress;
+             1425–1431 asynchronous jobs (1425 transactional job too large, 1426 job
+             already finished, 1427 chunk abandoned after repeated worker deaths)
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments; call sites name
 codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
@@ -69,6 +70,10 @@ class Code:
     UNAVAILABLE = "1415"
     MALFORMED_REQUEST = "1416"
     DELETE_PAGING = "1417"
+    BODY_FORMAT = "1418"
+    UNSUPPORTED_CHARSET = "1419"
+    IDEMPOTENCY_KEY_REUSED = "1420"
+    IDEMPOTENCY_IN_PROGRESS = "1421"
     JOB_TOO_LARGE = "1425"
     JOB_FINISHED = "1426"
     JOB_ABANDONED = "1427"
@@ -164,6 +169,18 @@ CATALOGUE = {
     "1415": (503, "The service is temporarily unavailable. Try again in %wait% seconds."),
     "1416": (400, "Malformed request: %reason%."),
     "1417": (400, "Paging is not supported by DELETE on `%aliasName%`. Narrow the filter instead."),
+    "1418": (400, "Invalid %format% body at %position%: %reason%."),
+    "1419": (415, "Unsupported charset `%charset%` for `%mediaType%` bodies: send UTF-8."),
+    "1420": (
+        422,
+        "The `Idempotency-Key` was already used for a different request. Use a new key for a "
+        "new request.",
+    ),
+    "1421": (
+        409,
+        "A request with this `Idempotency-Key` is still being processed. Try again in %wait% "
+        "seconds.",
+    ),
     "1425": (
         413,
         "A transactional job holds at most %max% items. Send the body with "

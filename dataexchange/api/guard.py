@@ -31,6 +31,7 @@ from dataexchange.engine.execute.concurrency import parse_if_match
 from dataexchange.engine.execute.dryrun import parse_dry_run
 from dataexchange.engine.query.counting import parse_prefer
 from dataexchange.errors import ApiException, Code, fail
+from dataexchange.idempotency.keys import parse_idempotency_key
 from dataexchange.jobs import conf as jobs_conf
 
 TOKEN_PATH = "/token"
@@ -42,6 +43,7 @@ HEADER_PARSERS = (
     ("HTTP_X_DRY_RUN", parse_dry_run),
     ("HTTP_PREFER", parse_prefer),
     ("HTTP_IF_MATCH", parse_if_match),
+    ("HTTP_IDEMPOTENCY_KEY", parse_idempotency_key),
 )
 NOT_A_LENGTH = "`Content-Length` must be a non-negative integer"
 NOT_A_TOKEN_BODY = "`/token` takes a form (`application/x-www-form-urlencoded`) or JSON"

@@ -83,7 +83,12 @@ def body_of(request, entity_id):
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:  # the request guard refuses it first; a view called directly may not
         size = 0
-    return ItemSource(request.body, single=entity_id is not None, size=size)
+    return ItemSource(
+        request.body,
+        single=entity_id is not None,
+        size=size,
+        content_type=request.META.get("CONTENT_TYPE"),
+    )
 
 
 def is_dry_run(request):

@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from dataexchange.api.exceptions import api_exception_handler
+from dataexchange.api.idempotency import idempotent
 from dataexchange.api.request import (
     api_request_from,
     is_async_write,
@@ -59,12 +60,18 @@ class DynamicEntityView(APIView):
 
     def handle(self, request, alias, entity_id=None):
         """Answer any of the nine routes through the pipeline; a write that prefers
-        `respond-async` becomes a job (202)."""
+        `respond-async` becomes a job (202); a write with an Idempotency-Key is answered once
+        per key (api.idempotency)."""
         if is_async_write(request):
             job_request = job_request_from(request, alias, entity_id)
-            return http_response(job_accept(job_request, self.trace))
+            return idempotent(
+                request, lambda keep: http_response(job_accept(job_request, self.trace, keep))
+            )
         api_request = api_request_from(request, alias, entity_id, self.media)
-        return http_response(serve(api_request, recording=self.recording(request)))
+        recording = self.recording(request)
+        return idempotent(
+            request, lambda keep: http_response(serve(api_request, recording=recording, keep=keep))
+        )
 
     get = post = patch = put = delete = handle
 

@@ -11,9 +11,13 @@
 The HTTP view, replay (and later jobs) call it; whoever asked turns the Result into its answer.
 A write is committed together with its exchange record when `recording` is given
 (`exchangelog.durable`); its errors are then part of the committed Result, not exceptions.
+`keep` (an `idempotency.store.Keeper`, for a write sent with an Idempotency-Key) is called with
+the final Result inside the same transaction, so the kept answer commits exactly with the data.
 """
 
 from dataclasses import dataclass, field
+
+from django.db import transaction
 
 from dataexchange import registry
 from dataexchange.auth.permissions import has_endpoint_permission
@@ -29,7 +33,7 @@ from dataexchange.engine.query.counting import count_headers
 from dataexchange.engine.render.result import error_result, json_result
 from dataexchange.engine.render.stream import stream_result
 from dataexchange.engine.render.written import write_result
-from dataexchange.errors import Code, fail
+from dataexchange.errors import ApiException, Code, fail
 
 DRY_RUN_HEADER = "X-Dry-Run"
 
@@ -46,9 +50,10 @@ class Recording:
     save: object = None
 
 
-def serve(api_request, *, recording=None):
+def serve(api_request, *, recording=None, keep=None):
     """Return the Result of `api_request` (an ApiRequest); raise ApiException for a request
-    refused before anything was written (unknown endpoint, permission, parameters)."""
+    refused before anything was written (unknown endpoint, permission, parameters). A write
+    calls `keep(result)` in its data's transaction (reads ignore it)."""
     snapshot = registry.snapshot(api_request.caller.config_version)
     endpoint = snapshot.get(api_request.alias)
     if endpoint is None:
@@ -56,7 +61,7 @@ def serve(api_request, *, recording=None):
     check_reach(api_request.caller, snapshot, endpoint, api_request.method)
     if api_request.method in ("GET", "HEAD"):
         return serve_read(api_request, snapshot, endpoint)
-    result = serve_write(api_request, snapshot, endpoint, recording)
+    result = serve_write(api_request, snapshot, endpoint, recording, keep)
     if api_request.dry_run:
         result.headers[DRY_RUN_HEADER] = "true"
     return result
@@ -78,12 +83,18 @@ def serve_read(api_request, snapshot, endpoint):
     return json_result({"data": read_page(plan)}, headers=headers)
 
 
-def serve_write(api_request, snapshot, endpoint, recording):
-    """Run a POST, PATCH, PUT or DELETE, committed with its exchange record when recorded."""
+def serve_write(api_request, snapshot, endpoint, recording, keep=None):
+    """Run a POST, PATCH, PUT or DELETE, committed with its exchange record when recorded and
+    with its kept answer when `keep` is given."""
     run = write_runner if api_request.method != "DELETE" else delete_runner
     execute = run(api_request, snapshot, endpoint, recording)
+    if keep is not None:
+        execute = keeping(execute, keep)
     if recording is None:
-        return execute()
+        if keep is None:
+            return execute()
+        with transaction.atomic():
+            return execute()
     from dataexchange.exchangelog.durable import write_with_record
 
     trace = recording.trace
@@ -98,11 +109,26 @@ def serve_write(api_request, snapshot, endpoint, recording):
     )
 
 
+def keeping(execute, keep):
+    """Return `execute` followed by `keep(result)` in the same transaction; an error the write
+    reports is its answer, kept like any other."""
+
+    def run():
+        try:
+            result = execute()
+        except ApiException as exc:
+            result = error_result(exc.errors, exc.status, exc.headers)
+        keep(result)
+        return result
+
+    return run
+
+
 def write_runner(api_request, snapshot, endpoint, recording):
     """Plan and check a POST, PATCH or PUT (refusing it as a whole before anything is written);
     return the function that executes it and renders its Result."""
     trace = recording.trace if recording else None
-    items = api_request.body.all()
+    items = api_request.body.all(endpoint)
     reached = check_reach(api_request.caller, snapshot, endpoint, api_request.method, items=items)
     plan = plan_write(
         snapshot,

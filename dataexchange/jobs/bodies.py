@@ -1,48 +1,46 @@
 """Read an asynchronous write's body as items, piece by piece, within the job body cap.
 
-JSON (`{"data": [...]}`) is parsed whole, so it keeps the synchronous cap
-(`DATA_EXCHANGE["MAX_BODY_BYTES"]`); large imports send NDJSON or CSV, read incrementally up to
-`DATA_EXCHANGE_JOBS["MAX_BODY_BYTES"]`.
+CSV and NDJSON are read line by line (`engine.parse.bodies`) up to
+`DATA_EXCHANGE_JOBS["MAX_BODY_BYTES"]`: a body of a million rows is never held whole. JSON
+(`{"data": [...]}`) is one document, parsed whole, so it keeps the synchronous cap
+(`DATA_EXCHANGE["MAX_BODY_BYTES"]`); large imports send CSV or NDJSON.
 """
 
 from dataexchange import conf as api_conf
-from dataexchange.engine.parse.params import parse_body
+from dataexchange.engine.parse.bodies import JSON, body_kind, iter_items
 from dataexchange.errors import Code, fail
 from dataexchange.jobs import conf
 
-READ_SIZE = 64 * 1024
-
 
 class CappedStream:
-    """A file-like view of a request body that refuses (1408) to read past `limit` bytes."""
+    """A binary file-like view of a request body that refuses (1408) to read past `limit`."""
 
     def __init__(self, stream, limit):
         self.stream, self.limit, self.read_bytes = stream, limit, 0
 
-    def read(self, size=-1):
-        data = self.stream.read(READ_SIZE if size is None or size < 0 else size)
+    def _count(self, data):
         self.read_bytes += len(data)
         if self.read_bytes > self.limit:
             fail(Code.BODY_TOO_LARGE, size=f"more than {self.limit}", max=self.limit)
         return data
 
-    def readall(self):
-        """Return the rest of the body."""
-        pieces = []
-        while piece := self.read(READ_SIZE):
-            pieces.append(piece)
-        return b"".join(pieces)
+    def read(self, size=-1):
+        """Return up to `size` bytes (the rest, at most the cap plus one byte, when omitted)."""
+        if size is None or size < 0:
+            size = self.limit + 1 - self.read_bytes
+        return self._count(self.stream.read(size))
+
+    def readline(self, size=-1):
+        """Return the next line (at most `size` bytes)."""
+        return self._count(self.stream.readline(size))
 
 
 def body_items(job_request, endpoint):
-    """Yield the item dicts of the body of `job_request`, in order."""
-    single = job_request.entity_id is not None
-    limit = api_conf.get("MAX_BODY_BYTES")
+    """Yield the item dicts of the body of `job_request`, in order; raise 1408 past the cap
+    of its media type, 1301/1418 for a body that holds no items or cannot be read."""
+    kind = body_kind(job_request.content_type)
+    limit = conf.get("MAX_BODY_BYTES") if kind != JSON else api_conf.get("MAX_BODY_BYTES")
     if job_request.size is not None and job_request.size > limit:
         fail(Code.BODY_TOO_LARGE, size=job_request.size, max=limit)
-    yield from parse_body(CappedStream(job_request.stream, limit).readall(), single)
-
-
-def job_body_limit():
-    """Return the largest body an asynchronous write may send, in bytes."""
-    return conf.get("MAX_BODY_BYTES")
+    stream = CappedStream(job_request.stream, limit)
+    yield from iter_items(kind, stream, endpoint, single=job_request.entity_id is not None)

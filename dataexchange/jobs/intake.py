@@ -15,6 +15,7 @@ from django.db import transaction
 import orjson
 
 from dataexchange import registry
+from dataexchange.engine.parse.bodies import body_kind
 from dataexchange.engine.plan.reach import check_reach
 from dataexchange.engine.render.result import json_result
 from dataexchange.errors import Code, fail
@@ -46,20 +47,25 @@ class JobRequest:
     received: object  # exchangelog.recorder.Received
 
 
-def job_accept(job_request, trace):
+def job_accept(job_request, trace, keep=None):
     """Return the 202 Result of an asynchronous write, its job stored and enqueued; raise the
-    ApiException of a request refused up front (007, 1404) or of a bad body (1301, 1425...)."""
+    ApiException of a request refused up front (007, 1404, 1419) or of a bad body (1301, 1418,
+    1425...). `keep` (an Idempotency-Key's Keeper) keeps the 202 in the job's transaction."""
     snapshot = registry.snapshot(job_request.caller.config_version)
     endpoint = snapshot.get(job_request.alias)
     if endpoint is None:
         fail(Code.NOT_FOUND)
     check_reach(job_request.caller, snapshot, endpoint, job_request.method)
+    body_kind(job_request.content_type)  # 1419 before reading anything
     with transaction.atomic():
         job = job_create(job_request, trace)
         job_fill(job, job_request, endpoint)
+        headers = {"Location": job_location(job), "Preference-Applied": PREFERENCE_APPLIED}
+        result = json_result(job_document(job), status=202, headers=headers)
+        if keep is not None:
+            keep(result)
         transaction.on_commit(lambda: job_enqueue(job))
-    headers = {"Location": job_location(job), "Preference-Applied": PREFERENCE_APPLIED}
-    return json_result(job_document(job), status=202, headers=headers)
+    return result
 
 
 def job_create(job_request, trace):

@@ -28,8 +28,11 @@ class Api:
     def __init__(self, client):
         self.client = client
 
-    def request(self, method, path, body=None, *, raw=None, headers=None, **params):
-        """Send `body` as JSON (or the `raw` text) with `method`; return the response."""
+    def request(
+        self, method, path, body=None, *, raw=None, headers=None, content_type=None, **params
+    ):
+        """Send `body` as JSON (or the `raw` text or bytes, as `content_type`) with `method`;
+        return the response."""
         url = path if path.startswith("/") else f"{PREFIX}/{path}"
         if params:
             url += "?" + query_string(params)
@@ -39,7 +42,7 @@ class Api:
             method.upper(),
             url,
             data=raw if raw is not None else "",
-            content_type="application/json",
+            content_type=content_type or "application/json",
             headers=headers or {},
         )
 

@@ -6,10 +6,12 @@ preconditions, preferences, media type and caller. Nothing after the edge reads 
 or its headers.
 """
 
+import io
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.parse.params import EMPTY_QUERY, parse_body, parse_query
+from dataexchange.engine.parse.bodies import body_kind, iter_items
+from dataexchange.engine.parse.params import EMPTY_QUERY, parse_query
 from dataexchange.engine.query.counting import NO_PREFERENCES, Preferences
 from dataexchange.errors import Code, fail
 
@@ -18,31 +20,40 @@ class ItemSource:
     """The items of a write body, parsed when a stage first reads them (after the endpoint and
     the caller's permission on it were checked, so that those errors come first), whole or in
     chunks (a large import need not be held as one list by stages that read it in chunks).
+    The body is JSON, CSV or NDJSON as its `content_type` says (`engine.parse.bodies`).
     `start` numbers the first item in error paths: a job's chunk is part of a larger body."""
 
-    __slots__ = ("_raw", "_single", "_size", "_items", "start")
+    __slots__ = ("_raw", "_single", "_size", "_items", "content_type", "start")
 
-    def __init__(self, raw=b"", *, single=False, size=0, items=None, start=0):
+    def __init__(self, raw=b"", *, single=False, size=0, items=None, content_type=None, start=0):
         self._raw, self._single, self._size, self._items = raw, single, size, items
-        self.start = start
+        self.content_type, self.start = content_type, start
 
     @classmethod
     def of(cls, items, *, single=False, start=0):
         """Return a source holding `items` already parsed (replay, jobs)."""
         return cls(single=single, items=list(items), start=start)
 
-    def all(self):
-        """Return every item; raise 1408, 1301 or 1412 for a body that is not a batch."""
+    @property
+    def raw(self):
+        """Return the body's bytes as received (empty for a source of parsed items)."""
+        return self._raw
+
+    def all(self, endpoint=None):
+        """Return every item, CSV cells converted by the types of `endpoint`'s fields; raise
+        1408, 1301, 1412, 1418 or 1419 for a body that is not a batch."""
         if self._items is None:
             limit = conf.get("MAX_BODY_BYTES")
             if self._size > limit:
                 fail(Code.BODY_TOO_LARGE, size=self._size, max=limit)
-            self._items = parse_body(self._raw, self._single)
+            kind = body_kind(self.content_type)
+            stream = io.BytesIO(self._raw)
+            self._items = list(iter_items(kind, stream, endpoint, single=self._single))
         return self._items
 
-    def chunks(self, size):
+    def chunks(self, size, endpoint=None):
         """Yield the items in lists of at most `size`."""
-        items = self.all()
+        items = self.all(endpoint)
         for start in range(0, len(items), size):
             yield items[start : start + size]
 

@@ -1,0 +1,223 @@
+"""Parse stage: a write body of a given media type (JSON, CSV or NDJSON) as item dicts.
+
+`body_kind(content_type)` picks the reader; `iter_items(kind, stream, endpoint)` reads a binary
+file-like `stream` and yields one item dict per row (CSV) or line (NDJSON), incrementally: a CSV
+or NDJSON body is never held whole in memory (the synchronous API has it in memory anyway, an
+asynchronous job reads it from storage). A JSON body is one document and is read whole.
+
+The items are exactly what a JSON body would hold, so planning, permissions, writing and the
+exchange log treat them alike:
+
+- CSV: a header row of visible field names (or `identifier`); each later row is an item. An
+  empty cell means the field was not sent (a PATCH leaves it alone); the cell `\\N` (as in
+  PostgreSQL's COPY) sends null. Cells are converted by the field's type when they fit (`42` for
+  an integer, `true`/`false`/`1`/`0` for a boolean, a JSON number for a float); a cell that does
+  not fit is passed on as its text, so planning reports it as it reports a JSON item with a
+  wrong type (1305/1306 naming `<alias>[<row index>]` and the field): an item error, and a
+  non-transactional request still stores the other rows. An unknown column name travels as a key
+  too and is 1311 for every row that fills it, as in JSON.
+- NDJSON: one JSON object per line; blank lines are skipped.
+- What cannot be read into items at all (CSV syntax, a row with more or fewer cells than the
+  header, a duplicate or empty column name, a line that is not a JSON object, bytes that are not
+  UTF-8) refuses the whole request with 400 `1418`, naming the data row and the line.
+"""
+
+import codecs
+import csv
+import math
+import re
+
+from django.utils.http import parse_header_parameters
+
+import orjson
+
+from dataexchange import conf
+from dataexchange.engine.parse.params import DEPTH_CEILING, check_depth, parse_body
+from dataexchange.errors import Code, fail
+
+JSON, CSV, NDJSON = "json", "csv", "ndjson"
+MEDIA_KINDS = {
+    "text/csv": CSV,
+    "application/csv": CSV,
+    "application/x-ndjson": NDJSON,
+    "application/ndjson": NDJSON,
+}
+FORMAT_NAMES = {CSV: "CSV", NDJSON: "NDJSON"}
+UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii"})
+NULL_TOKEN = "\\N"
+IDENTIFIER_KEY = "identifier"
+INTEGER_RE = re.compile(r"-?\d{1,20}")
+NUMBER_RE = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def body_kind(content_type):
+    """Return the reader of a body sent as `content_type`: "csv", "ndjson" or "json" (SPEC A1:
+    any other media type, or none, is read as JSON); raise 415 `1419` for a CSV or NDJSON body
+    in a charset other than UTF-8."""
+    media_type, params = parse_header_parameters(content_type or "")
+    kind = MEDIA_KINDS.get(media_type.strip().lower(), JSON)
+    charset = params.get("charset")
+    if kind != JSON and charset is not None and charset.strip().lower() not in UTF8_NAMES:
+        fail(Code.UNSUPPORTED_CHARSET, charset=charset[:40], mediaType=media_type)
+    return kind
+
+
+def iter_items(kind, stream, endpoint, *, single=False):
+    """Yield the item dicts of a `kind` body read from the binary `stream`; `single` for the
+    `/{id}` routes, which take exactly one item. Raise 1301 for a body without items (or with
+    more than one on a single route), 1418 for a CSV or NDJSON body that cannot be read."""
+    if kind == JSON:
+        yield from parse_body(stream.read(), single)
+        return
+    reader = csv_items(stream, endpoint) if kind == CSV else ndjson_items(stream)
+    count = 0
+    for item in reader:
+        count += 1
+        if single and count > 1:
+            fail(Code.DATA_FORMAT)
+        yield item
+    if not count:
+        fail(Code.DATA_FORMAT)
+
+
+def body_error(kind, reason, *, line, row=None):
+    """Raise 1418 for a `kind` body, naming the data row (CSV, 1-based) and the line."""
+    position = f"line {line}" if row is None else f"row {row} (line {line})"
+    fail(Code.BODY_FORMAT, format=FORMAT_NAMES[kind], position=position, reason=reason)
+
+
+# ── CSV ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def csv_items(stream, endpoint):
+    """Yield the items of a CSV body: a header row, then one item per row."""
+    lines = Lines(stream, CSV)
+    reader = csv.reader(lines.text(), strict=True)
+    header, row = None, 0
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        columns = csv_columns(header, endpoint, lines.number)
+        for cells in reader:
+            if not cells:  # a blank line
+                continue
+            row += 1
+            if len(cells) != len(columns):
+                reason = f"{len(cells)} cells where the header names {len(columns)}"
+                body_error(CSV, reason, row=row, line=lines.number)
+            yield csv_item(columns, cells)
+    except csv.Error as exc:
+        body_error(CSV, str(exc), row=row + 1 if header else None, line=lines.number)
+
+
+def csv_columns(header, endpoint, line):
+    """Return (name, convert) per header cell; raise 1418 for an empty or repeated name."""
+    columns, seen = [], set()
+    for position, name in enumerate(header, 1):
+        if not name:
+            body_error(CSV, f"column {position} of the header has no name", line=line)
+        if name in seen:
+            body_error(CSV, f"column `{name[:100]}` appears twice in the header", line=line)
+        seen.add(name)
+        columns.append((name, cell_converter(endpoint, name)))
+    return tuple(columns)
+
+
+def cell_converter(endpoint, name):
+    """Return the function turning a cell of column `name` into its JSON value."""
+    field = endpoint.identifier if name == IDENTIFIER_KEY else endpoint.by_name.get(name)
+    if field is None:
+        return keep_text  # an unknown field: planning answers 1311 as for JSON
+    return CELL_CONVERTERS.get(field.type, keep_text)
+
+
+def csv_item(columns, cells):
+    """Return the item of one row: empty cells left out, `\\N` as null."""
+    item = {}
+    for (name, convert), cell in zip(columns, cells, strict=True):
+        if cell == "":
+            continue
+        item[name] = None if cell == NULL_TOKEN else convert(cell)
+    return item
+
+
+def keep_text(cell):
+    return cell
+
+
+def integer_cell(cell):
+    """Return a cell as an integer, or its text (1305 in planning) when it is not one."""
+    return int(cell) if INTEGER_RE.fullmatch(cell) else cell
+
+
+def float_cell(cell):
+    """Return a cell as a finite number (JSON number syntax only), or its text."""
+    if not NUMBER_RE.fullmatch(cell):
+        return cell
+    number = float(cell)
+    return number if math.isfinite(number) else cell
+
+
+def boolean_cell(cell):
+    """Return `true`/`false`/`1`/`0` (any case) as a boolean, anything else as its text."""
+    return BOOLEANS.get(cell.lower(), cell)
+
+
+# Type name → cell converter. Decimal, date, datetime and string cells are checked as the
+# strings JSON sends for them; a type not named here gets the text.
+CELL_CONVERTERS = {
+    "integer": integer_cell,
+    "float": float_cell,
+    "boolean": boolean_cell,
+}
+
+
+# ── NDJSON ───────────────────────────────────────────────────────────────────────────────────
+
+
+def ndjson_items(stream):
+    """Yield the items of an NDJSON body: one JSON object per line, blank lines skipped."""
+    depth = min(conf.get("MAX_JSON_DEPTH"), DEPTH_CEILING)
+    lines = Lines(stream, NDJSON)
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            body_error(NDJSON, "the line is not valid JSON in UTF-8", line=lines.number)
+        if type(item) is not dict:
+            body_error(NDJSON, "the line is not a JSON object", line=lines.number)
+        check_depth({"data": [item]}, depth)  # the depth this item has in a JSON body
+        yield item
+
+
+# ── lines ────────────────────────────────────────────────────────────────────────────────────
+
+
+class Lines:
+    """The lines of a binary stream (ending in LF or CRLF), counted in `number` as they are
+    read, each at most the body cap long, a UTF-8 byte order mark dropped from the first."""
+
+    def __init__(self, stream, kind):
+        self.stream, self.kind, self.number = stream, kind, 0
+        self.limit = conf.get("MAX_BODY_BYTES")
+
+    def __iter__(self):
+        while line := self.stream.readline(self.limit + 1):
+            self.number += 1
+            if len(line) > self.limit:
+                body_error(self.kind, f"a line is longer than {self.limit} bytes", line=self.number)
+            if self.number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            yield line
+
+    def text(self):
+        """Yield the lines decoded from UTF-8; raise 1418 for one that is not UTF-8."""
+        for line in self:
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError:
+                body_error(self.kind, "the line is not valid UTF-8", line=self.number)

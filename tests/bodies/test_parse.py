@@ -1,0 +1,79 @@
+"""`engine.parse.bodies` on its own: the reader a media type picks, and items read from a stream
+incrementally (what an asynchronous job feeds it from storage)."""
+
+import io
+
+import pytest
+
+from dataexchange import registry
+from dataexchange.engine.parse.bodies import body_kind, iter_items
+from dataexchange.errors import ApiException
+
+
+def codes(raised):
+    return [(e.code, e.message) for e in raised.value.errors]
+
+
+@pytest.fixture
+def endpoint(items):
+    return registry.snapshot().get("items")
+
+
+class CountingStream(io.BytesIO):
+    """A stream that records how far it has been read."""
+
+    def readline(self, size=-1):
+        line = super().readline(size)
+        self.high_water = self.tell()
+        return line
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [
+        ("text/csv", "csv"),
+        ("Text/CSV; charset=utf-8", "csv"),
+        ("application/x-ndjson", "ndjson"),
+        ("application/ndjson; charset=UTF8", "ndjson"),
+        ("application/json", "json"),
+        ("application/json; charset=latin-1", "json"),  # SPEC A1: JSON whatever it says
+        ("text/plain", "json"),
+        ("", "json"),
+        (None, "json"),
+    ],
+)
+def test_the_media_type_picks_the_reader(content_type, kind):
+    assert body_kind(content_type) == kind
+
+
+def test_items_are_read_one_line_at_a_time(endpoint):
+    body = b"code,qty\n" + b"".join(b"C%d,%d\n" % (n, n) for n in range(1000))
+    stream = CountingStream(body)
+    items = iter_items("csv", stream, endpoint)
+    assert next(items) == {"code": "C0", "qty": 0}
+    assert stream.high_water < 100  # the header and a row or two, not the body
+    assert sum(1 for _ in items) == 999
+
+
+def test_ndjson_items_are_read_one_line_at_a_time(endpoint):
+    body = b"".join(b'{"code":"C%d"}\n' % n for n in range(1000))
+    stream = CountingStream(body)
+    items = iter_items("ndjson", stream, endpoint)
+    assert next(items) == {"code": "C0"}
+    assert stream.high_water < 40
+
+
+def test_a_line_longer_than_the_body_cap_is_refused(endpoint, settings):
+    settings.DATA_EXCHANGE = {**settings.DATA_EXCHANGE, "MAX_BODY_BYTES": 100}
+    body = io.BytesIO(b"code,name\nA1," + b"y" * 200 + b"\n")
+    with pytest.raises(ApiException) as raised:
+        list(iter_items("csv", body, endpoint))
+    assert codes(raised) == [
+        ("1418", "Invalid CSV body at line 2: a line is longer than 100 bytes.")
+    ]
+
+
+def test_the_stream_is_left_open(endpoint):
+    stream = io.BytesIO(b"code\nA1\n")
+    assert list(iter_items("csv", stream, endpoint)) == [{"code": "A1"}]
+    assert not stream.closed
