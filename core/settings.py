@@ -262,7 +262,7 @@ if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASKS_BACKEND == "redis":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     raise ImproperlyConfigured(
         f"DATA_EXCHANGE_TASKS_BACKEND is {TASKS_BACKEND!r}; use `database` or `redis`."
