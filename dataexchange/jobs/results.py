@@ -5,7 +5,7 @@ chunks it overlaps and a stream reads one chunk at a time: memory stays flat for
 Items appear in body order; items of chunks not processed yet are absent.
 """
 
-from django.db.models import F, Value
+from django.db.models import F
 
 import orjson
 
@@ -43,7 +43,11 @@ def page_params(params):
 def results_page(job, offset, limit):
     """Return the JSON Result of the results of items `offset` to `offset + limit - 1`."""
     end = offset + limit
-    chunks = done_chunks(job).filter(first_index__lt=end, first_index__gt=Value(offset) - F("size"))
+    chunks = (
+        done_chunks(job)
+        .alias(after=F("first_index") + F("size"))  # a sum: MariaDB's columns are unsigned
+        .filter(first_index__lt=end, after__gt=offset)
+    )
     data = []
     for results in chunks.values_list("results", flat=True):
         for line in results.splitlines():
