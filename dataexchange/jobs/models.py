@@ -64,8 +64,10 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("cancel_job", "Can cancel jobs")]
         indexes = [
             models.Index(fields=["created_at"], name="job_created"),
+            models.Index(fields=["endpoint", "created_at"], name="job_endpoint"),
             models.Index(fields=["status", "created_at"], name="job_status"),
             models.Index(fields=["user", "created_at"], name="job_user"),
         ]

@@ -1,9 +1,9 @@
-"""Multi-step operations on jobs: cancel."""
+"""Multi-step operations on jobs: cancel one, cancel many."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from dataexchange.errors import Code, fail
+from dataexchange.errors import ApiException, Code, fail
 from dataexchange.jobs.models import Job, JobChunk
 
 
@@ -21,3 +21,15 @@ def job_cancel(*, job):
             job=job, status__in=(JobChunk.Status.QUEUED, JobChunk.Status.STAGED)
         ).update(status=JobChunk.Status.CANCELLED, payload="")
     return job
+
+
+def jobs_cancel(*, jobs):
+    """Cancel those of `jobs` (a queryset) that have not finished; return how many."""
+    cancelled = 0
+    for job in jobs.exclude(status__in=Job.FINAL):
+        try:
+            job_cancel(job=job)
+        except ApiException:  # finished meanwhile
+            continue
+        cancelled += 1
+    return cancelled
