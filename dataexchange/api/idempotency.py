@@ -45,9 +45,11 @@ def idempotent(request, respond):
         response = respond(keep)
     except ClaimLost:  # a retry took the key over; this request's data rolled back
         fail(Code.IDEMPOTENCY_IN_PROGRESS, wait=1)
-    finally:
-        if not keep.kept:
-            idempotency_release(claim)
+    except BaseException:  # nothing committed, a kept answer included
+        idempotency_release(claim)
+        raise
+    if not keep.kept:  # refused before it ran: a retry may run at once
+        idempotency_release(claim)
     return response
 
 

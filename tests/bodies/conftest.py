@@ -72,7 +72,7 @@ def rows(columns="code, name, price, qty, is_active, ratio, born"):
     """Return the bod_item rows as tuples ordered by code."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM bod_item ORDER BY code")
-        return cursor.fetchall()
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def row_count():
