@@ -18,7 +18,7 @@ DEFAULTS = {
     # Days a finished job (with its results) is kept; chunk payloads go once processed.
     "RETENTION_DAYS": 7,
     # Periodic tasks run by `manage.py dataexchange_scheduler`: name -> interval in seconds.
-    "PERIODIC": {"jobs.reclaim": 60, "jobs.prune": 3600},
+    "PERIODIC": {"jobs.reclaim": 60, "prune": 3600},
     # Tasks enqueued per job at most: how many workers may share one job's chunks.
     "FANOUT": 4,
     # Times a chunk is taken before its items are given up as failed (1427): a chunk whose

@@ -33,8 +33,8 @@ def jobs_reclaim():
 
 def jobs_prune(*, older_than=None, dry_run=False):
     """Delete finished jobs (their chunks and results with them) finished before `older_than`
-    ago (default RETENTION_DAYS); return how many. Their exchanges stay, pruned by the
-    exchange log's own retention."""
+    ago (default RETENTION_DAYS); return how many (a pruner of `dataexchange.pruning`). Their
+    exchanges stay, pruned by the exchange log's own retention."""
     age = older_than if older_than is not None else timedelta(days=conf.get("RETENTION_DAYS"))
     old = Job.objects.finished().filter(finished_at__lt=timezone.now() - age)
     count = old.count()

@@ -13,7 +13,7 @@ from dataexchange.jobs.execute import jobs_work
 # DATA_EXCHANGE_JOBS["PERIODIC"]): name -> dotted path of a function taking no arguments.
 PERIODIC_TASKS = {
     "jobs.reclaim": "dataexchange.jobs.maintenance.jobs_reclaim",
-    "jobs.prune": "dataexchange.jobs.maintenance.jobs_prune",
+    "prune": "dataexchange.pruning.prune_expired",
 }
 
 

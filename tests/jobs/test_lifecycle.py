@@ -153,3 +153,19 @@ def test_dry_run_and_if_match_stay_synchronous(api, headers):
                                  headers={"Prefer": "respond-async", **headers})  # fmt: skip
     assert status != 202 and "Preference-Applied" not in response
     assert not Job.objects.exists()
+
+
+def test_prune_deletes_finished_jobs_past_retention(api, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    submit(api, "POST", items(1), headers=LOOSE)
+    run_worker()
+    submit(api, "POST", items(1, start=1), headers=LOOSE)  # queued: never pruned
+    Job.objects.filter(status="succeeded").update(finished_at=timezone.now() - timedelta(days=8))
+    call_command("prune", "--only", "jobs")
+    assert list(Job.objects.values_list("status", flat=True)) == ["queued"]
+    assert JobChunk.objects.count() == 1
+    assert Exchange.objects.count() == 2  # the log keeps its own retention

@@ -80,7 +80,7 @@ def test_killed_worker_chunk_completes_exactly_once(api, tmp_path):
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     wait_for(lambda: JobChunk.objects.get().lease_until < timezone.now(), what="the lease")
-    assert schedule_tick(scheduler="test") == ["jobs.reclaim", "jobs.prune"]
+    assert schedule_tick(scheduler="test") == ["jobs.reclaim", "prune"]
     finish(db_worker("--batch"))  # runs the reclaim, which enqueues the job again, then the job
     chunk = JobChunk.objects.get()
     assert (chunk.status, chunk.attempts) == ("done", 2)
@@ -93,7 +93,7 @@ def test_killed_worker_chunk_completes_exactly_once(api, tmp_path):
 
 def test_two_schedulers_never_fire_the_same_run(transactional_db):
     now = timezone.now()
-    assert schedule_tick(scheduler="a", now=now) == ["jobs.reclaim", "jobs.prune"]
+    assert schedule_tick(scheduler="a", now=now) == ["jobs.reclaim", "prune"]
     assert schedule_tick(scheduler="b", now=now) == []
     later = now + timedelta(seconds=61)
     assert schedule_tick(scheduler="b", now=later) == ["jobs.reclaim"]
