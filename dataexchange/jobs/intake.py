@@ -17,6 +17,7 @@ import orjson
 from dataexchange import registry
 from dataexchange.engine.parse.bodies import body_kind
 from dataexchange.engine.plan.reach import check_reach
+from dataexchange.engine.plan.write_plan import count_items
 from dataexchange.engine.render.result import json_result
 from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf
@@ -91,31 +92,47 @@ def job_create(job_request, trace):
 
 
 def job_fill(job, job_request, endpoint):
-    """Store the body as chunks of CHUNK_SIZE items; set the job's totals. A transactional
-    job's chunks are staged behind its first, which applies them all at once."""
+    """Store the body as chunks of at most CHUNK_SIZE items, each within the endpoint's batch
+    limit counted at every depth (SPEC B2, as a synchronous batch); set the job's totals. A
+    transactional job's chunks are staged behind its first, which applies them all at once."""
     if job_request.method == "DELETE":
         chunk_store(job, 0, 0, None)
         job.items_total, job.chunks_total = 1, 1
     else:
-        size, cap = conf.get("CHUNK_SIZE"), conf.get("MAX_TRANSACTIONAL_ITEMS")
-        seq = total = 0
-        batch = []
+        chunker = Chunker(job, conf.get("CHUNK_SIZE"), endpoint.max_batch_size)
         for item in body_items(job_request, endpoint):
-            batch.append(item)
-            if len(batch) == size:
-                chunk_store(job, seq, total, batch)
-                seq, total, batch = seq + 1, total + len(batch), []
-                if job.transactional and total > cap:
-                    fail(Code.JOB_TOO_LARGE, max=cap)
-        if batch or not total:
-            chunk_store(job, seq, total, batch)
-            seq, total = seq + 1, total + len(batch)
-        if job.transactional and total > cap:
-            fail(Code.JOB_TOO_LARGE, max=cap)
-        if not total:
+            chunker.add(item)
+        chunker.flush()
+        if not chunker.total:
             fail(Code.DATA_FORMAT)
-        job.items_total, job.chunks_total = total, seq
+        job.items_total, job.chunks_total = chunker.total, chunker.seq
     job.save(update_fields=["items_total", "chunks_total"])
+
+
+class Chunker:
+    """Collect items into chunks and store each as it fills; refuse (1425) a transactional job
+    as soon as it passes MAX_TRANSACTIONAL_ITEMS."""
+
+    def __init__(self, job, size, max_weight):
+        self.job, self.size, self.max_weight = job, size, max_weight
+        self.cap = conf.get("MAX_TRANSACTIONAL_ITEMS") if job.transactional else None
+        self.batch, self.weight, self.seq, self.total = [], 0, 0, 0
+
+    def add(self, item):
+        weight = count_items([item])
+        if self.batch and (len(self.batch) >= self.size or self.weight + weight > self.max_weight):
+            self.flush()
+        self.batch.append(item)
+        self.weight += weight
+        if self.cap is not None and self.total + len(self.batch) > self.cap:
+            fail(Code.JOB_TOO_LARGE, max=self.cap)
+
+    def flush(self):
+        if not self.batch:
+            return
+        chunk_store(self.job, self.seq, self.total, self.batch)
+        self.seq, self.total = self.seq + 1, self.total + len(self.batch)
+        self.batch, self.weight = [], 0
 
 
 def chunk_store(job, seq, first_index, items):

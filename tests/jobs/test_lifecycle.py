@@ -169,3 +169,12 @@ def test_prune_deletes_finished_jobs_past_retention(api, settings):
     assert list(Job.objects.values_list("status", flat=True)) == ["queued"]
     assert JobChunk.objects.count() == 1
     assert Exchange.objects.count() == 2  # the log keeps its own retention
+
+
+def test_chunks_respect_the_endpoint_batch_limit(api, items_endpoint, settings):
+    items_endpoint.max_batch_size = 2
+    items_endpoint.save()
+    assert submit(api, "POST", items(5), headers=LOOSE)[0] == 202  # synchronously: 1401
+    assert list(JobChunk.objects.values_list("size", flat=True)) == [2, 2, 1]
+    run_worker()
+    assert Job.objects.get().status == "succeeded" and len(rows()) == 5
