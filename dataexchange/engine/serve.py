@@ -149,6 +149,8 @@ def write_runner(api_request, snapshot, endpoint, recording):
             outcomes = run_write(plan, transactional=api_request.transactional)
             if trace is not None:
                 trace.outcomes = outcomes
+        if api_request.outcomes_only:
+            return outcomes_result(outcomes, api_request.transactional)
         result = write_result(
             outcomes,
             method=api_request.method,
@@ -161,6 +163,13 @@ def write_runner(api_request, snapshot, endpoint, recording):
         return tag_written(result, endpoint, outcomes, api_request.entity_id)
 
     return execute
+
+
+def outcomes_result(outcomes, transactional):
+    """Return the bodiless Result of a write whose caller reads its outcomes (a job): only the
+    status, 400 for a transactional batch that failed, says how it went."""
+    failed = transactional and any(outcome.errors for outcome in outcomes)
+    return json_result(None, status=400 if failed else 200)
 
 
 def delete_runner(api_request, snapshot, endpoint, recording):

@@ -162,6 +162,7 @@ def api_request_of(job, chunk, items, transactional):
         if items is None
         else ItemSource.of(items, single=single, start=chunk.first_index),
         transactional=transactional,
+        outcomes_only=True,
     )
 
 

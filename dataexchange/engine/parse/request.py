@@ -88,6 +88,8 @@ class ApiRequest:
     if_match: str | None = None  # the raw `If-Match` value, checked in the write's transaction
     preferences: Preferences = NO_PREFERENCES
     stream: object = None  # the stream Media (engine.media) of an export; None for JSON
+    # The caller reads the write's ItemOutcomes (a job), so no response body is rendered.
+    outcomes_only: bool = False
 
     @property
     def query(self):
