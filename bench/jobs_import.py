@@ -166,9 +166,8 @@ def report(result, rows):
     print(
         f"  rows/s (job start → end)    {rows / result['job_s']:8.0f}   ({result['job_s']:.1f} s)"
     )
-    print(
-        f"  rows/s (POST → end)         {rows / result['total_s']:8.0f}   ({result['total_s']:.1f} s)"
-    )
+    total = result["total_s"]
+    print(f"  rows/s (POST → end)         {rows / total:8.0f}   ({total:.1f} s)")
     print(f"  peak RSS web worker         {result['web_rss'] / MB:8.1f} MiB")
     peaks = ", ".join(f"{value / MB:.1f}" for value in result["worker_rss"])
     print(f"  peak RSS task worker(s)     {peaks} MiB")
