@@ -14,7 +14,9 @@ only the token endpoint; with them it lists the endpoints and methods you may us
 Every resource is served under `{prefix}/<resource>` (list, create, update, upsert, delete by
 filter) and `{prefix}/<resource>/{{id}}` (one row by its identifier). Bodies are JSON:
 `{{"data": [{{...}}, {{...}}]}}` on collection routes and `{{"data": {{...}}}}` on `/{{id}}` routes.
-A key holding a list is a relation: its child rows are written with the parent.
+A key holding a list is a relation: its child rows are written with the parent. The same items
+may be sent as CSV (`Content-Type: text/csv`: a header row of field names, an empty cell not
+sent, `\\N` for null) or NDJSON (`Content-Type: application/x-ndjson`: one object per line).
 
 ## Permissions
 Each resource grants `view`, `create`, `update` and `delete` separately. A caller without `view`
@@ -48,6 +50,8 @@ All optional; a client that sends none of them gets the plain behaviour above.
   `{prefix}/<resource>/{{id}}` answers 412 `1407` when the row changed since.
 - Every response of the resource routes carries `X-Request-Id`, the id under which the
   exchange is logged.
+- `Idempotency-Key: <key>` on a write makes retrying safe: the first answer is kept with its
+  data, and a retry of the same request gets it again with `Idempotent-Replayed: true`.
 
 ## Errors
 Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last

@@ -13,6 +13,7 @@ from dataexchange.errors import CATALOGUE
 from dataexchange.openapi import schemas
 from dataexchange.openapi.parameters import parameters_for
 
+IDEMPOTENCY_ERRORS = ("1420", "1421")  # Idempotency-Key: another request, still running
 UNAUTHORIZED = None  # the 403 "Unauthorized request." error has no code (SPEC A8)
 # Every route: credentials, permission, Accept, throttling, the request guard (header values,
 # query string size and count, malformed requests) and an unavailable database.
@@ -22,6 +23,7 @@ COMMON_ERRORS = (
 )  # fmt: skip
 WRITE_ERRORS = (
     "1301", "1302", "1304", "1305", "1306", "1309", "1311", "1313", "1314", "1316", "1412",
+    "1418", "1419", *IDEMPOTENCY_ERRORS,
 )  # fmt: skip
 BATCH_ERRORS = ("1401", "1408")
 # Statuses a non-transactional write answers with {data, errors} when every item failed.
@@ -60,6 +62,13 @@ HEADERS = {
         "description": "`true` when the request was a dry run: nothing was kept.",
         "schema": {"type": "string", "enum": ["true"]},
     },
+    "Idempotent-Replayed": {
+        "description": (
+            "`true` when this is the kept answer of an earlier request with the same "
+            "`Idempotency-Key`: nothing ran again."
+        ),
+        "schema": {"type": "string", "enum": ["true"]},
+    },
     "Content-Disposition": {
         "description": 'On CSV exports: `attachment; filename="<resource>.csv"`.',
         "schema": {"type": "string"},
@@ -87,6 +96,36 @@ STREAM_MEDIA = {
         }
     },
 }
+# Write bodies beside JSON (engine.parse.bodies), UTF-8 only (`1419` for another charset).
+BODY_MEDIA = {
+    "text/csv": {
+        "schema": {
+            "type": "string",
+            "description": (
+                "RFC 4180 CSV in UTF-8 (a byte order mark is skipped; lines end in LF or CRLF): "
+                "a header row of field names (or `identifier`), then one item per row. An empty "
+                "cell means the field is not sent (PATCH leaves it alone); the cell `\\N` "
+                "sends null. Cells are read by the field's type: integers as `-?[0-9]+`, "
+                "booleans as `true`/`false`/`1`/`0`, floats as JSON numbers, the rest as text; "
+                "a cell that does not fit gets the item errors a JSON item gets (`1305`, "
+                "`1306`, naming the item by its 0-based row index). No relations; an empty "
+                "string only through JSON or NDJSON. A body that is not CSV (syntax, a row "
+                "with more or fewer cells than the header, an empty or repeated column name) "
+                "is refused whole with `1418`, naming row and line."
+            ),
+        }
+    },
+    "application/x-ndjson": {
+        "schema": {
+            "type": "string",
+            "description": (
+                "One JSON object per line, each exactly an item of the JSON body; blank lines "
+                "are skipped. A line that is not a JSON object is refused whole with `1418`, "
+                "naming the line."
+            ),
+        }
+    },
+}
 STATUS_TEXT = {
     200: "OK.",
     201: "Created entities.",
@@ -96,10 +135,11 @@ STATUS_TEXT = {
     403: "Unauthorized request.",
     404: "Not found.",
     405: "Method not allowed.",
+    409: "Conflict: a request with this `Idempotency-Key` is still running.",
     412: "Precondition failed.",
     413: "Request too large.",
     414: "Query string too long.",
-    415: "Unsupported `Accept` format.",
+    415: "Unsupported media type (`Accept`, or the charset of a CSV or NDJSON body).",
     422: "Unprocessable entity.",
     429: "Too many requests.",
     500: "Internal server error.",
@@ -196,7 +236,18 @@ OPERATIONS = (
         "Delete collection of {alias}",
         None,
         204,
-        ("011", "1315", "1303", "1317", "1403", "1405", "1406", "1411", "1417"),
+        (
+            "011",
+            "1315",
+            "1303",
+            "1317",
+            "1403",
+            "1405",
+            "1406",
+            "1411",
+            "1417",
+            *IDEMPOTENCY_ERRORS,
+        ),  # fmt: skip
     ),
     Operation(
         "delete-entity",
@@ -205,7 +256,7 @@ OPERATIONS = (
         "Delete entity of {alias}",
         None,
         204,
-        ("1303", "1317", "1406", "1407", "1417"),
+        ("1303", "1317", "1406", "1407", "1417", *IDEMPOTENCY_ERRORS),
     ),
 )
 
@@ -290,7 +341,8 @@ def request_body(operation, endpoint, names):
         "required": True,
         "description": (
             "Items keyed by field names; a relation name may hold a list of child items, "
-            "written with their parent."
+            "written with their parent. The same items may come as CSV (`text/csv`) or NDJSON "
+            "(`application/x-ndjson`), chosen by `Content-Type`."
         ),
         "content": {
             "application/json": {
@@ -299,7 +351,8 @@ def request_body(operation, endpoint, names):
                     "properties": {"data": data},
                     "required": ["data"],
                 }
-            }
+            },
+            **BODY_MEDIA,
         },
     }
 
@@ -344,7 +397,7 @@ def response_headers(operation, names, registry):
     `operation` (X-Request-Id; X-Dry-Run on writes), adding them to `registry`."""
     names = ["X-Request-Id", *names]
     if operation.method not in READ_METHODS:
-        names.append("X-Dry-Run")
+        names.extend(("X-Dry-Run", "Idempotent-Replayed"))
     refs = {}
     for name in names:
         registry[name] = HEADERS[name]

@@ -1,8 +1,8 @@
 """Parameters of the dynamic routes: one table entry per parameter and the operations it applies to.
 
 A parameter is one entry in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict or None`;
-the Part B extensions (SPEC B3–B8) are `sort`, `fields`, `Prefer`, `X-Dry-Run`, `If-Match` and the
-filter operators of the engine's `OPERATOR_TABLE`.
+the Part B extensions (SPEC B3–B8) are `sort`, `fields`, `Prefer`, `X-Dry-Run`, `If-Match`,
+`Idempotency-Key` and the filter operators of the engine's `OPERATOR_TABLE`.
 """
 
 from dataclasses import dataclass
@@ -16,6 +16,9 @@ INCLUDE_MAX_CHAINS = 200
 MAX_OFFSET = 2**63 - 1  # SQL OFFSET is a 64-bit integer
 # `*` or entity tags (engine.concurrency.parse_if_match also takes non-ASCII tag characters).
 IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$'
+# idempotency.keys: what a key may hold, as sent without quotes (leading and trailing blanks
+# belong to the header's syntax, not to the key)
+IDEMPOTENCY_KEY_PATTERN = r"^[!#-\[\]-~]([ !#-\[\]-~]{0,253}[!#-\[\]-~])?$"
 
 
 FILTER_OPERATORS = OPERATOR_TABLE  # the engine's table, in document order
@@ -270,6 +273,28 @@ def if_match_header(endpoint, ctx):
     }
 
 
+def idempotency_key_header(endpoint, ctx):
+    """Return `Idempotency-Key` (IETF draft "The Idempotency-Key HTTP Header Field")."""
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "description": (
+            "A key you choose per request (a UUID, say) so that retrying is safe: the first "
+            "answer is kept for 24 hours with the data it wrote, in the same transaction, and a "
+            "retry with the same key, method, path, query, body and the headers that change a "
+            "write (`Content-Type`, `X-Is-Transactional`, `X-Dry-Run`, `If-Match`, `Prefer`) "
+            "gets that answer again, with `Idempotent-Replayed: true`, without running. Keys "
+            "are per caller. The same key with another request is refused with 422 `1420`; a "
+            "retry while the first request runs gets 409 `1421` with `Retry-After`. Requests "
+            "refused before they ran (e.g. `1301`, `1404`) keep nothing. 1 to 255 printable "
+            'ASCII characters without `"` or `\\`, optionally in double quotes; anything '
+            "else is rejected with `1410`."
+        ),
+        "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+        "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
+    }
+
+
 READS = frozenset({"get-collection"})
 ENTITY = frozenset({"get-entity", "update-entity", "upsert-entity", "delete-entity"})
 WRITES = frozenset(
@@ -289,6 +314,7 @@ PARAMETERS = (
     ParameterSpec(WRITES, transactional_header, shared=True),
     ParameterSpec(WRITES | DELETES, dry_run_header, shared=True),
     ParameterSpec(CONDITIONAL, if_match_header, shared=True),
+    ParameterSpec(WRITES | DELETES, idempotency_key_header, shared=True),
 )
 
 

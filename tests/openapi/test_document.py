@@ -226,7 +226,11 @@ def test_parameters_filter_page_include_and_transactional_header(document):
     assert params["include"]["schema"]["items"]["enum"] == ["brandGadgets"]
     assert list(params) == ["filter", "page", "include", "sort", "fields", "Prefer"]
     post = document["paths"][f"{PREFIX}/brands"]["post"]
-    assert list(parameters(document, post)) == ["X-Is-Transactional", "X-Dry-Run"]
+    assert list(parameters(document, post)) == [
+        "X-Is-Transactional",
+        "X-Dry-Run",
+        "Idempotency-Key",
+    ]
     one = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["get"]
     assert list(parameters(document, one)) == ["id", "fields"]
 
@@ -239,7 +243,15 @@ def test_responses_cover_success_non_transactional_and_error_codes(document):
             {"$ref": "#/components/schemas/gadgets.CollectionNonTransactional"},
         ]
     }
-    assert post["responses"]["422"]["x-error-codes"] == ["1314"]
+    assert post["responses"]["422"]["x-error-codes"] == ["1314", "1420"]
+    assert resolve(document, post["responses"]["409"])["x-error-codes"] == ["1421"]
+    assert resolve(document, post["responses"]["415"])["x-error-codes"] == ["010", "1419"]
+    assert "1418" in post["responses"]["400"]["x-error-codes"]
+    assert list(post["requestBody"]["content"]) == [
+        "application/json",
+        "text/csv",
+        "application/x-ndjson",
+    ]
     assert "1307" in post["responses"]["400"]["x-error-codes"]
     assert resolve(document, post["responses"]["403"])["x-error-codes"] == [None, "1404"]
     delete = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["delete"]
@@ -248,6 +260,7 @@ def test_responses_cover_success_non_transactional_and_error_codes(document):
         "headers": {
             "X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"},
             "X-Dry-Run": {"$ref": "#/components/headers/X-Dry-Run"},
+            "Idempotent-Replayed": {"$ref": "#/components/headers/Idempotent-Replayed"},
         },
     }
     assert resolve(document, delete["responses"]["404"])["x-error-codes"] == ["1303"]
@@ -256,7 +269,9 @@ def test_responses_cover_success_non_transactional_and_error_codes(document):
 
 
 def test_extension_parameters_per_operation(document):
-    """SPEC B4, B5, B7, B8: sort, fields, Prefer, X-Dry-Run and If-Match where they apply."""
+    """SPEC B4, B5, B7, B8: sort, fields, Prefer, X-Dry-Run, If-Match and Idempotency-Key
+    where they apply."""
+    key = "Idempotency-Key"
     paths = document["paths"]
     collection, entity = paths[f"{PREFIX}/gadgets"], paths[f"{PREFIX}/gadgets/{{id}}"]
     names = {
@@ -266,15 +281,16 @@ def test_extension_parameters_per_operation(document):
     }
     assert names == {
         ("collection", "get"): ["filter", "page", "sort", "fields", "Prefer"],
-        ("collection", "post"): ["X-Is-Transactional", "X-Dry-Run"],
-        ("collection", "patch"): ["X-Is-Transactional", "X-Dry-Run"],
-        ("collection", "put"): ["X-Is-Transactional", "X-Dry-Run"],
-        ("collection", "delete"): ["filter", "X-Dry-Run"],
+        ("collection", "post"): ["X-Is-Transactional", "X-Dry-Run", key],
+        ("collection", "patch"): ["X-Is-Transactional", "X-Dry-Run", key],
+        ("collection", "put"): ["X-Is-Transactional", "X-Dry-Run", key],
+        ("collection", "delete"): ["filter", "X-Dry-Run", key],
         ("entity", "get"): ["id", "fields"],
-        ("entity", "patch"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match"],
-        ("entity", "put"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match"],
-        ("entity", "delete"): ["id", "X-Dry-Run", "If-Match"],
+        ("entity", "patch"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key],
+        ("entity", "put"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key],
+        ("entity", "delete"): ["id", "X-Dry-Run", "If-Match", key],
     }
+    assert parameters(document, entity["delete"])[key]["in"] == "header"
     params = parameters(document, collection["get"])
     sort = params["sort"]["schema"]["items"]["enum"]
     assert sort[:2] == ["id_gadget", "brand"] and "-id_gadget" in sort and "-url" in sort
@@ -335,10 +351,11 @@ def test_extension_responses_headers_media_and_errors(document):
     }
     for method in ("patch", "put"):
         headers = entity[method]["responses"]["200"]["headers"]
-        assert list(headers) == ["X-Request-Id", "ETag", "X-Dry-Run"]
+        assert list(headers) == ["X-Request-Id", "ETag", "X-Dry-Run", "Idempotent-Replayed"]
         assert list(collection[method]["responses"]["200"]["headers"]) == [
             "X-Request-Id",
             "X-Dry-Run",
+            "Idempotent-Replayed",
         ]
     headers = document["components"]["headers"]
     assert headers["X-Request-Id"]["required"] is True
