@@ -21,6 +21,9 @@ DEFAULTS = {
     "PERIODIC": {"jobs.reclaim": 60, "prune": 3600},
     # Tasks enqueued per job at most: how many workers may share one job's chunks.
     "FANOUT": 4,
+    # Chunks one task processes before it enqueues the rest of its job as a new task: bounds
+    # how long a stopping worker takes (SIGTERM waits for the task) and lets other jobs in.
+    "CHUNKS_PER_TASK": 10,
     # Times a chunk is taken before its items are given up as failed (1427): a chunk whose
     # workers keep dying (out of memory, killed) must not block its job for ever.
     "MAX_ATTEMPTS": 5,

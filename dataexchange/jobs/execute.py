@@ -43,11 +43,12 @@ class Rollback(Exception):
     """Raised to roll a transactional job back once its results are known."""
 
 
-def jobs_work(*, job_id, worker):
-    """Process chunks of job `job_id` until none is left to claim; return how many."""
+def jobs_work(*, job_id, worker, limit=None):
+    """Process chunks of job `job_id` until none is left to claim, or `limit` of them; return
+    how many."""
     job = Job.objects.filter(pk=job_id).first()
     done = 0
-    while job is not None and not job.is_final:
+    while job is not None and not job.is_final and (limit is None or done < limit):
         claim = chunk_claim(job, worker)
         if claim is None:
             break

@@ -6,6 +6,7 @@ from django.utils.module_loading import import_string
 
 from django_tasks import task
 
+from dataexchange.jobs import conf
 from dataexchange.jobs.claim import worker_name
 from dataexchange.jobs.execute import jobs_work
 
@@ -19,8 +20,14 @@ PERIODIC_TASKS = {
 
 @task()
 def job_work(job_id):
-    """Process chunks of job `job_id` until none is left; return how many."""
-    return jobs_work(job_id=job_id, worker=worker_name())
+    """Process up to CHUNKS_PER_TASK chunks of job `job_id`, then hand the rest on to a new task
+    (so a stopping worker stops soon, and jobs queued behind a large one get their turn);
+    return how many chunks this task processed."""
+    limit = conf.get("CHUNKS_PER_TASK")
+    done = jobs_work(job_id=job_id, worker=worker_name(), limit=limit)
+    if done == limit:
+        job_work.enqueue(job_id)
+    return done
 
 
 @task()

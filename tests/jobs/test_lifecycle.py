@@ -178,3 +178,13 @@ def test_chunks_respect_the_endpoint_batch_limit(api, items_endpoint, settings):
     assert list(JobChunk.objects.values_list("size", flat=True)) == [2, 2, 1]
     run_worker()
     assert Job.objects.get().status == "succeeded" and len(rows()) == 5
+
+
+def test_a_task_hands_the_rest_of_its_job_on(api, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.DATA_EXCHANGE_JOBS = {"CHUNK_SIZE": 1, "CHUNKS_PER_TASK": 2, "FANOUT": 1}
+    submit(api, "POST", items(5), headers=LOOSE)
+    run_worker()
+    assert Job.objects.get().status == "succeeded" and len(rows()) == 5
+    assert DBTaskResult.objects.count() == 3  # 2 + 2 + 1 chunks
