@@ -185,7 +185,8 @@ def main():
     token = run.prepare()
     path, size = write_csv(args.rows)
     print(f"CSV: {args.rows:,} rows, {size / MB:.1f} MiB; chunks of {args.chunk_size} rows")
-    server = run.Server("core.wsgi", PORT, 1)
+    # The upload is read into chunks within the request: gunicorn must let it take its time.
+    server = run.Server("core.wsgi", PORT, 1, {"GUNICORN_TIMEOUT": "900"})
     try:
         for workers in args.workers:
             report(import_once(path, size, token, workers, server), args.rows)
