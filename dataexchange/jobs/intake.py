@@ -58,14 +58,18 @@ def job_accept(job_request, trace, keep=None):
         fail(Code.NOT_FOUND)
     check_reach(job_request.caller, snapshot, endpoint, job_request.method)
     body_kind(job_request.content_type)  # 1419 before reading anything
-    with transaction.atomic():
-        job = job_create(job_request, trace)
-        job_fill(job, job_request, endpoint)
-        headers = {"Location": job_location(job), "Preference-Applied": PREFERENCE_APPLIED}
-        result = json_result(job_document(job), status=202, headers=headers)
-        if keep is not None:
-            keep(result)
-        transaction.on_commit(lambda: job_enqueue(job))
+    try:
+        with transaction.atomic():
+            job = job_create(job_request, trace)
+            job_fill(job, job_request, endpoint)
+            headers = {"Location": job_location(job), "Preference-Applied": PREFERENCE_APPLIED}
+            result = json_result(job_document(job), status=202, headers=headers)
+            if keep is not None:
+                keep(result)
+            transaction.on_commit(lambda: job_enqueue(job))
+    except Exception:  # the exchange rolled back too: the view logs the refusal instead
+        trace.saved, trace.exchange = False, None
+        raise
     return result
 
 

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 
+from dataexchange.exchangelog.models import Exchange
 from dataexchange.jobs.models import Job
 from tests.jobs.conftest import LOOSE, URL, items, rows, run_worker, submit
 
@@ -72,6 +73,12 @@ def test_ndjson_body_async_bad_line_refused(api):
     )
     assert response.status_code == 400 and response.json()[0]["code"] == "1418"
     assert not Job.objects.exists()
+    exchange = Exchange.objects.get()  # the refusal is logged, as a synchronous one
+    assert (exchange.status, exchange.http_status, exchange.error_codes) == (
+        "rejected",
+        400,
+        ",1418,",
+    )
 
 
 def test_idempotency_key_replays_the_202(api):
