@@ -188,3 +188,45 @@ def test_a_task_hands_the_rest_of_its_job_on(api, settings):
     run_worker()
     assert Job.objects.get().status == "succeeded" and len(rows()) == 5
     assert DBTaskResult.objects.count() == 3  # 2 + 2 + 1 chunks
+
+
+def test_a_chunk_whose_workers_keep_dying_is_given_up(api, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dataexchange.jobs.maintenance import jobs_reclaim
+
+    settings.DATA_EXCHANGE_JOBS = {"MAX_ATTEMPTS": 2}
+    submit(api, "POST", items(2), headers=LOOSE)
+    expired = timezone.now() - timedelta(seconds=1)
+    JobChunk.objects.update(status="claimed", attempts=2, worker="dead:1", lease_until=expired)
+    run_worker()  # the task enqueued at intake finds the chunk and gives it up
+    job = Job.objects.get()
+    assert (job.status, job.items_failed) == ("failed", 2) and rows() == []
+    result = job.chunks.get().results.splitlines()[0]
+    assert '"1427"' in result and "Items `0`" in result
+    assert jobs_reclaim() == 0  # nothing left to reclaim
+
+
+def test_reclaim_enqueues_expired_claims_and_forgotten_jobs(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from django_tasks_db.models import DBTaskResult
+
+    from dataexchange.jobs.maintenance import jobs_reclaim
+
+    submit(api, "POST", items(1), headers=LOOSE)
+    submit(api, "POST", items(1, start=1), headers=LOOSE)
+    DBTaskResult.objects.all().delete()  # the tasks were lost
+    first, second = Job.objects.order_by("created_at")
+    JobChunk.objects.filter(job=first).update(
+        status="claimed", attempts=1, worker="dead:1", lease_until=timezone.now()
+    )
+    Job.objects.filter(pk=second.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert jobs_reclaim() == 2
+    run_worker()
+    assert set(Job.objects.values_list("status", flat=True)) == {"succeeded"}
+    assert len(rows()) == 2
