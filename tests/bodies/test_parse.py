@@ -77,3 +77,8 @@ def test_the_stream_is_left_open(endpoint):
     stream = io.BytesIO(b"code\nA1\n")
     assert list(iter_items("csv", stream, endpoint)) == [{"code": "A1"}]
     assert not stream.closed
+
+
+def test_without_an_endpoint_cells_stay_text():
+    items = iter_items("csv", io.BytesIO(b"qty,flag\n5,true\n"), None)
+    assert list(items) == [{"qty": "5", "flag": "true"}]

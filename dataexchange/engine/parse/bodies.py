@@ -126,7 +126,10 @@ def csv_columns(header, endpoint, line):
 
 
 def cell_converter(endpoint, name):
-    """Return the function turning a cell of column `name` into its JSON value."""
+    """Return the function turning a cell of column `name` into its JSON value (its text when
+    no endpoint is given)."""
+    if endpoint is None:
+        return keep_text
     field = endpoint.identifier if name == IDENTIFIER_KEY else endpoint.by_name.get(name)
     if field is None:
         return keep_text  # an unknown field: planning answers 1311 as for JSON
