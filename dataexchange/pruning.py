@@ -11,6 +11,7 @@ PRUNERS = {
     # name: dotted path of the function
     "idempotency-keys": "dataexchange.idempotency.store.prune_idempotency_keys",
     "jobs": "dataexchange.jobs.maintenance.jobs_prune",
+    "task-results": "dataexchange.jobs.maintenance.task_results_prune",
 }
 
 

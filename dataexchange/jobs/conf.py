@@ -17,6 +17,8 @@ DEFAULTS = {
     "MAX_BODY_BYTES": 2 * 1024 * 1024 * 1024,
     # Days a finished job (with its results) is kept; chunk payloads go once processed.
     "RETENTION_DAYS": 7,
+    # Days the task engine's rows (database backend) of finished tasks are kept.
+    "TASK_RESULTS_RETENTION_DAYS": 1,
     # Periodic tasks run by `manage.py dataexchange_scheduler`: name -> interval in seconds.
     "PERIODIC": {"jobs.reclaim": 60, "prune": 3600},
     # Tasks enqueued per job at most: how many workers may share one job's chunks.

@@ -1,4 +1,5 @@
-"""Periodic upkeep of jobs: reclaim work whose worker died, prune finished jobs."""
+"""Periodic upkeep of jobs: reclaim work whose worker died, prune finished jobs and the task
+engine's rows."""
 
 import logging
 from datetime import timedelta
@@ -42,3 +43,15 @@ def jobs_prune(*, older_than=None, dry_run=False):
         JobChunk.objects.filter(job__in=old.values("id")).delete()
         old.delete()
     return count
+
+
+def task_results_prune():
+    """Delete the task engine's own rows (database backend) of tasks finished, or abandoned
+    by a dead worker ("running" for ever), more than TASK_RESULTS_RETENTION_DAYS ago; return
+    how many. The work they stood for is tracked in jobs and chunks."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(days=conf.get("TASK_RESULTS_RETENTION_DAYS"))
+    old = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff)
+    dead = DBTaskResult.objects.running().filter(started_at__lt=cutoff)
+    return old.delete()[0] + dead.delete()[0]

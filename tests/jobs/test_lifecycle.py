@@ -230,3 +230,23 @@ def test_reclaim_enqueues_expired_claims_and_forgotten_jobs(api):
     run_worker()
     assert set(Job.objects.values_list("status", flat=True)) == {"succeeded"}
     assert len(rows()) == 2
+
+
+def test_prune_deletes_old_task_rows(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from django_tasks_db.models import DBTaskResult
+
+    from dataexchange.jobs.maintenance import task_results_prune
+
+    submit(api, "POST", items(1), headers=LOOSE)
+    submit(api, "POST", items(1, start=1), headers=LOOSE)
+    run_worker()
+    assert task_results_prune() == 0  # finished just now
+    old = timezone.now() - timedelta(days=2)
+    first, second = DBTaskResult.objects.all()
+    DBTaskResult.objects.filter(pk=first.pk).update(finished_at=old)
+    DBTaskResult.objects.filter(pk=second.pk).update(status="RUNNING", started_at=old)
+    assert task_results_prune() == 2 and not DBTaskResult.objects.exists()
