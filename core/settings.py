@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "dataexchange.auth",
     "dataexchange.exchangelog",
     "dataexchange.idempotency",
+    "dataexchange.jobs",
+    # The task engine (docs/jobs.md): Django's Tasks API, backported; the database backend
+    # needs no other service, the Redis one (django-tasks-rq) serves several worker hosts.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 # Django's stack; API requests skip what only the admin and browsers need (see the module).
@@ -253,6 +258,28 @@ EXCHANGE_LOG = {
         "rejected": env_int("EXCHANGE_LOG_RETENTION_REJECTED", 30),
     },
 }
+
+# Asynchronous jobs (dataexchange.jobs.conf lists every key and its default) and the task
+# engine that runs them: DATA_EXCHANGE_TASKS_BACKEND=database (default: the database is the
+# queue, `manage.py db_worker` runs tasks) or redis (`manage.py rqworker`, REDIS_URL).
+DATA_EXCHANGE_JOBS = {
+    "CHUNK_SIZE": env_int("DATA_EXCHANGE_JOBS_CHUNK_SIZE", 1000),
+    "LEASE_SECONDS": env_int("DATA_EXCHANGE_JOBS_LEASE_SECONDS", 300),
+    "MAX_TRANSACTIONAL_ITEMS": env_int("DATA_EXCHANGE_JOBS_MAX_TRANSACTIONAL_ITEMS", 100_000),
+    "RETENTION_DAYS": env_int("DATA_EXCHANGE_JOBS_RETENTION_DAYS", 7),
+}
+TASKS_BACKEND = os.environ.get("DATA_EXCHANGE_TASKS_BACKEND", "database")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "redis":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+else:
+    raise ImproperlyConfigured(
+        f"DATA_EXCHANGE_TASKS_BACKEND is {TASKS_BACKEND!r}; use `database` or `redis`."
+    )
 
 # Secrets are masked in every handler, runserver's request lines (`django.server`) included:
 # Django's own handler for them would print `?api_key=...` in full.

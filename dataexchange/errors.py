@@ -8,7 +8,9 @@ Code ranges:
              1410 bad header value, 1411 delete cap, 1412 body depth, 1413/1414 query
              string too long / too many parameters, 1415 unavailable (retry), 1416
              malformed request, 1417 paging on DELETE, 1418 CSV/NDJSON body format,
-             1419 body charset, 1420/1421 Idempotency-Key reused / still in progress
+             1419 body charset, 1420/1421 Idempotency-Key reused / still in progress;
+             1425–1431 asynchronous jobs (1425 transactional job too large, 1426 job
+             already finished, 1427 chunk abandoned after repeated worker deaths)
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments; call sites name
 codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
@@ -72,6 +74,9 @@ class Code:
     UNSUPPORTED_CHARSET = "1419"
     IDEMPOTENCY_KEY_REUSED = "1420"
     IDEMPOTENCY_IN_PROGRESS = "1421"
+    JOB_TOO_LARGE = "1425"
+    JOB_FINISHED = "1426"
+    JOB_ABANDONED = "1427"
     SERVER_ERROR = "500"
 
 
@@ -175,6 +180,17 @@ CATALOGUE = {
         409,
         "A request with this `Idempotency-Key` is still being processed. Try again in %wait% "
         "seconds.",
+    ),
+    "1425": (
+        413,
+        "A transactional job holds at most %max% items. Send the body with "
+        "`X-Is-Transactional: false`, or split it.",
+    ),
+    "1426": (409, "Job `%id%` is already %status%."),
+    "1427": (
+        500,
+        "Items `%first%`–`%last%` were abandoned after %attempts% attempts: every worker that "
+        "took them stopped before finishing.",
     ),
     "500": (500, "Internal server error."),
 }

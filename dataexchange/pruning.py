@@ -1,5 +1,5 @@
-"""What expires and is pruned: one table of pruners, run by `manage.py prune` (and by a periodic
-task once the task engine schedules one).
+"""What expires and is pruned: one table of pruners, run by `manage.py prune` and by the periodic
+task `prune` (`manage.py dataexchange_scheduler`).
 
 A pruner is a keyword-only function deleting what its retention setting says has expired, in
 short transactions, and returning how many rows it deleted. Add a pruner by adding a line.
@@ -10,6 +10,8 @@ from django.utils.module_loading import import_string
 PRUNERS = {
     # name: dotted path of the function
     "idempotency-keys": "dataexchange.idempotency.store.prune_idempotency_keys",
+    "jobs": "dataexchange.jobs.maintenance.jobs_prune",
+    "task-results": "dataexchange.jobs.maintenance.task_results_prune",
 }
 
 

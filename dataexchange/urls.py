@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from dataexchange import conf
 from dataexchange.api.views import DynamicEntityView
 from dataexchange.auth.views import TokenView
+from dataexchange.jobs.views import JobResultsView, JobView
 
 prefix = conf.get("ROUTE_PREFIX").strip("/")
 # The dynamic endpoint routes (api.direct serves bearer requests on them by the same patterns).
@@ -15,5 +16,7 @@ urlpatterns = [
     path("token", TokenView.as_view(), name="token"),
     re_path(COLLECTION_ROUTE, DynamicEntityView.as_view(), name="dynamic-entity-collection"),
     re_path(ITEM_ROUTE, DynamicEntityView.as_view(), name="dynamic-entity-item"),
+    path("jobs/<uuid:job_id>", JobView.as_view(), name="job"),
+    path("jobs/<uuid:job_id>/results", JobResultsView.as_view(), name="job-results"),
     path("", include("dataexchange.openapi.urls")),
 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a development instance and serve it: .venv, install, migrate, demo data, admin user,
-# demo endpoints (when their file and importer exist), then runserver on 127.0.0.1:8000.
+# demo endpoints (when their file and importer exist), then runserver on 127.0.0.1:8000 with a
+# task worker and the scheduler of periodic tasks beside it (asynchronous jobs).
 #
 #   SERVE_NO_RUNSERVER=1  do every set-up step but do not start the server (used by the tests)
 #   SERVE_SKIP_INSTALL=1  trust the existing .venv; skip creating it and installing into it
@@ -48,5 +49,18 @@ if [ "${SERVE_NO_RUNSERVER:-0}" = 1 ]; then
     echo "Set-up done; not starting the server (SERVE_NO_RUNSERVER=1)."
     exit 0
 fi
+# Asynchronous jobs need a task worker and the scheduler of periodic tasks beside the server
+# (docs/jobs.md); they stop with it.
+if [ "${DATA_EXCHANGE_TASKS_BACKEND:-database}" = redis ]; then
+    worker=(rqworker default --job-class django_tasks_rq.Job)
+else
+    worker=(db_worker --no-reload)
+fi
+step "Starting a task worker (${worker[0]}) and the scheduler (dataexchange_scheduler)"
+"$py" manage.py "${worker[@]}" &
+worker_pid=$!
+"$py" manage.py dataexchange_scheduler &
+scheduler_pid=$!
+trap 'kill "$worker_pid" "$scheduler_pid" 2>/dev/null; wait' EXIT INT TERM
 step "Serving http://$addr/ (admin at http://$addr/admin/); Ctrl-C stops"
-exec "$py" manage.py runserver "$addr"
+"$py" manage.py runserver "$addr"

@@ -25,12 +25,14 @@ from django.utils.http import parse_header_parameters
 
 from dataexchange import conf
 from dataexchange.api.middleware import is_api_request
+from dataexchange.api.request import is_async_write
 from dataexchange.api.responses import error_response
 from dataexchange.engine.execute.concurrency import parse_if_match
 from dataexchange.engine.execute.dryrun import parse_dry_run
 from dataexchange.engine.query.counting import parse_prefer
 from dataexchange.errors import ApiException, Code, fail
 from dataexchange.idempotency.keys import parse_idempotency_key
+from dataexchange.jobs import conf as jobs_conf
 
 TOKEN_PATH = "/token"
 TOKEN_MAX_BODY_BYTES = 64 * 1024
@@ -76,11 +78,23 @@ def request_check(request):
         body_check(request, TOKEN_MAX_BODY_BYTES)
         token_body_check(request)
         return
-    body_check(request, conf.get("MAX_BODY_BYTES"))
+    if async_write(request):  # a job's body is streamed into chunks, never buffered here
+        body_check(request, jobs_conf.get("MAX_BODY_BYTES"), buffer_chunked=False)
+    else:
+        body_check(request, conf.get("MAX_BODY_BYTES"))
     for key, parse in HEADER_PARSERS:
         value = meta.get(key)
         if value:
             parse(value)
+
+
+def async_write(request):
+    """Return whether the request is a write for a job; a header that does not parse is
+    refused after the body checks, as for any request."""
+    try:
+        return is_async_write(request)
+    except ApiException:
+        return False
 
 
 def query_check(query):
@@ -99,9 +113,11 @@ def fields_check(encoded, separator):
         fail(Code.TOO_MANY_PARAMETERS, max=fields)
 
 
-def body_check(request, limit):
+def body_check(request, limit, *, buffer_chunked=True):
     """Raise 1416 for a malformed Content-Length and 1408 for a body over `limit`; buffer a
-    chunked body (no Content-Length) of at most `limit` bytes so that the view can read it."""
+    chunked body (no Content-Length) of at most `limit` bytes so that the view can read it, or
+    (`buffer_chunked` False: a job's body) let the view stream it, reading at most one byte
+    past `limit`."""
     length = request.META.get("CONTENT_LENGTH")
     if length:
         if not (length.isascii() and length.isdigit()):
@@ -109,7 +125,10 @@ def body_check(request, limit):
         if int(length) > limit:
             fail(Code.BODY_TOO_LARGE, size=int(length), max=limit)
     elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-        chunked_body_buffer(request, limit)
+        if buffer_chunked:
+            chunked_body_buffer(request, limit)
+        else:
+            request._stream = LimitedStream(request.META["wsgi.input"], limit + 1)
 
 
 def chunked_body_buffer(request, limit):

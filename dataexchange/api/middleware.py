@@ -14,12 +14,14 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from dataexchange import conf
 
+JOBS_PREFIX = "/jobs/"
+
 
 def is_api_request(request):
-    """Return whether `request` is for the Data Exchange routes or `/token`."""
+    """Return whether `request` is for the Data Exchange routes, `/jobs/` or `/token`."""
     path = request.path_info
     prefix = conf.get("ROUTE_PREFIX").strip("/")
-    return path.startswith(f"/{prefix}/") or path == "/token"
+    return path.startswith((f"/{prefix}/", JOBS_PREFIX)) or path == "/token"
 
 
 def has_bearer_credentials(request):

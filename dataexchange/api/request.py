@@ -13,6 +13,8 @@ from dataexchange.engine.parse.params import is_transactional
 from dataexchange.engine.parse.request import ApiRequest, Caller, ItemSource
 from dataexchange.engine.query.counting import parse_prefer
 from dataexchange.errors import ApiException
+from dataexchange.exchangelog.capture import Policy
+from dataexchange.exchangelog.recorder import Received, client_of, ip_or_none
 
 
 def api_request_from(request, alias, entity_id=None, media=None):
@@ -33,6 +35,45 @@ def api_request_from(request, alias, entity_id=None, media=None):
         if_match=request.headers.get("If-Match"),
         preferences=parse_prefer(request.headers.get("Prefer")),
         stream=media if media is not None and media.is_stream else None,
+    )
+
+
+def is_async_write(request):
+    """Return whether a request is a write asking for `Prefer: respond-async` (a job). Dry runs
+    and `If-Match` writes are answered at once: the preference is not applied (RFC 7240)."""
+    meta = request.META
+    if request.method not in WRITE_METHODS or meta.get("HTTP_IF_MATCH"):
+        return False
+    if parse_dry_run(meta.get("HTTP_X_DRY_RUN")):
+        return False
+    return parse_prefer(meta.get("HTTP_PREFER")).respond_async
+
+
+def job_request_from(request, alias, entity_id=None):
+    """Return the JobRequest of an asynchronous write, its body left unread on the stream."""
+    from dataexchange.jobs.intake import JobRequest
+
+    meta = request.META
+    query = meta.get("QUERY_STRING", "")
+    return JobRequest(
+        method=request.method,
+        alias=alias,
+        caller=Caller(request.user, request.auth),
+        entity_id=entity_id,
+        query=query,
+        transactional=is_transactional(request.headers),
+        content_type=meta.get("CONTENT_TYPE", ""),
+        stream=request._request,  # Django's HttpRequest reads its body stream piece by piece
+        size=int(meta["CONTENT_LENGTH"]) if meta.get("CONTENT_LENGTH") else None,
+        received=Received(
+            method=request.method,
+            endpoint=alias[:255],
+            client=client_of(request),
+            path=request.path[:1000],
+            query=Policy.current().safe_query(query),
+            entity_id=str(entity_id or "")[:255],
+            remote_addr=ip_or_none(meta.get("REMOTE_ADDR")),
+        ),
     )
 
 

@@ -20,13 +20,19 @@ from django.views.decorators.csrf import csrf_exempt
 from dataexchange.api.credentials import CredentialRequest, authenticate, check_throttles
 from dataexchange.api.exceptions import api_exception_handler
 from dataexchange.api.idempotency import idempotent
-from dataexchange.api.request import api_request_from, mark_dry_run
+from dataexchange.api.request import (
+    api_request_from,
+    is_async_write,
+    job_request_from,
+    mark_dry_run,
+)
 from dataexchange.api.responses import http_response
 from dataexchange.engine.parse.media import negotiate
 from dataexchange.engine.serve import Recording, serve
 from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
+from dataexchange.jobs.intake import job_accept
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD")
 # Every answer of these routes names them (as DRF did) and varies by Accept (JSON or a stream).
@@ -69,6 +75,11 @@ class DynamicEntityView(View):
             fail(Code.UNSUPPORTED_ACCEPT)
         authenticate(caller)
         check_throttles(caller, self)
+        if is_async_write(caller):  # a write that prefers `respond-async` becomes a job (202)
+            job_request = job_request_from(caller, alias, entity_id)
+            return idempotent(
+                caller, lambda keep: http_response(job_accept(job_request, self.trace, keep))
+            )
         api_request = api_request_from(caller, alias, entity_id, media)
         recording = self.recording(caller)
         # A write with an Idempotency-Key runs once per key (api.idempotency).

@@ -42,11 +42,13 @@ DRY_RUN_HEADER = "X-Dry-Run"
 @dataclass(frozen=True, slots=True)
 class Recording:
     """How a write's exchange is recorded with its data: the request's trace, a function
-    returning the Received facts of a Result, and options for `exchange_save`."""
+    returning the Received facts of a Result, and options for `exchange_save`; `save` replaces
+    `exchange_save` (a job's chunk adds its items to the job's exchange instead)."""
 
     trace: object
     received_of: object
     save_options: dict = field(default_factory=dict)
+    save: object = None
 
 
 def serve(api_request, *, recording=None, keep=None):
@@ -125,6 +127,7 @@ def serve_write(api_request, snapshot, endpoint, recording, keep=None):
             execute,
             recording.received_of,
             render_error=lambda exc: error_result(exc.errors, exc.status, exc.headers),
+            save=recording.save,
             **recording.save_options,
         )
     if keep is not None and not keep.kept:
@@ -158,7 +161,12 @@ def write_runner(api_request, snapshot, endpoint, recording):
     items = api_request.body.all(endpoint)
     reached = check_reach(api_request.caller, snapshot, endpoint, api_request.method, items=items)
     plan = plan_write(
-        snapshot, endpoint, items, method=api_request.method, url_id=api_request.entity_id
+        snapshot,
+        endpoint,
+        items,
+        method=api_request.method,
+        url_id=api_request.entity_id,
+        start=api_request.body.start,
     )
     viewable = viewable_aliases(api_request.caller, reached)
     may_view = endpoint.alias in viewable
@@ -171,6 +179,8 @@ def write_runner(api_request, snapshot, endpoint, recording):
             outcomes = run_write(plan, transactional=api_request.transactional)
             if trace is not None:
                 trace.outcomes = outcomes
+        if api_request.outcomes_only:
+            return outcomes_result(outcomes, api_request.transactional)
         result = write_result(
             outcomes,
             method=api_request.method,
@@ -183,6 +193,13 @@ def write_runner(api_request, snapshot, endpoint, recording):
         return tag_written(result, endpoint, outcomes, api_request.entity_id)
 
     return execute
+
+
+def outcomes_result(outcomes, transactional):
+    """Return the bodiless Result of a write whose caller reads its outcomes (a job): only the
+    status, 400 for a transactional batch that failed, says how it went."""
+    failed = transactional and any(outcome.errors for outcome in outcomes)
+    return json_result(None, status=400 if failed else 200)
 
 
 def delete_runner(api_request, snapshot, endpoint, recording):

@@ -25,13 +25,13 @@ logger = logging.getLogger(__name__)
 COMMIT_CHECK_SECONDS = 3.0
 
 
-def write_with_record(trace, run, received_of, *, render_error, **save_options):
+def write_with_record(trace, run, received_of, *, render_error, save=None, **save_options):
     """Return the response of `run()`, committed in one transaction with its exchange record.
 
     `run` executes the write and returns its response (an ApiException it raises is rendered
     by `render_error` and committed too: a DELETE may report blocked rows after deleting the
     others); `received_of(response)` returns the Received facts of the request;
-    `save_options` go to `exchange_save`.
+    `save_options` go to `save` (default `exchange_save`), which records the exchange.
     """
     from dataexchange.exchangelog.recorder import exchange_save, relax_durability
 
@@ -43,7 +43,7 @@ def write_with_record(trace, run, received_of, *, render_error, **save_options):
                 response = render_error(exc)
             trace.finished = time.perf_counter()
             if not connection.needs_rollback:
-                trace.exchange = exchange_save(
+                trace.exchange = (save or exchange_save)(
                     trace, received_of(response), response.status_code, **save_options
                 )
                 if only_record_commits(trace, response):
@@ -57,7 +57,7 @@ def write_with_record(trace, run, received_of, *, render_error, **save_options):
     if not trace.saved:
         # The engine wrote a lone item without a savepoint and it failed (engine.execute.write:
         # write_alone): the transaction rolled back, and its record commits on its own.
-        trace.exchange = exchange_save(
+        trace.exchange = (save or exchange_save)(
             trace, received_of(response), response.status_code, **save_options
         )
         trace.saved = True

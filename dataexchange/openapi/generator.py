@@ -17,12 +17,15 @@ from dataexchange import registry
 from dataexchange.api.views import DynamicEntityView
 from dataexchange.auth.models import ACTIONS
 from dataexchange.auth.permissions import has_endpoint_permission
-from dataexchange.openapi import token
+from dataexchange.jobs.views import JobResultsView, JobView
+from dataexchange.openapi import jobs, token
 from dataexchange.openapi.description import general_description
 from dataexchange.openapi.document import DocContext, build_endpoint_document
 from dataexchange.openapi.schemas import error_schemas
 
 CACHE_SIZE = 64
+# Views whose paths are written from the contract (document.py, openapi.jobs), not introspected.
+DOCUMENTED_VIEWS = (DynamicEntityView, JobView, JobResultsView)
 _cache = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -40,7 +43,7 @@ class DataExchangeSchemaGenerator(SchemaGenerator):
         self.endpoints = [
             (path, regex, method, callback)
             for path, regex, method, callback in self.endpoints
-            if getattr(callback, "cls", None) is not DynamicEntityView and path != "/token"
+            if getattr(callback, "cls", None) not in DOCUMENTED_VIEWS and path != "/token"
         ]
 
     def get_schema(self, request=None, public=False):
@@ -57,9 +60,15 @@ def merge(base, ctx):
         **base.get("info", {}),
         "description": general_description(base.get("info", {}).get("description", "")),
     }
-    document["paths"] = {**token.PATHS, **base.get("paths", {}), **endpoints.paths}
+    writer = any(action != "view" for _, action in ctx.allowed)  # may create jobs
+    document["paths"] = {
+        **token.PATHS,
+        **base.get("paths", {}),
+        **endpoints.paths,
+        **(jobs.PATHS if writer else {}),
+    }
     components = document["components"] = dict(base.get("components", {}))
-    own = {"schemas": {**error_schemas(), **token.SCHEMAS}}
+    own = {"schemas": {**error_schemas(), **token.SCHEMAS, **(jobs.SCHEMAS if writer else {})}}
     for section in ("schemas", "parameters", "responses", "headers"):
         merged = {
             **components.get(section, {}),
@@ -71,6 +80,8 @@ def merge(base, ctx):
     components["securitySchemes"] = {**components.get("securitySchemes", {}), **security_schemes()}
     document["security"] = [{name: []} for name in components["securitySchemes"]]
     document["tags"] = [token.TAG, *base.get("tags", []), *endpoints.tags]
+    if writer:
+        document["tags"].append(jobs.TAG)
     return document
 
 

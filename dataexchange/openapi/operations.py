@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 
 from dataexchange.engine.plan.reach import METHOD_ACTIONS
 from dataexchange.errors import CATALOGUE
-from dataexchange.openapi import schemas
+from dataexchange.openapi import jobs, schemas
 from dataexchange.openapi.parameters import parameters_for
 
 IDEMPOTENCY_ERRORS = ("1420", "1421")  # Idempotency-Key: another request, still running
@@ -287,6 +287,9 @@ def build_operation(operation, endpoint, ctx, names, components):
         **success_response(operation, names, components["headers"], viewer),
         **error_responses(operation, codes, names, components),
     }
+    if operation.method not in READ_METHODS:  # Prefer: respond-async
+        result["responses"]["202"] = jobs.ACCEPTED
+        result["responses"] = dict(sorted(result["responses"].items()))
     if not result["parameters"]:
         del result["parameters"]
     return result

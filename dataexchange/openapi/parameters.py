@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from dataexchange import conf
 from dataexchange.engine.plan.operators import OPERATOR_TABLE, ORDERED, STRING_TYPES
+from dataexchange.openapi.jobs import PREFER_ASYNC
 from dataexchange.openapi.schemas import integer_range, typed_schema
 
 INCLUDE_DEPTH = 3  # relation chains listed in the `include` enum, counted in relations
@@ -34,6 +35,7 @@ class ParameterSpec:
     kinds: frozenset
     build: object
     shared: bool = False
+    key: str | None = None  # its name in components/parameters, when not its own name
 
 
 def id_parameter(endpoint, ctx):
@@ -295,6 +297,11 @@ def idempotency_key_header(endpoint, ctx):
     }
 
 
+def prefer_async_header(endpoint, ctx):
+    """Return `Prefer: respond-async` on writes: a job, 202 (openapi.jobs)."""
+    return PREFER_ASYNC
+
+
 READS = frozenset({"get-collection"})
 ENTITY = frozenset({"get-entity", "update-entity", "upsert-entity", "delete-entity"})
 WRITES = frozenset(
@@ -315,6 +322,7 @@ PARAMETERS = (
     ParameterSpec(WRITES | DELETES, dry_run_header, shared=True),
     ParameterSpec(CONDITIONAL, if_match_header, shared=True),
     ParameterSpec(WRITES | DELETES, idempotency_key_header, shared=True),
+    ParameterSpec(WRITES | DELETES, prefer_async_header, shared=True, key="Prefer.respond-async"),
 )
 
 
@@ -328,7 +336,9 @@ def parameters_for(kind, endpoint, ctx, registry):
         parameter = spec.build(endpoint, ctx)
         if parameter is None:
             continue
-        name = parameter["name"] if spec.shared else f"{endpoint.alias}.{parameter['name']}"
+        name = spec.key or parameter["name"]
+        if not spec.shared:
+            name = f"{endpoint.alias}.{name}"
         registry[name] = parameter
         refs.append({"$ref": f"#/components/parameters/{name}"})
     return refs

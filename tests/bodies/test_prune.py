@@ -32,7 +32,9 @@ def test_prune_deletes_expired_keys_only(db):
     key_row("new", now + dt.timedelta(hours=1))
     out = io.StringIO()
     call_command("prune", stdout=out)
-    assert out.getvalue() == "idempotency-keys: deleted 1.\n"
+    assert out.getvalue() == (
+        "idempotency-keys: deleted 1.\njobs: deleted 0.\ntask-results: deleted 0.\n"
+    )
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
 

@@ -230,6 +230,7 @@ def test_parameters_filter_page_include_and_transactional_header(document):
         "X-Is-Transactional",
         "X-Dry-Run",
         "Idempotency-Key",
+        "Prefer",
     ]
     one = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["get"]
     assert list(parameters(document, one)) == ["id", "fields"]
@@ -281,14 +282,14 @@ def test_extension_parameters_per_operation(document):
     }
     assert names == {
         ("collection", "get"): ["filter", "page", "sort", "fields", "Prefer"],
-        ("collection", "post"): ["X-Is-Transactional", "X-Dry-Run", key],
-        ("collection", "patch"): ["X-Is-Transactional", "X-Dry-Run", key],
-        ("collection", "put"): ["X-Is-Transactional", "X-Dry-Run", key],
-        ("collection", "delete"): ["filter", "X-Dry-Run", key],
+        ("collection", "post"): ["X-Is-Transactional", "X-Dry-Run", key, "Prefer"],
+        ("collection", "patch"): ["X-Is-Transactional", "X-Dry-Run", key, "Prefer"],
+        ("collection", "put"): ["X-Is-Transactional", "X-Dry-Run", key, "Prefer"],
+        ("collection", "delete"): ["filter", "X-Dry-Run", key, "Prefer"],
         ("entity", "get"): ["id", "fields"],
-        ("entity", "patch"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key],
-        ("entity", "put"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key],
-        ("entity", "delete"): ["id", "X-Dry-Run", "If-Match", key],
+        ("entity", "patch"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key, "Prefer"],
+        ("entity", "put"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key, "Prefer"],
+        ("entity", "delete"): ["id", "X-Dry-Run", "If-Match", key, "Prefer"],
     }
     assert parameters(document, entity["delete"])[key]["in"] == "header"
     params = parameters(document, collection["get"])
@@ -296,6 +297,13 @@ def test_extension_parameters_per_operation(document):
     assert sort[:2] == ["id_gadget", "brand"] and "-id_gadget" in sort and "-url" in sort
     assert params["fields"]["schema"]["items"]["enum"][0] == "id_gadget"
     assert params["Prefer"]["schema"] == {"type": "string", "enum": ["count=exact"]}
+    prefer = parameters(document, collection["post"])["Prefer"]["schema"]
+    assert prefer == {"type": "string", "enum": ["respond-async"]}
+    accepted = collection["post"]["responses"]["202"]
+    assert {"Location", "Preference-Applied"} <= set(accepted["headers"])
+    assert accepted["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Job"}
+    assert set(document["paths"]["/jobs/{id}"]) == {"get", "delete"}
+    assert "/jobs/{id}/results" in document["paths"]
     dry_run = parameters(document, collection["post"])["X-Dry-Run"]
     assert dry_run["in"] == "header" and dry_run["schema"]["enum"] == ["true", "false", "1", "0"]
     assert parameters(document, entity["delete"])["If-Match"]["in"] == "header"

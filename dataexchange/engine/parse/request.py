@@ -20,18 +20,19 @@ class ItemSource:
     """The items of a write body, parsed when a stage first reads them (after the endpoint and
     the caller's permission on it were checked, so that those errors come first), whole or in
     chunks (a large import need not be held as one list by stages that read it in chunks).
-    The body is JSON, CSV or NDJSON as its `content_type` says (`engine.parse.bodies`)."""
+    The body is JSON, CSV or NDJSON as its `content_type` says (`engine.parse.bodies`).
+    `start` numbers the first item in error paths: a job's chunk is part of a larger body."""
 
-    __slots__ = ("_raw", "_single", "_size", "_items", "content_type")
+    __slots__ = ("_raw", "_single", "_size", "_items", "content_type", "start")
 
-    def __init__(self, raw=b"", *, single=False, size=0, items=None, content_type=None):
+    def __init__(self, raw=b"", *, single=False, size=0, items=None, content_type=None, start=0):
         self._raw, self._single, self._size, self._items = raw, single, size, items
-        self.content_type = content_type
+        self.content_type, self.start = content_type, start
 
     @classmethod
-    def of(cls, items, *, single=False):
+    def of(cls, items, *, single=False, start=0):
         """Return a source holding `items` already parsed (replay, jobs)."""
-        return cls(single=single, items=list(items))
+        return cls(single=single, items=list(items), start=start)
 
     @property
     def raw(self):
@@ -87,6 +88,8 @@ class ApiRequest:
     if_match: str | None = None  # the raw `If-Match` value, checked in the write's transaction
     preferences: Preferences = NO_PREFERENCES
     stream: object = None  # the stream Media (engine.media) of an export; None for JSON
+    # The caller reads the write's ItemOutcomes (a job), so no response body is rendered.
+    outcomes_only: bool = False
 
     @property
     def query(self):

@@ -78,9 +78,10 @@ class WritePlan:
     roots: tuple
 
 
-def plan_write(snapshot, endpoint, items, *, method, url_id=None):
-    """Return the WritePlan of `items`; raise 1401 when the items at every depth exceed the
-    endpoint's batch limit (SPEC B2)."""
+def plan_write(snapshot, endpoint, items, *, method, url_id=None, start=0):
+    """Return the WritePlan of `items` (numbered from `start` in error paths: a job's chunk is
+    part of a larger body); raise 1401 when the items at every depth exceed the endpoint's
+    batch limit (SPEC B2)."""
     count = count_items(items)
     if count > endpoint.max_batch_size:
         limit = endpoint.max_batch_size
@@ -88,7 +89,7 @@ def plan_write(snapshot, endpoint, items, *, method, url_id=None):
     context = WriteContext(method, single=url_id is not None)
     roots = tuple(
         build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")
-        for index, raw in enumerate(items)
+        for index, raw in enumerate(items, start)
     )
     for root in roots:
         validate(root, context)

@@ -10,6 +10,7 @@ from dataexchange.errors import Code, fail
 HEADER = "Prefer"
 PREFERENCE = "count=exact"
 COUNT_VALUES = frozenset({"exact"})
+RESPOND_ASYNC = "respond-async"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,7 @@ class Preferences:
     """What a `Prefer` header asks of this API; preferences it does not know are not kept."""
 
     count: str | None = None  # "exact"
+    respond_async: bool = False  # RFC 7240 `respond-async`: a write answers 202 and a job
 
 
 NO_PREFERENCES = Preferences()
@@ -28,10 +30,12 @@ def parse_prefer(value):
     for a `count` value this API does not know."""
     if not value:
         return NO_PREFERENCES
-    count = None
+    count, respond_async = None, False
     for preference in value.split(","):
         name, _, token = preference.split(";", 1)[0].partition("=")
-        if name.strip().lower() != "count":
+        name = name.strip().lower()
+        respond_async = respond_async or name == RESPOND_ASYNC
+        if name != "count":
             continue
         count = token.strip().strip('"').lower()
         if count not in COUNT_VALUES:
@@ -40,7 +44,7 @@ def parse_prefer(value):
                 header=HEADER,
                 reason="the only `count` preference is `count=exact`",
             )
-    return Preferences(count=count)
+    return Preferences(count=count, respond_async=respond_async)
 
 
 def count_rows(plan):
