@@ -66,13 +66,13 @@ def prepare():
     return run.issue_token()
 
 
-def configure_endpoint():
+def configure_endpoint(alias="bench-log-products", table="bench_log_product"):
+    """Expose `table` (id, sku, name, stock) as endpoint `alias`, anew."""
     from dataexchange.models import Endpoint, EndpointField
 
-    Endpoint.objects.filter(alias="bench-log-products").delete()
+    Endpoint.objects.filter(alias=alias).delete()
     endpoint = Endpoint.objects.create(
-        alias="bench-log-products", table_name="bench_log_product", identifier="id",
-        is_active=True, max_batch_size=5000,
+        alias=alias, table_name=table, identifier="id", is_active=True, max_batch_size=5000,
     )  # fmt: skip
     fields = [
         ("id", "integer", {"is_creatable": False, "is_editable": False}),

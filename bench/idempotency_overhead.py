@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import run  # noqa: E402  (sets the benchmark environment on import)
+from bench.exchange_log_overhead import configure_endpoint  # noqa: E402
 
 DB_NAME = "dataexchange_bench_idem"
 ENV = {
@@ -57,29 +58,8 @@ def prepare():
             " UNIQUE, name VARCHAR(255) NOT NULL, stock INTEGER NOT NULL DEFAULT 0)"
         )
         cursor.execute("TRUNCATE idempotency_idempotencykey")
-    configure_endpoint()
+    configure_endpoint("bench-idem-products", "bench_idem_product")
     return run.issue_token()
-
-
-def configure_endpoint():
-    from dataexchange.models import Endpoint, EndpointField
-
-    Endpoint.objects.filter(alias="bench-idem-products").delete()
-    endpoint = Endpoint.objects.create(
-        alias="bench-idem-products", table_name="bench_idem_product", identifier="id",
-        is_active=True, max_batch_size=5000,
-    )  # fmt: skip
-    fields = [
-        ("id", "integer", {"is_creatable": False, "is_editable": False}),
-        ("sku", "string", {"is_required": True, "max_length": 64}),
-        ("name", "string", {"is_required": True, "max_length": 255}),
-        ("stock", "integer", {"min_value": 0}),
-    ]
-    for position, (column, type_, options) in enumerate(fields):
-        EndpointField.objects.create(
-            endpoint=endpoint, position=position, column_name=column, visible_name=column,
-            type=type_, **options,
-        )  # fmt: skip
 
 
 def batch(tag):
