@@ -66,7 +66,9 @@ def server_command(name, port, workers, threads):
         str(bin_dir / "gunicorn"), "core.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--log-level", "error",
     ]  # fmt: skip
-    return command + (["--threads", str(threads)] if threads > 1 else [])
+    # Always named: gunicorn reads the project's gunicorn.conf.py from its working directory,
+    # whose default is several threads a worker.
+    return command + ["--threads", str(threads)]
 
 
 def start_server(port, env, workers=1, threads=1, server=None):
