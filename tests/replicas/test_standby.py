@@ -75,7 +75,7 @@ def servers(pair):
     replicas = {"a": standby.url, "b": standby.url, "c": dead}
     ports = {name: free_port() for name in replicas}
     processes = [
-        start_server(ports[name], {**env, "DATABASE_REPLICA_URLS": url})
+        start_server(ports[name], {**env, "DATABASE_REPLICA_URLS": url}, threads=1)
         for name, url in replicas.items()
     ]
     yield ports

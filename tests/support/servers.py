@@ -2,7 +2,7 @@
 
 The server is gunicorn unless `DX_TEST_SERVER=granian` (granian in WSGI mode, workers respawned
 when they die) or a test asks for one by name; both serve `core.wsgi` with the given workers and
-threads per worker.
+threads per worker (by default, gunicorn.conf.py's threads).
 """
 
 import os
@@ -59,19 +59,18 @@ def server_command(name, port, workers, threads):
         return [
             str(bin_dir / "granian"), "--interface", "wsgi", "core.wsgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--blocking-threads", str(threads), "--respawn-failed-workers",
+            "--blocking-threads", str(threads or 4), "--respawn-failed-workers",
             "--log-level", "error", "--no-access-log",
         ]  # fmt: skip
     command = [
         str(bin_dir / "gunicorn"), "core.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--log-level", "error",
     ]  # fmt: skip
-    # Always named: gunicorn reads the project's gunicorn.conf.py from its working directory,
-    # whose default is several threads a worker.
-    return command + ["--threads", str(threads)]
+    # None: gunicorn.conf.py's threads (it reads the file from its working directory).
+    return command + (["--threads", str(threads)] if threads is not None else [])
 
 
-def start_server(port, env, workers=1, threads=1, server=None):
+def start_server(port, env, workers=1, threads=None, server=None):
     """Start a server (see `server_name`) serving the project on `port`; fail the test if it
     does not come up."""
     command = server_command(server_name(server), port, workers, threads)
