@@ -54,6 +54,23 @@ class Endpoint(models.Model):
         blank=True,
         help_text="Maximum rows one DELETE by filter may remove; empty for the default.",
     )
+    track_changes = models.BooleanField(
+        "track changes",
+        default=False,
+        help_text=(
+            "Record every insert, update and delete of this table, whoever makes it, "
+            "for the change feed and webhooks."
+        ),
+    )
+    business_keys = models.JSONField(
+        "business keys",
+        default=list,
+        blank=True,
+        help_text=(
+            "Unique column sets that identify a row the way an ERP does, "
+            'e.g. [["sku"], ["fk_product_abstract", "fk_locale"]].'
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
