@@ -16,6 +16,7 @@ stdout (default), empty to switch it off), `LOG_LEVEL` (default `warning`).
 import gc
 import multiprocessing
 import os
+import tempfile
 from pathlib import Path
 
 chdir = str(Path(__file__).resolve().parent)  # the project, whatever the working directory
@@ -43,6 +44,28 @@ access_log_format = (
 logger_class = "dataexchange.api.accesslog.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "warning").lower()
+
+
+# `/metrics` sums the samples of every worker (dataexchange.metrics): prometheus-client's
+# multiprocess mode, in which each worker writes its samples to files in this folder. It must be
+# set before any worker imports prometheus_client, hence here; a folder of this server's own
+# unless PROMETHEUS_MULTIPROC_DIR names one (which must then serve this server alone).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="dataexchange-metrics-"))
+
+
+def on_starting(server):
+    """Start the metrics from zero: drop the sample files a previous run left in the folder."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    """Let the metrics forget a dead worker's live gauges (its counters stay in the sums)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):

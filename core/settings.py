@@ -239,6 +239,7 @@ DATA_EXCHANGE = {
     "IDEMPOTENCY_TTL_SECONDS": env_int("DATA_EXCHANGE_IDEMPOTENCY_TTL_SECONDS", 24 * 60 * 60),
     "IDEMPOTENCY_LEASE_SECONDS": env_int("DATA_EXCHANGE_IDEMPOTENCY_LEASE_SECONDS", 300),
     "READ_YOUR_WRITES_SECONDS": env_int("DATA_EXCHANGE_READ_YOUR_WRITES_SECONDS", 5),
+    "METRICS_TOKEN": os.environ.get("DATA_EXCHANGE_METRICS_TOKEN", ""),
 }
 
 # The exchange log (dataexchange.exchangelog.conf lists every key and its default).

@@ -28,6 +28,9 @@ DEFAULTS = {
     # With read replicas (DATABASE_REPLICA_URLS): seconds after a user's write during which
     # their reads go to the primary, so that a client reads its own writes (replicas.py).
     "READ_YOUR_WRITES_SECONDS": 5,
+    # The credential a Prometheus server sends to `/metrics` (`Authorization: Bearer <it>`);
+    # empty: only superusers' credentials may scrape.
+    "METRICS_TOKEN": "",
 }
 
 

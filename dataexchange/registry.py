@@ -121,9 +121,16 @@ class Snapshot:
         except KeyError:
             pass
         with self._lock:
-            if alias not in self._endpoints:
-                self._endpoints[alias] = compile_endpoint(alias, self.version)
-            return self._endpoints[alias]
+            compiled = self._endpoints.get(alias)
+            if compiled is None:
+                compiled = compile_endpoint(alias, self.version)
+                if compiled is not None:  # unknown aliases are not kept: callers choose them
+                    self._endpoints[alias] = compiled
+            return compiled
+
+    def compiled(self, alias):
+        """Return the endpoint `alias` if it is already compiled, else None (never compiles)."""
+        return self._endpoints.get(alias)
 
     def all(self):
         """Return every active, servable endpoint, sorted by alias."""
@@ -149,6 +156,13 @@ def snapshot(version=None):
         if current is None or current.version != version:
             current = _state["snapshot"] = Snapshot(version)
         return current
+
+
+def served_alias(alias):
+    """Return `alias` if the current snapshot has served it (a configured, active endpoint),
+    else None: a name a caller put in a URL, safe to use as a metrics label only then."""
+    current = _state["snapshot"]
+    return alias if current is not None and current.compiled(alias) is not None else None
 
 
 def clear():

@@ -6,6 +6,7 @@ from dataexchange import conf
 from dataexchange.api.views import DynamicEntityView
 from dataexchange.auth.views import TokenView
 from dataexchange.jobs.views import JobResultsView, JobView
+from dataexchange.metrics.views import MetricsView
 
 prefix = conf.get("ROUTE_PREFIX").strip("/")
 # The dynamic endpoint routes (api.direct serves bearer requests on them by the same patterns).
@@ -18,5 +19,6 @@ urlpatterns = [
     re_path(ITEM_ROUTE, DynamicEntityView.as_view(), name="dynamic-entity-item"),
     path("jobs/<uuid:job_id>", JobView.as_view(), name="job"),
     path("jobs/<uuid:job_id>/results", JobResultsView.as_view(), name="job-results"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
     path("", include("dataexchange.openapi.urls")),
 ]

@@ -5,7 +5,7 @@ Policy only (route, `Accept`, credentials, throttles); then the request becomes 
 
     route (007) ─▶ Accept (1406) ─▶ credentials (api.credentials) ─▶ throttles ─▶ ApiRequest
       ─▶ Idempotency-Key (api.idempotency) ─▶ engine.serve ─▶ http_response ─▶ X-Dry-Run,
-      X-Request-Id, exchange record
+      X-Request-Id, exchange record, metrics
 
 A plain Django view, not a DRF APIView: DRF's request wrapper, parsers, negotiation and
 response finalisation did nothing here (bodies are read by engine.parse, `Accept` by
@@ -34,6 +34,7 @@ from dataexchange.errors import Code, fail
 from dataexchange.exchangelog import conf as log_conf
 from dataexchange.exchangelog.recorder import exchange_record, exchange_start, received_from
 from dataexchange.jobs.intake import job_accept
+from dataexchange.metrics.instruments import observe_request
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD")
 # Every answer of these routes names them (as DRF did) and varies by Accept (JSON or a stream).
@@ -63,7 +64,9 @@ class DynamicEntityView(View):
         for name, value in RESPONSE_HEADERS.items():
             response[name] = value
         mark_dry_run(caller, response)
-        return exchange_record(self, caller, response)
+        response = exchange_record(self, caller, response)
+        observe_request(self, caller.method, response)
+        return response
 
     def answer(self, caller, alias, entity_id):
         """Check route, Accept, credentials and throttles; answer through the pipeline."""

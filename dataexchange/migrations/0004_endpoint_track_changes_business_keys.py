@@ -2,6 +2,23 @@
 
 from django.db import migrations, models
 
+from dataexchange.engine.query.dialects import dialect_of
+
+BUMP = "UPDATE dataexchange_configurationversion SET version = version + 1 WHERE id = 1"
+
+
+def restore_version_triggers(apps, schema_editor):
+    """SQLite adds these columns by rebuilding the table, which drops its triggers: put back the
+    configuration-version triggers of migration 0002 (other databases keep them)."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    create, drop = dialect_of("sqlite").trigger_sql(
+        name="dx_bump_{table}", tables=("dataexchange_endpoint",),
+        events=("INSERT", "UPDATE", "DELETE"), body=BUMP,
+    )  # fmt: skip
+    for sql in (*drop, *create):
+        schema_editor.execute(sql)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -28,4 +45,5 @@ class Migration(migrations.Migration):
                 verbose_name="track changes",
             ),
         ),
+        migrations.RunPython(restore_version_triggers, migrations.RunPython.noop),
     ]
