@@ -1,8 +1,10 @@
 """Alert rules: check each rule against the log, mail when it starts to hold, keeps holding past
 its cooldown, and stops holding; stay silent in maintenance windows.
 
-Run by `manage.py evaluate_alerts` every minute or few (cron or a systemd timer, see
-docs/exchange-log.md). State lives on the rule, so evaluations may run anywhere, one at a time.
+Run every minute by the task engine: the periodic task `alerts.evaluate`, which the scheduler
+(`manage.py dataexchange_scheduler`) enqueues and a task worker runs (`make serve` starts both;
+docs/jobs.md). `manage.py evaluate_alerts` runs the same evaluation by hand. State lives on the
+rule, so evaluations may run anywhere, one at a time.
 """
 
 import logging
@@ -12,7 +14,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from dataexchange.exchangelog import conf
 from dataexchange.exchangelog.models import (
@@ -21,6 +25,7 @@ from dataexchange.exchangelog.models import (
     Exchange,
     MaintenanceWindow,
 )
+from dataexchange.jobs import conf as jobs_conf
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,27 @@ class Outcome:
     rule: AlertRule
     action: str
     finding: Finding | None = None
+
+
+def alerts_evaluate_now():
+    """The periodic task `alerts.evaluate`: evaluate every active rule now; return a summary."""
+    outcomes = alerts_evaluate(now=timezone.now())
+    return {outcome.rule.name: outcome.action for outcome in outcomes}
+
+
+def evaluation_staleness(now):
+    """Return (last evaluation, whether it is stale) of the active rules: stale when an active
+    rule has never been evaluated, or the last evaluation is older than three intervals of the
+    periodic task (the scheduler or the task workers are not running)."""
+    active = AlertRule.objects.filter(is_active=True)
+    if not active.exists():
+        return None, False
+    last = active.aggregate(last=Max("evaluated_at"))["last"]
+    never = active.filter(evaluated_at__isnull=True).exists()
+    interval = jobs_conf.get("PERIODIC").get("alerts.evaluate")
+    if not interval:
+        return last, True
+    return last, never or last is None or now - last > timedelta(seconds=3 * interval + 30)
 
 
 def alerts_evaluate(*, now):

@@ -11,8 +11,17 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from dataexchange.errors import CATALOGUE
+
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 AUTH_FAILURE_STATUSES = (401, 403)
+
+
+def configured_alias(alias):
+    """Return whether an endpoint is configured with resource name `alias` (active or not)."""
+    from dataexchange.models import Endpoint
+
+    return Endpoint.objects.filter(alias=alias).exists()
 
 
 def split_list(text):
@@ -243,6 +252,15 @@ class AlertRule(models.Model):
                 ) from None
         if self.kind == self.Kind.ERROR_CODES and not self.code_list():
             raise ValidationError({"error_codes": "Give at least one error code."})
+        unknown = [code for code in self.code_list() if code not in CATALOGUE]
+        if unknown:
+            raise ValidationError(
+                {"error_codes": f"Not an error code of the catalogue: {', '.join(unknown)}."}
+            )
+        if self.endpoint and not configured_alias(self.endpoint):
+            raise ValidationError(
+                {"endpoint": f"No endpoint is configured with the resource name {self.endpoint!r}."}
+            )
         if self.kind == self.Kind.FAILURE_RATE and not 0 < self.threshold <= 100:
             raise ValidationError({"threshold": "Give a percentage between 1 and 100."})
 

@@ -39,6 +39,12 @@ def exchange_log_prune(*, cutoffs, dry_run=False, batch_size=None):
     return counts
 
 
+def exchange_log_prune_expired():
+    """The pruner of `manage.py prune` and the periodic task `prune`: delete the exchanges older
+    than RETENTION_DAYS of their status; return how many."""
+    return sum(exchange_log_prune(cutoffs=retention_cutoffs()).values())
+
+
 def delete_batch(ids):
     """Delete the exchanges `ids` and their items; replays of them stay, unlinked."""
     with transaction.atomic():

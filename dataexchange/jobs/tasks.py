@@ -15,6 +15,7 @@ from dataexchange.jobs.execute import jobs_work
 PERIODIC_TASKS = {
     "jobs.reclaim": "dataexchange.jobs.maintenance.jobs_reclaim",
     "prune": "dataexchange.pruning.prune_expired",
+    "alerts.evaluate": "dataexchange.exchangelog.alerts.alerts_evaluate_now",
 }
 
 
