@@ -9,8 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-import pytest
-
 from dataexchange.exchangelog.models import AlertRule
 from dataexchange.jobs.scheduler import schedule_tick
 from tests.exchangelog.conftest import ALIAS
