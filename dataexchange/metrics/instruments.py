@@ -46,6 +46,13 @@ FAILURES = Counter(
 )
 
 
+# (endpoint, method, status) → the two children a request updates: `labels()` validates and
+# looks its arguments up on every call; this dict lookup is all the hot path pays. Bounded like
+# the labels themselves (served aliases × methods × statuses).
+_children = {}
+_item_children = {}  # (endpoint, method, outcome) → the ITEMS child
+
+
 def observe_request(view, method, response):
     """Count one answered API request: its status and latency, its items, its error codes.
 
@@ -54,8 +61,15 @@ def observe_request(view, method, response):
     endpoint = served_alias(view.kwargs.get("alias")) or NO_ENDPOINT
     method = method if method in METHODS else "OTHER"
     trace = view.trace
-    REQUESTS.labels(endpoint, method, response.status_code).inc()
-    LATENCY.labels(endpoint, method).observe(time.perf_counter() - trace.started)
+    key = (endpoint, method, response.status_code)
+    try:
+        counter, latency = _children[key]
+    except KeyError:
+        counter, latency = _children.setdefault(
+            key, (REQUESTS.labels(*key), LATENCY.labels(endpoint, method))
+        )
+    counter.inc()
+    latency.observe(time.perf_counter() - trace.started)
     if trace.outcomes:
         dry_run = response.get(DRY_RUN_HEADER) == "true"
         observe_items(endpoint, method, trace.outcomes, trace.transactional, dry_run)
@@ -76,7 +90,7 @@ def observe_items(endpoint, method, outcomes, transactional, dry_run=False):
             for error in outcome.errors:
                 FAILURES.labels(endpoint, code_of(error)).inc()
     if failed:
-        ITEMS.labels(endpoint, method, "failed").inc(failed)
+        items_child(endpoint, method, "failed").inc(failed)
     valid = len(outcomes) - failed
     if valid:
         if dry_run:
@@ -85,7 +99,15 @@ def observe_items(endpoint, method, outcomes, transactional, dry_run=False):
             outcome = "rolled_back"
         else:
             outcome = "stored"
-        ITEMS.labels(endpoint, method, outcome).inc(valid)
+        items_child(endpoint, method, outcome).inc(valid)
+
+
+def items_child(*labels):
+    """Return the ITEMS child of `labels` (endpoint, method, outcome), looked up once."""
+    try:
+        return _item_children[labels]
+    except KeyError:
+        return _item_children.setdefault(labels, ITEMS.labels(*labels))
 
 
 def code_of(error):
