@@ -239,6 +239,16 @@ class TestCost:
         assert len(with_key) - len(without) == len(added) == 2, added
         assert added[0].startswith("INSERT") and added[1].startswith("UPDATE")
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+    def test_answers_stay_in_their_row_uncompressed_by_postgresql(self, db):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.attstorage, c.reloptions FROM pg_attribute a JOIN pg_class c"
+                " ON c.oid = a.attrelid WHERE c.relname = %s AND a.attname = 'content'",
+                [IdempotencyKey._meta.db_table],
+            )
+            assert cursor.fetchone() == ("e", ["toast_tuple_target=8160"])
+
 
 @pytest.mark.parametrize("block", [1, 7, 4096])
 def test_a_streamed_body_has_the_fingerprint_of_the_same_bytes_read_at_once(block):

@@ -63,6 +63,12 @@ class BaseDialect:
             f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {', '.join(returning)}"
         )
 
+    def precompressed_column_sql(self, table, column, *, undo=False):
+        """Return the statements that store the values of `column` (compressed already) in
+        their row while the row fits a page, never compressing them again; `undo` reverts.
+        Nothing where the database has no such setting."""
+        return []
+
     def inserted_key(self, cursor):
         """Return the key of the row an `insert_new_sql` statement inserted, or None."""
         row = cursor.fetchone()
