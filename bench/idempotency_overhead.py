@@ -100,8 +100,12 @@ def one_round(token, rows, n, samples):
 
 
 def in_process(token, rows, n):
-    """Return the seconds of each claim and each keep of n keyed POSTs served in this process."""
+    """Serve n pairs of POSTs without and with a fresh key in this process; return the seconds
+    of each claim and each keep, and the CPU seconds (this process's, plus its PostgreSQL
+    backend's) of each request without and with a key: what the key costs in work, which,
+    unlike the time it adds, does not grow with the machine's load."""
     from django.conf import settings
+    from django.db import connection
     from django.test import Client
 
     import orjson
@@ -110,24 +114,38 @@ def in_process(token, rows, n):
     from dataexchange.idempotency import store
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    claims, keeps = [], []
+    claims, keeps, cpu = [], [], {"without key": [], "with key": []}
     claim, keep = store.idempotency_claim, store.Keeper.__call__
     layer.idempotency_claim = timing(claim, claims)
     store.Keeper.__call__ = timing(keep, keeps)
     client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    def post(tag, headers):
+        start = cpu_seconds(connection)
+        response = client.post(
+            PATH, orjson.dumps(batch(tag, rows)), content_type="application/json", headers=headers
+        )
+        assert response.status_code == 201, response.content[:300]
+        return cpu_seconds(connection) - start
+
     try:
+        post(f"warm{uuid.uuid4().hex[:12]}", {})
         for _ in range(n):
             stamp = uuid.uuid4().hex[:12]
-            response = client.post(
-                PATH,
-                orjson.dumps(batch(f"p{stamp}", rows)),
-                content_type="application/json",
-                headers={"Idempotency-Key": f"inproc-{stamp}"},
-            )
-            assert response.status_code == 201, response.content[:300]
+            cpu["without key"].append(post(f"q{stamp}", {}))
+            cpu["with key"].append(post(f"p{stamp}", {"Idempotency-Key": f"inproc-{stamp}"}))
     finally:
         layer.idempotency_claim, store.Keeper.__call__ = claim, keep
-    return claims, keeps
+    return claims, keeps, cpu
+
+
+def cpu_seconds(connection):
+    """Return the CPU seconds this process and the backend of its connection have run (the
+    backend's from /proc/<pid>/schedstat, in nanoseconds; the server runs on this host)."""
+    connection.ensure_connection()
+    with open(f"/proc/{connection.connection.info.backend_pid}/schedstat") as stat:
+        backend = int(stat.read().split()[0]) / 1e9
+    return time.process_time() + backend
 
 
 def timing(function, spent):
@@ -145,7 +163,7 @@ def ms(values):
     return statistics.median(values) * 1000
 
 
-def report(rows, samples, claims, keeps):
+def report(rows, samples, claims, keeps, cpu):
     print(f"\nPOST {rows:,} row{'s' if rows > 1 else ''}, median ms")
     medians = {name: ms(values) for name, values in samples.items()}
     for name, value in medians.items():
@@ -158,6 +176,9 @@ def report(rows, samples, claims, keeps):
     print(f"  {'keep in process':30} {ms(keeps):9.2f}")
     both = [a + b for a, b in zip(claims, keeps)]
     print(f"  {'claim + keep in process':30} {ms(both):9.2f}")
+    for name, values in cpu.items():
+        print(f"  {'CPU ' + name + ' (in process)':30} {ms(values):9.2f}")
+    print(f"  {'CPU cost (difference)':30} {ms(cpu['with key']) - ms(cpu['without key']):9.2f}")
 
 
 def main():
