@@ -3,6 +3,7 @@
 A write with the header claims (caller, key) before the pipeline runs; its answer is kept in the
 data's transaction by the Keeper handed to `serve`; a retry of the same request gets the kept
 answer, marked `Idempotent-Replayed: true`, without running again. Reads ignore the header.
+An asynchronous write's body is hashed as the job streams it to storage (`body_digest`).
 """
 
 from django.http import HttpResponse
@@ -11,7 +12,9 @@ from dataexchange.engine.execute.dryrun import WRITE_METHODS
 from dataexchange.errors import Code, fail
 from dataexchange.idempotency.keys import (
     HEADER,
+    BodyDigest,
     caller_of,
+    fingerprint_head,
     parse_idempotency_key,
     request_fingerprint,
 )
@@ -26,17 +29,18 @@ from dataexchange.idempotency.store import (
 REPLAYED = "Idempotent-Replayed"
 
 
-def idempotent(request, respond):
+def idempotent(request, respond, digest=None):
     """Return `respond(keep)` for a write request, `keep` being the Keeper of its claimed
     Idempotency-Key (None without the header), or the kept answer of an earlier request with
-    the same key; raise 1410, 1420 or 1421."""
+    the same key; raise 1410, 1420 or 1421. `digest`: the `body_digest` an asynchronous
+    write's body is read through (else the body is `request.body`)."""
     value = request.META.get("HTTP_IDEMPOTENCY_KEY")
     if value is None or request.method not in WRITE_METHODS:
         return respond(None)
     claim = idempotency_claim(
         caller=caller_of(request.user, request.auth),
         key=parse_idempotency_key(value),
-        fingerprint=fingerprint_of(request),
+        fingerprint=digest or fingerprint_of(request),
     )
     if isinstance(claim, Kept):
         return replayed(claim)
@@ -61,6 +65,16 @@ def fingerprint_of(request):
     )
 
 
+def body_digest(request):
+    """Return the BodyDigest of a keyed write whose body is streamed (an asynchronous write:
+    hashed as the job reads it, never held whole), or None without an Idempotency-Key."""
+    meta = request.META
+    if "HTTP_IDEMPOTENCY_KEY" not in meta or request.method not in WRITE_METHODS:
+        return None
+    head = fingerprint_head(request.method, request.path, meta.get("QUERY_STRING", ""), meta)
+    return BodyDigest(head, request._request)
+
+
 def replayed(kept):
     """Return the HttpResponse of a kept answer, marked as replayed."""
     response = HttpResponse(kept.content, status=kept.status_code, content_type=kept.content_type)
@@ -70,4 +84,4 @@ def replayed(kept):
     return response
 
 
-__all__ = ["HEADER", "REPLAYED", "idempotent"]
+__all__ = ["HEADER", "REPLAYED", "body_digest", "idempotent"]

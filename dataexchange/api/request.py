@@ -49,8 +49,10 @@ def is_async_write(request):
     return parse_prefer(meta.get("HTTP_PREFER")).respond_async
 
 
-def job_request_from(request, alias, entity_id=None):
-    """Return the JobRequest of an asynchronous write, its body left unread on the stream."""
+def job_request_from(request, alias, entity_id=None, stream=None):
+    """Return the JobRequest of an asynchronous write, its body left unread on the stream
+    (`stream`, a reader of the request's body such as an Idempotency-Key's BodyDigest, or the
+    request itself)."""
     from dataexchange.jobs.intake import JobRequest
 
     meta = request.META
@@ -63,7 +65,8 @@ def job_request_from(request, alias, entity_id=None):
         query=query,
         transactional=is_transactional(request.headers),
         content_type=meta.get("CONTENT_TYPE", ""),
-        stream=request._request,  # Django's HttpRequest reads its body stream piece by piece
+        # Django's HttpRequest reads its body stream piece by piece.
+        stream=request._request if stream is None else stream,
         size=int(meta["CONTENT_LENGTH"]) if meta.get("CONTENT_LENGTH") else None,
         received=Received(
             method=request.method,

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from dataexchange.api.credentials import CredentialRequest, authenticate, check_throttles
 from dataexchange.api.exceptions import api_exception_handler
-from dataexchange.api.idempotency import idempotent
+from dataexchange.api.idempotency import body_digest, idempotent
 from dataexchange.api.request import (
     api_request_from,
     is_async_write,
@@ -80,9 +80,12 @@ class DynamicEntityView(View):
         authenticate(caller)
         check_throttles(caller, self)
         if is_async_write(caller):  # a write that prefers `respond-async` becomes a job (202)
-            job_request = job_request_from(caller, alias, entity_id)
+            digest = body_digest(caller)  # its body is hashed as it streams into chunks
+            job_request = job_request_from(caller, alias, entity_id, stream=digest)
             return idempotent(
-                caller, lambda keep: http_response(job_accept(job_request, self.trace, keep))
+                caller,
+                lambda keep: http_response(job_accept(job_request, self.trace, keep)),
+                digest,
             )
         api_request = api_request_from(caller, alias, entity_id, media)
         recording = self.recording(caller)

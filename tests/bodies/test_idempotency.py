@@ -3,16 +3,20 @@ data; a retry of the same request replays it, another request with the key is 42
 retry while the first runs is 409 `1421` (the live tests: test_idempotency_live.py)."""
 
 import datetime as dt
+import io
 import json
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import pytest
 from rest_framework.test import APIClient
 
+from dataexchange.idempotency.keys import BodyDigest, fingerprint_head, request_fingerprint
 from dataexchange.idempotency.models import IdempotencyKey
 from dataexchange.idempotency.store import prune_idempotency_keys
-from tests.bodies.conftest import CSV, insert, row_count, rows
+from tests.bodies.conftest import CSV, NDJSON, insert, row_count, rows
 from tests.support.client import Api
 
 KEY = "3f1c9a4e-5b7d-4c2a-9e8f-0a1b2c3d4e5f"
@@ -219,3 +223,42 @@ class TestRunningAndExpiry:
         api.post("items", BODY, headers=keyed())
         row = IdempotencyKey.objects.get()
         assert dt.timedelta(seconds=59) < row.expires_at - before < dt.timedelta(seconds=61)
+
+
+class TestCost:
+    def statements(self, api, body, headers):
+        with CaptureQueriesContext(connection) as captured:
+            assert api.post("items", body, headers=headers).status_code == 201
+        return [query["sql"] for query in captured.captured_queries]
+
+    def test_a_key_adds_two_statements_the_claim_and_the_keep(self, api, items):
+        api.post("items", {"data": [{"code": "W0"}]})  # compiles the endpoint
+        without = self.statements(api, {"data": [{"code": "A1"}]}, {})
+        with_key = self.statements(api, {"data": [{"code": "B2"}]}, keyed())
+        added = [sql for sql in with_key if "idempotency" in sql]
+        assert len(with_key) - len(without) == len(added) == 2, added
+        assert added[0].startswith("INSERT") and added[1].startswith("UPDATE")
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+    def test_answers_stay_in_their_row_uncompressed_by_postgresql(self, db):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.attstorage, c.reloptions FROM pg_attribute a JOIN pg_class c"
+                " ON c.oid = a.attrelid WHERE c.relname = %s AND a.attname = 'content'",
+                [IdempotencyKey._meta.db_table],
+            )
+            assert cursor.fetchone() == ("e", ["toast_tuple_target=8160"])
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_a_streamed_body_has_the_fingerprint_of_the_same_bytes_read_at_once(block):
+    meta = {"CONTENT_TYPE": NDJSON, "HTTP_PREFER": "respond-async"}
+    body = b'{"code":"A1"}\n{"code":"B2","name":"\xc3\xa9"}\n' * 50
+    digest = BodyDigest(fingerprint_head("POST", "/p", "a=1", meta), io.BytesIO(body))
+    while digest.read(block):
+        pass
+    assert digest.hexdigest() == request_fingerprint("POST", "/p", "a=1", meta, body)
+    unread = BodyDigest(fingerprint_head("POST", "/p", "a=1", meta), io.BytesIO(body))
+    assert unread.read(5) == body[:5]  # the rest is hashed when the fingerprint is asked for
+    assert unread.hexdigest() == digest.hexdigest()
+    assert unread.hexdigest() != request_fingerprint("POST", "/p", "a=2", meta, body)

@@ -20,17 +20,16 @@ HEADERS = {"Idempotency-Key": "cut-1"}
 
 
 def cut_commit(monkeypatch, *, after):
-    """Make the request's second COMMIT (the data's; the first commits the key's claim) fail on
-    a cut connection, before or after the server committed."""
+    """Make the request's COMMIT (the data's: the key's claim commits on its own, as one
+    autocommitted statement) fail on a cut connection, before or after the server committed;
+    return the list that records the cut, so that a test can show it happened."""
     wrapper = connections["default"]
     original = wrapper.commit
-    commits = []
+    cuts = []
 
     def commit():
-        commits.append(1)
-        if len(commits) == 1:
-            return original()
         monkeypatch.undo()
+        cuts.append(1)
         if after:
             original()
         end_session_of(wrapper)
@@ -39,6 +38,7 @@ def cut_commit(monkeypatch, *, after):
         original()
 
     monkeypatch.setattr(wrapper, "commit", commit)
+    return cuts
 
 
 def post(api, code):  # noqa: F811
@@ -46,9 +46,10 @@ def post(api, code):  # noqa: F811
 
 
 def test_a_cut_commit_that_held_is_replayed_on_retry(api, monkeypatch):  # noqa: F811
-    cut_commit(monkeypatch, after=True)
+    cuts = cut_commit(monkeypatch, after=True)
     first = post(api, "A")
     assert first.status_code == 201, first.content
+    assert cuts == [1]
     again = post(api, "A")
     assert (again.status_code, again["Idempotent-Replayed"]) == (201, "true")
     assert again.content == first.content
@@ -56,8 +57,9 @@ def test_a_cut_commit_that_held_is_replayed_on_retry(api, monkeypatch):  # noqa:
 
 
 def test_a_cut_commit_that_failed_leaves_the_key_free_for_the_retry(api, monkeypatch):  # noqa: F811
-    cut_commit(monkeypatch, after=False)
+    cuts = cut_commit(monkeypatch, after=False)
     assert post(api, "B").status_code == 503
+    assert cuts == [1]
     assert not IdempotencyKey.objects.exists()
     again = post(api, "B")
     assert again.status_code == 201 and "Idempotent-Replayed" not in again

@@ -66,5 +66,9 @@ class EngineCursor:
         with self.connection.wrap_database_errors:
             return self.cursor.fetchall()
 
+    @property
+    def rowcount(self):
+        return self.cursor.rowcount
+
 
 _engine_cursors = weakref.WeakKeyDictionary()  # psycopg connection → its EngineCursor

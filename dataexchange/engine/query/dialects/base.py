@@ -19,6 +19,9 @@ class BaseDialect:
     update_returning = True  # `UPDATE … RETURNING` (PostgreSQL, SQLite 3.35+; not MariaDB)
     reuses_cursor = False  # keep one driver cursor per connection for the engine (engine.cursor)
     relax_durability_sql = None  # lets this transaction commit without waiting for the disk
+    # An expression that, in a statement committed on its own (autocommit), lets that statement
+    # commit without waiting for the disk: one round trip instead of BEGIN, SET, statement, COMMIT.
+    relaxed_commit_sql = None
     referencing_sql = None  # one catalogue query for the foreign keys pointing at a table
     native_type_codes = {}  # API type → driver type codes whose values need no rendering
     now_sql = "CURRENT_TIMESTAMP"  # the current UTC time, in a trigger body
@@ -47,6 +50,29 @@ class BaseDialect:
         """Return the statement that adds one to the `version` of row 1 of `table`, creating
         the row (at 2) if it is missing."""
         return f"UPDATE {table} SET version = version + 1 WHERE id = 1"
+
+    def insert_new_sql(self, table, columns, unique, key, *, relaxed=False):
+        """Return the INSERT of one row of `columns` (quoted names, one placeholder each) that
+        inserts nothing where a row with the same `unique` columns exists; `inserted_key` reads
+        the new row's `key` afterwards. `relaxed`: the statement commits on its own and need
+        not wait for the disk (`relaxed_commit_sql`, where the database has it)."""
+        placeholders = ", ".join(["%s"] * len(columns))
+        returning = [key, self.relaxed_commit_sql] if relaxed and self.relaxed_commit_sql else [key]
+        return (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {', '.join(returning)}"
+        )
+
+    def precompressed_column_sql(self, table, column, *, undo=False):
+        """Return the statements that store the values of `column` (compressed already) in
+        their row while the row fits a page, never compressing them again; `undo` reverts.
+        Nothing where the database has no such setting."""
+        return []
+
+    def inserted_key(self, cursor):
+        """Return the key of the row an `insert_new_sql` statement inserted, or None."""
+        row = cursor.fetchone()
+        return None if row is None else row[0]
 
     def prepare_cursor(self, cursor):
         """Adjust a new driver cursor before the engine runs statements on it."""

@@ -33,6 +33,16 @@ class MySQLDialect(BaseDialect):
     native_type_codes = {"integer": {2, 3, 8, 9}}  # FIELD_TYPE SHORT, LONG, LONGLONG, INT24
     now_sql = "UTC_TIMESTAMP(6)"
 
+    def insert_new_sql(self, table, columns, unique, key, *, relaxed=False):
+        """MySQL/MariaDB: `INSERT IGNORE` (no `ON CONFLICT`); the key comes from the driver.
+        IGNORE also turns a value too long for its column into a warning: insert checked
+        values only."""
+        placeholders = ", ".join(["%s"] * len(columns))
+        return f"INSERT IGNORE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+
+    def inserted_key(self, cursor):
+        return cursor.lastrowid if cursor.rowcount else None
+
     def event_trigger_sql(self, trigger, event, table, body, when):
         if when:
             body = f"BEGIN IF {when} THEN {body}; END IF; END"

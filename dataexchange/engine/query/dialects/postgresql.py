@@ -27,6 +27,9 @@ class PostgreSQLDialect(BaseDialect):
     driver = "psycopg"
     reuses_cursor = psycopg is not None
     relax_durability_sql = "SET LOCAL synchronous_commit TO OFF"
+    # `set_config(..., true)` applies to the statement's own implicit transaction, whose COMMIT
+    # follows the statement: evaluated in RETURNING, it relaxes only a statement that inserted.
+    relaxed_commit_sql = "set_config('synchronous_commit', 'off', true)"
     referencing_sql = """
         SELECT cl.relname, att.attname, ref_att.attname
         FROM pg_constraint con
@@ -60,6 +63,16 @@ class PostgreSQLDialect(BaseDialect):
             drop.append(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
         drop.append(f"DROP FUNCTION IF EXISTS {function}()")
         return create, drop
+
+    def precompressed_column_sql(self, table, column, *, undo=False):
+        """PostgreSQL moves values out to the TOAST table (and tries pglz on them first) once a
+        row passes ~2 kB: three more pages written per row. EXTERNAL skips the compression,
+        `toast_tuple_target` keeps rows in line up to a page."""
+        if undo:
+            return [f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTENDED, "
+                    "RESET (toast_tuple_target)"]  # fmt: skip
+        return [f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL, "
+                "SET (toast_tuple_target = 8160)"]  # fmt: skip
 
     def counter_bump_sql(self, table):
         return (
