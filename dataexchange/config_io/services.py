@@ -18,6 +18,7 @@ from dataexchange.config_io.fileformat import (
     problem_position,
     read_entries,
 )
+from dataexchange.changes.capture import triggers_sync_on_save
 from dataexchange.models import ConfigurationVersion, Endpoint, EndpointField, EndpointRelation
 
 
@@ -80,6 +81,8 @@ def endpoints_import(*, entries, update=False, dry_run=False):
         _write(written, existing)
         if dry_run:
             transaction.set_rollback(True)
+        elif written:
+            triggers_sync_on_save()
     return ImportReport(
         created=tuple(s.spec.alias for s in steps if s.action == "create"),
         updated=tuple(s.spec.alias for s in steps if s.action == "update"),
