@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from dataexchange import config_validation as rules
+from dataexchange.changes.capture import triggers_sync_on_save
 from dataexchange.config_io.fileformat import (
     ENDPOINT_PATHS,
     FIELD_PATHS,
@@ -18,7 +19,6 @@ from dataexchange.config_io.fileformat import (
     problem_position,
     read_entries,
 )
-from dataexchange.changes.capture import triggers_sync_on_save
 from dataexchange.models import ConfigurationVersion, Endpoint, EndpointField, EndpointRelation
 
 
