@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from dataexchange.changes import conf
 from dataexchange.changes.models import ChangeEntry, ChangeSequence
+from dataexchange.engine.query.dialects import dialect
 
 
 def sequence_pending():
@@ -63,9 +64,10 @@ def locked_counter():
 
 
 def _read_committed_next():
-    """On MySQL/MariaDB, make the next transaction READ COMMITTED whatever the connection's
-    default: under REPEATABLE READ the pending-entry read could use a snapshot older than the
+    """Make the next transaction READ COMMITTED where the connection's default may be stricter
+    (MariaDB): under REPEATABLE READ the pending-entry read could use a snapshot older than the
     lock, and entries committed in between would wait for the next run (correct, but late)."""
-    if connection.vendor == "mysql" and not connection.in_atomic_block:
+    statement = dialect().read_committed_sql
+    if statement and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cursor.execute(statement)

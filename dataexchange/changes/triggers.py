@@ -63,7 +63,7 @@ def capture_builder(dialect):
 class CaptureBuilder:
     """What every database shares: naming, quoting, the catalogue query, the log insert."""
 
-    events = ()  # (name suffix, event) of the triggers of one table
+    names_columns = True  # the generated SQL names the table's columns (regenerate on change)
     # (trigger name, table name) of the triggers whose name may start with PREFIX (the caller
     # keeps those that do: LIKE's `_` would need escaping, and escapes differ per database)
     installed_sql = ""
@@ -77,7 +77,8 @@ class CaptureBuilder:
 
     def triggers(self, tracked):
         """Return the Triggers capturing `tracked`'s changes."""
-        stamp = fingerprint(tracked, self.dialect.vendor)
+        columns = tracked.columns if self.names_columns else ()
+        stamp = fingerprint(tracked.table, tracked.identifier, columns, self.dialect.vendor)
         return [
             Trigger(trigger_name(tracked.table, stamp, suffix), tracked.table, sql)
             for suffix, sql in self.create_statements(tracked, stamp)
@@ -102,6 +103,8 @@ class CaptureBuilder:
 
 class PostgreSQLCapture(CaptureBuilder):
     """One row trigger per table for every event, running the shared function generically."""
+
+    names_columns = False
 
     installed_sql = (
         "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -273,11 +276,9 @@ class SQLiteCapture(ExplicitColumnsCapture):
         )
 
 
-def fingerprint(tracked, vendor):
-    """Return 10 hex digits naming what a table's triggers are generated from. PostgreSQL's
-    triggers do not depend on the columns, so a column change does not regenerate them."""
-    columns = () if vendor == "postgresql" else tracked.columns
-    text = json.dumps([GENERATION, vendor, tracked.table, tracked.identifier, list(columns)])
+def fingerprint(table, identifier, columns, vendor):
+    """Return 10 hex digits naming what a table's triggers are generated from."""
+    text = json.dumps([GENERATION, vendor, table, identifier, list(columns)])
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
