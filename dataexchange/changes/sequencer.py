@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from dataexchange.changes import conf
 from dataexchange.changes.models import ChangeEntry, ChangeSequence
+from dataexchange.changes.triggers import capture_builder
 from dataexchange.engine.query.dialects import dialect
 
 
@@ -50,8 +51,9 @@ def _sequence_batch(batch):
         if not pending:
             return 0
         base = counter.last_position
-        entries = [ChangeEntry(id=id_, position=base + n) for n, id_ in enumerate(pending, 1)]
-        ChangeEntry.objects.bulk_update(entries, ["position"], batch_size=1000)
+        sql, params = capture_builder(dialect()).numbering(pending, base)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
         counter.last_position = base + len(pending)
         counter.save(update_fields=["last_position"])
     return len(pending)
