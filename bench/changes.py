@@ -6,10 +6,11 @@ on PostgreSQL.
 On a database of its own (`dataexchange_bench_changes`), under gunicorn (one worker, DEBUG off,
 the exchange log on as in production), two identical tables are exposed, one with `trackChanges`
 (its row triggers installed as an admin save installs them) and one without. The same 1,000-row
-POST, then a PATCH of those 1,000 rows, is sent one request at a time, alternating untracked and
-tracked. Printed: each median, the ratio untracked/tracked time (the tracked endpoint's share of
-the untracked throughput; target ≥ 0.85), then the sequencer's rate (entries numbered per
-second) and the feed's read rate over HTTP (entries per second, pages of 1,000 with their rows).
+POST, then a PATCH of those 1,000 rows, then five one-row POSTs, is sent one request at a time,
+alternating untracked and tracked. Printed: each median, the ratio untracked/tracked time
+(the tracked endpoint's share of the untracked throughput; target ≥ 0.85), then the sequencer's
+rate (entries numbered per second) and the feed's read rate over HTTP (entries per second, pages
+of 1,000 with their rows).
 """
 
 import argparse
@@ -97,6 +98,9 @@ def one_round(token, n, samples):
             patch = [{"id": row["id"], "stock": row["stock"] + 1} for row in created["data"]]
             seconds, _ = timed(token, "PATCH", path, {"data": patch}, 200)
             samples[f"PATCH {kind}"].append(seconds)
+            for i in range(5):  # the statement trigger's fixed cost shows on one-row writes
+                one = {"data": [{"sku": f"{stamp}-one-{i}", "name": "Product"}]}
+                samples[f"POST-1 {kind}"].append(timed(token, "POST", path, one, 201)[0])
 
 
 def sequencing_rate():
@@ -131,7 +135,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     token = prepare()
-    samples = {f"{m} {k}": [] for m in ("POST", "PATCH") for k in ENDPOINTS}
+    methods = ("POST", "PATCH", "POST-1")
+    samples = {f"{m} {k}": [] for m in methods for k in ENDPOINTS}
     for _ in range(args.rounds):
         server = run.Server("core.wsgi", PORT, 1, ENV)
         try:
@@ -144,9 +149,10 @@ def main():
     print(f"\nChange capture — {ROWS}-row batches, PostgreSQL, gunicorn -w 1, median ms")
     print(f"  {args.rounds} rounds × {args.requests} requests per scenario")
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    for method in ("POST", "PATCH"):
+    for method in methods:
         off, on = medians[f"{method} untracked"], medians[f"{method} tracked"]
         print(f"{method:6} untracked {off:8.1f}  tracked {on:8.1f}  ratio {off / on:5.2f}")
+    print("(POST-1: a one-row POST)")
     print(f"\nsequencer: {numbered} entries in {sequencing:.2f} s = {numbered / sequencing:,.0f}/s")
     print(f"feed read: {read} entries in {reading:.2f} s = {read / reading:,.0f}/s (with rows)")
 
