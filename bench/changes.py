@@ -5,7 +5,7 @@ on PostgreSQL.
 
 On a database of its own (`dataexchange_bench_changes`), under gunicorn (one worker, DEBUG off,
 the exchange log on as in production), two identical tables are exposed, one with `trackChanges`
-(its row triggers installed as an admin save installs them) and one without. The same 1,000-row
+(its capture triggers installed as an admin save installs them) and one without. The same 1,000-row
 POST, then a PATCH of those 1,000 rows, then five one-row POSTs, is sent one request at a time,
 alternating untracked and tracked. Printed: each median, the ratio untracked/tracked time
 (the tracked endpoint's share of the untracked throughput; target ≥ 0.85), then the sequencer's
