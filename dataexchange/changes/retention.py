@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dataexchange.changes import conf
 from dataexchange.changes.models import ChangeEntry
-from dataexchange.changes.sequencer import locked_counter, sequence_pending
+from dataexchange.changes.sequencer import ensure_counter, locked_counter, sequence_pending
 
 
 def changes_prune(*, now=None, batch_size=5000):
@@ -26,6 +26,7 @@ def changes_prune(*, now=None, batch_size=5000):
     through = _prunable_through(cutoff)
     if through is None:
         return 0
+    ensure_counter()
     with transaction.atomic():
         counter = locked_counter()
         counter.pruned_through = max(counter.pruned_through, through)

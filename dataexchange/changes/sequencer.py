@@ -40,6 +40,7 @@ def sequence_pending():
 
 def _sequence_batch(batch):
     """Number up to `batch` pending entries in one transaction under the counter lock."""
+    ensure_counter()
     _read_committed_next()
     with transaction.atomic():
         counter = locked_counter()
@@ -60,9 +61,16 @@ def _sequence_batch(batch):
 
 
 def locked_counter():
-    """Return the counter row locked for this transaction, creating it when missing."""
-    counter, _ = ChangeSequence.objects.select_for_update().get_or_create(pk=1)
-    return counter
+    """Return the counter row locked for this transaction (call inside one)."""
+    return ChangeSequence.objects.select_for_update().get(pk=1)
+
+
+def ensure_counter():
+    """Create the counter row if it is missing (a fresh or flushed database), racing safely:
+    creating it inside the locking transaction would let two first sequencers deadlock on
+    MariaDB, each waiting for the other's insert of the same key."""
+    if not ChangeSequence.objects.filter(pk=1).exists():
+        ChangeSequence.objects.bulk_create([ChangeSequence(pk=1)], ignore_conflicts=True)
 
 
 def _read_committed_next():
