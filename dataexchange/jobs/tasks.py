@@ -16,6 +16,8 @@ PERIODIC_TASKS = {
     "jobs.reclaim": "dataexchange.jobs.maintenance.jobs_reclaim",
     "prune": "dataexchange.pruning.prune_expired",
     "alerts.evaluate": "dataexchange.exchangelog.alerts.alerts_evaluate_now",
+    "changes.sequence": "dataexchange.changes.sequencer.sequence_pending",
+    "changes.triggers": "dataexchange.changes.capture.triggers_sync",
 }
 
 

@@ -32,6 +32,10 @@ class MySQLDialect(BaseDialect):
     """
     native_type_codes = {"integer": {2, 3, 8, 9}}  # FIELD_TYPE SHORT, LONG, LONGLONG, INT24
     now_sql = "UTC_TIMESTAMP(6)"
+    identifier_quote = "`"
+    backslash_escapes = True  # the sql_mode core/env.py sets keeps backslash escapes on
+    transactional_ddl = False  # DDL commits the transaction it is run in
+    read_committed_sql = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"
 
     def insert_new_sql(self, table, columns, unique, key, *, relaxed=False):
         """MySQL/MariaDB: `INSERT IGNORE` (no `ON CONFLICT`); the key comes from the driver.
