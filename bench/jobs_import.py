@@ -116,6 +116,34 @@ def cleanup():
         cursor.execute("VACUUM ANALYZE bench_product")
 
 
+def bare_copy(path, rows):
+    """Return the ceiling: rows/s of the same CSV copied straight into `bench_product` by one
+    psycopg `COPY ... FROM STDIN (FORMAT csv)` in this process (no API, no validation, no
+    results; the imported rows deleted afterwards), measured in the same run as the job so
+    that a busy machine still gives a ratio."""
+    import psycopg
+
+    cleanup()
+    statement = (
+        "COPY bench_product (sku, name, price, stock, is_active) FROM STDIN"
+        " (FORMAT csv, HEADER true)"
+    )
+    with psycopg.connect(run.ENV["BENCH_PG_DSN"]) as conn:
+        start = time.perf_counter()
+        with conn.cursor().copy(statement) as copy, path.open("rb") as body:
+            while data := body.read(1024 * 1024):
+                copy.write(data)
+        conn.commit()
+        seconds = time.perf_counter() - start
+    cleanup()
+    return rows / seconds
+
+
+def load_average():
+    """Return the 1-minute load average of the machine."""
+    return os.getloadavg()[0]
+
+
 def import_once(path, size, token, workers, server):
     """Run one import with `workers` task workers; return its figures."""
     cleanup()
@@ -143,6 +171,7 @@ def import_once(path, size, token, workers, server):
         stop(processes)
     from datetime import datetime
 
+    ceiling = bare_copy(path, job["items"]["total"])
     started = datetime.fromisoformat(job["started_at"])
     finished = datetime.fromisoformat(job["finished_at"])
     return {
@@ -155,6 +184,8 @@ def import_once(path, size, token, workers, server):
         "total_s": ended,
         "web_rss": web,
         "worker_rss": task_workers,
+        "load": load_average(),
+        "ceiling": ceiling,
     }
 
 
@@ -168,6 +199,9 @@ def report(result, rows):
     )
     total = result["total_s"]
     print(f"  rows/s (POST → end)         {rows / total:8.0f}   ({total:.1f} s)")
+    ratio = rows / result["job_s"] / result["ceiling"]
+    print(f"  bare COPY ceiling (rows/s)  {result['ceiling']:8.0f}   (job/ceiling {ratio:.2f})")
+    print(f"  load average (1 min)        {result['load']:8.2f}")
     print(f"  peak RSS web worker         {result['web_rss'] / MB:8.1f} MiB")
     peaks = ", ".join(f"{value / MB:.1f}" for value in result["worker_rss"])
     print(f"  peak RSS task worker(s)     {peaks} MiB")
