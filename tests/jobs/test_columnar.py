@@ -117,3 +117,14 @@ def test_same_rows_errors_and_log_as_the_row_wise_path(api, flat_writes, body, b
         **({8: ["1309"]} if not bulk else {}),
     }
     assert "`job-items[1]` for field `qty`" in errors[0]["message"]  # the row and the column
+
+
+def test_text_that_copy_escapes_is_stored_as_sent(api, flat_writes):
+    names = ["tab\there", "back\\slash \\N", "new\nline", "cr\rreturn", 'quote " ü €', "plain"]
+    cells = "".join(
+        f'E{n},"{name.replace(chr(34), chr(34) * 2)}",{n}\n' for n, name in enumerate(names)
+    )
+    stored, errors, _, _ = as_job(api, "code,name,qty\n" + cells)
+    (outcomes,) = flat_writes
+    assert outcomes is not None and errors == []
+    assert stored[: len(names)] == [(f"E{n}", name, n) for n, name in enumerate(names)]

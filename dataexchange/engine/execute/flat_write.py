@@ -83,7 +83,7 @@ def group_write(plan, group, outcomes, full_rows):
     check_foreign_rows(endpoint, group)
     identifier = endpoint.identifier
     returning = endpoint.select_list if full_rows else identifier.quoted
-    stored = dialect().copy_insert(endpoint, columns, group.rows, returning)
+    stored = dialect().copy_insert(endpoint, columns, group.columns, returning)
     position_in = 0 if not full_rows else endpoint.column_index[identifier.column]
     if stored is None:
         stored = sql.insert_returning(endpoint, columns, group.rows)
@@ -91,12 +91,12 @@ def group_write(plan, group, outcomes, full_rows):
         full_rows = True
     if len(stored) != len(group.indices):
         raise Refused
-    items, start = plan.items, plan.start
+    items, start, kept = plan.items, plan.start, full_rows
     for position, row in zip(group.indices, stored):
+        raw, identifier = items[position], row[position_in]
         outcomes[position] = FlatOutcome(
-            endpoint, start + position, items[position], row if full_rows else None,
-            row[position_in],
-        )  # fmt: skip
+            endpoint, start + position, raw, row if kept else None, identifier
+        )
 
 
 def check_foreign_rows(endpoint, group):
@@ -107,8 +107,7 @@ def check_foreign_rows(endpoint, group):
         columns = [f.column for f in group.fields]
         if fk.column not in columns:
             continue
-        position = columns.index(fk.column)
-        sent = {row[position] for row in group.rows}
+        sent = set(group.columns[columns.index(fk.column)])
         present = sql.existing_values(quote(fk.ref_table), quote(fk.ref_column), sent)
         if {str(value) for value in sent} - {str(value) for value in present}:
             raise Refused

@@ -32,11 +32,16 @@ CREATE = WriteContext("POST", single=False)
 
 @dataclass(frozen=True)
 class FlatGroup:
-    """Valid items that write the same columns: their database values, row by row."""
+    """Valid items that write the same columns: their database values, column by column."""
 
     fields: tuple  # the compiled Fields written, in column order
     indices: tuple  # the items' positions in the batch
-    rows: list  # tuples of database values, in `fields` order
+    columns: list  # per field, the items' database values in `indices` order
+
+    @property
+    def rows(self):
+        """Return the values row by row: a tuple per item, in `fields` order."""
+        return list(zip(*self.columns))
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,13 @@ def plan_flat(snapshot, endpoint, items, *, start=0):
         if fields is None:  # unknown, `identifier`, not creatable, required missing
             suspects.extend(positions)
             continue
-        rows = rows_of(items, keys, positions)
-        bad = suspected(fields, rows)
-        if len(by_keys) == 1 and not bad and not any(None in row for row in rows):
-            group = FlatGroup(fields, tuple(positions), coerced(fields, rows))
+        columns = columns_of(items, keys, positions)
+        bad = suspected(fields, columns)
+        if len(by_keys) == 1 and not bad and not any(None in column for column in columns):
+            group = FlatGroup(fields, tuple(positions), coerced(fields, columns))
             return FlatPlan(endpoint, items, start, (group,), {})  # the common case
         suspects.extend(positions[i] for i in bad)
+        rows = list(zip(*columns))
         valid.extend((positions[i], fields, rows[i]) for i in range(len(rows)) if i not in bad)
     invalid = {}
     for position in suspects:
@@ -100,17 +106,16 @@ def fields_of(endpoint, keys):
     return fields
 
 
-def rows_of(items, keys, positions):
-    """Return the values of the items at `positions`, as tuples in `keys` order."""
-    get = itemgetter(*keys)
-    rows = [get(items[position]) for position in positions]
-    return rows if len(keys) > 1 else [(value,) for value in rows]
+def columns_of(items, keys, positions):
+    """Return the values of the items at `positions`, a list per key (C-level passes)."""
+    chosen = items if len(positions) == len(items) else [items[p] for p in positions]
+    return [list(map(itemgetter(key), chosen)) for key in keys]
 
 
-def suspected(fields, rows):
-    """Return the set of row numbers whose values a column check could not clear."""
+def suspected(fields, columns):
+    """Return the set of item numbers whose values a column check could not clear."""
     bad = set()
-    for f, values in zip(fields, zip(*rows)):
+    for f, values in zip(fields, columns):
         if not column_clear(f, values):
             bad.update(i for i, value in enumerate(values) if not value_clear(f, value))
     return bad
@@ -215,21 +220,18 @@ def groups_of(valid):
         group[1].append(position)
         group[2].append(values)
     return tuple(
-        FlatGroup(fields, tuple(positions), coerced(fields, rows))
+        FlatGroup(fields, tuple(positions), coerced(fields, list(zip(*rows))))
         for fields, positions, rows in groups.values()
     )
 
 
-def coerced(fields, rows):
-    """Return `rows` with each value converted to its database value (`Field.coerce`). A
+def coerced(fields, columns):
+    """Return `columns` with each value converted to its database value (`Field.coerce`). A
     checked string, integer or boolean already is its database value."""
-    if not rows or not any(f.type in COERCED_TYPES for f in fields):
-        return rows
-    columns = [
+    return [
         list(map(coercer(f, values), values)) if f.type in COERCED_TYPES else values
-        for f, values in zip(fields, zip(*rows))
+        for f, values in zip(fields, columns)
     ]
-    return list(zip(*columns))
 
 
 def coercer(field, values):

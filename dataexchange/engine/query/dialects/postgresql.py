@@ -85,10 +85,10 @@ class PostgreSQLDialect(BaseDialect):
             return insert_from_json(endpoint, columns, rows)
         return None
 
-    def copy_insert(self, endpoint, columns, rows, returning):
+    def copy_insert(self, endpoint, columns, values, returning):
         """COPY a batch of several rows through a temporary table (engine.query.copy_batch)."""
-        if len(rows) > 1 and columns:
-            return copy_batch.copy_insert(endpoint, columns, rows, returning)
+        if columns and len(values[0]) > 1:
+            return copy_batch.copy_insert(endpoint, columns, values, returning)
         return None
 
     def json_batch_update(self, endpoint, columns, rows):
