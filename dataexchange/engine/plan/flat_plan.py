@@ -64,9 +64,13 @@ def plan_flat(snapshot, endpoint, items, *, start=0):
         return None
     if any(type(item) is not dict for item in items):
         return None
-    by_keys = {}
-    for position, keys in enumerate(map(tuple, items)):
-        by_keys.setdefault(keys, []).append(position)
+    keysets = list(map(tuple, items))
+    if len(set(keysets)) == 1:  # every item sends the same fields (a CSV without empty cells)
+        by_keys = {keysets[0]: range(len(items))}
+    else:
+        by_keys = {}
+        for position, keys in enumerate(keysets):
+            by_keys.setdefault(keys, []).append(position)
     valid, suspects = [], []
     for keys, positions in by_keys.items():
         fields = fields_of(endpoint, keys)
