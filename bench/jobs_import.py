@@ -53,6 +53,13 @@ def peak_rss(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """Return the CPU time (user + system) process `pid` has used, in seconds: on a shared
+    machine a steadier figure than the wall clock."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid):
     """Return the ids of the child processes of `pid` (gunicorn's workers)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
@@ -150,8 +157,12 @@ def import_once(path, size, token, workers, server):
     processes = start_workers(workers)
     try:
         time.sleep(2)  # the workers' start-up is not the import's
+        (web_pid,) = children(server.process.pid)
+        web_cpu = cpu_seconds(web_pid)
+        workers_cpu = sum(cpu_seconds(process.pid) for process in processes)
         posted = time.perf_counter()
         status, data, accept_seconds = post_file(path, size, token)
+        web_cpu = cpu_seconds(web_pid) - web_cpu
         if status != 202:
             raise RuntimeError(f"POST answered {status}: {data[:300]!r}")
         location = f"/jobs/{orjson.loads(data)['data']['id']}"
@@ -165,6 +176,7 @@ def import_once(path, size, token, workers, server):
                 break
             time.sleep(0.2)
         ended = time.perf_counter() - posted
+        workers_cpu = sum(cpu_seconds(process.pid) for process in processes) - workers_cpu
         web = max(peak_rss(pid) for pid in children(server.process.pid))
         task_workers = [peak_rss(process.pid) for process in processes]
     finally:
@@ -185,6 +197,8 @@ def import_once(path, size, token, workers, server):
         "web_rss": web,
         "worker_rss": task_workers,
         "load": load_average(),
+        "web_cpu": web_cpu,
+        "workers_cpu": workers_cpu,
         "ceiling": ceiling,
     }
 
@@ -202,6 +216,9 @@ def report(result, rows):
     ratio = rows / result["job_s"] / result["ceiling"]
     print(f"  bare COPY ceiling (rows/s)  {result['ceiling']:8.0f}   (job/ceiling {ratio:.2f})")
     print(f"  load average (1 min)        {result['load']:8.2f}")
+    print(f"  CPU web worker until 202    {result['web_cpu']:8.1f} s")
+    per_row = result["workers_cpu"] / rows * 1e6
+    print(f"  CPU task worker(s)          {result['workers_cpu']:8.1f} s   ({per_row:.1f} us/row)")
     print(f"  peak RSS web worker         {result['web_rss'] / MB:8.1f} MiB")
     peaks = ", ".join(f"{value / MB:.1f}" for value in result["worker_rss"])
     print(f"  peak RSS task worker(s)     {peaks} MiB")

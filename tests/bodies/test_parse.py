@@ -90,3 +90,26 @@ def test_the_stream_is_left_open(endpoint):
 def test_without_an_endpoint_cells_stay_text():
     items = iter_items("csv", io.BytesIO(b"qty,flag\n5,true\n"), None)
     assert list(items) == [{"qty": "5", "flag": "true"}]
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 64, 256 * 1024])
+def test_lines_split_from_blocks_whatever_their_size(endpoint, monkeypatch, block):
+    """A BOM, CRLF, a quoted cell spanning lines, empty and null cells: the same items, and
+    the same line named in an error, however the body falls into blocks."""
+    monkeypatch.setattr(bodies, "READ_SIZE", block)
+    body = b'\xef\xbb\xbfcode,name,qty\r\nA1,"two\r\nlines, \xc3\xbc",1\r\n\r\nA2,,\\N\nA3,x,3'
+    assert list(iter_items("csv", io.BytesIO(body), endpoint)) == [
+        {"code": "A1", "name": "two\r\nlines, ü", "qty": 1},
+        {"code": "A2", "qty": None},
+        {"code": "A3", "name": "x", "qty": 3},
+    ]
+    bad = b"code,qty\nA1,1\nA2,2\n\xff\xfe,3\nA4,4\n"
+    with pytest.raises(ApiException) as raised:
+        list(iter_items("csv", io.BytesIO(bad), endpoint))
+    assert codes(raised) == [("1418", "Invalid CSV body at line 4: the line is not valid UTF-8.")]
+    ndjson = b'{"code":"N1"}\r\n\n{"code":"N2"}\nnope\n'
+    with pytest.raises(ApiException) as raised:
+        list(iter_items("ndjson", io.BytesIO(ndjson), endpoint))
+    assert codes(raised) == [
+        ("1418", "Invalid NDJSON body at line 4: the line is not valid JSON in UTF-8.")
+    ]
