@@ -27,6 +27,8 @@ MIXED = (
     "C7,Seven,7\n"
 )
 CONFLICT = MIXED + "TAKEN,Conflict,8\nC9,Nine,9\n"  # TAKEN is stored already: 1309
+# A name longer than its column (the field sets no max_length): PostgreSQL and MariaDB refuse it.
+TOO_LONG = "code,name,qty\nL0,Zero,0\nL1," + "n" * 150 + ",1\nL2,Two,2\n"
 
 
 @pytest.fixture
@@ -128,3 +130,14 @@ def test_text_that_copy_escapes_is_stored_as_sent(api, flat_writes):
     (outcomes,) = flat_writes
     assert outcomes is not None and errors == []
     assert stored[: len(names)] == [(f"E{n}", name, n) for n, name in enumerate(names)]
+
+
+def test_a_value_the_column_refuses_is_reported_as_row_by_row(api, flat_writes):
+    row_wise = synchronous(api, TOO_LONG)
+    Exchange.objects.all().delete()
+    columnar = as_job(api, TOO_LONG)
+    assert len(flat_writes) == 1
+    assert columnar[:3] == row_wise
+    refused = connection.vendor != "sqlite"  # SQLite stores any length
+    assert (flat_writes[0] is None) == refused
+    assert [error["code"] for error in columnar[1]] == (["1302"] if refused else [])

@@ -2,13 +2,14 @@
 load, `COPY` on PostgreSQL (`dialect().copy_insert`), a multi-row INSERT elsewhere.
 
 The groups are written in one savepoint. If the database refuses any row (a duplicate key, a
-missing foreign row, a value the column cannot hold), the savepoint is rolled back and the
+missing foreign row, a value the column cannot hold) or the bulk load itself (no privilege to
+create a temporary table), the savepoint is rolled back and the
 caller writes the batch row by row (`engine.execute.write.run_write`), which names each failing
 item exactly as a synchronous write does: a bulk path that fails costs one statement more,
 never a different answer.
 """
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, ProgrammingError, connection, transaction
 
 from dataexchange.engine.execute.write import outcome_of
 from dataexchange.engine.plan.write_plan import IDENTIFIER_KEY, MISSING, Node
@@ -71,8 +72,8 @@ def run_flat_write(plan, *, transactional=True, full_rows=True):
                 group_write(plan, group, outcomes, full_rows)
             if transactional and plan.invalid:
                 transaction.set_rollback(True)
-    except (Refused, IntegrityError, DataError):
-        return None
+    except (Refused, IntegrityError, DataError, ProgrammingError):
+        return None  # ProgrammingError: e.g. no TEMP privilege; the row-wise path does without
     return tuple(outcomes)
 
 
