@@ -175,7 +175,7 @@ def write_runner(api_request, snapshot, endpoint, recording):
             outcomes = None
             if flat is not None:
                 outcomes = run_flat_write(
-                    flat, transactional=api_request.transactional, full_rows=log_reads_rows()
+                    flat, transactional=api_request.transactional, full_rows=log_keeps_rows()
                 )
             if outcomes is None:  # planned row by row, or refused by the database in bulk
                 row_wise = plan or row_plan(api_request, snapshot, endpoint, items)
@@ -221,7 +221,7 @@ def flat_plan_of(api_request, snapshot, endpoint, items):
     return plan_flat(snapshot, endpoint, items, start=api_request.body.start)
 
 
-def log_reads_rows():
+def log_keeps_rows():
     """Return whether the exchange log keeps written rows (every item, captured in full), so
     that a write must return whole stored rows, not only their identifiers."""
     from dataexchange.exchangelog import conf as log_conf
