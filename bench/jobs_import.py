@@ -53,6 +53,13 @@ def peak_rss(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """Return the CPU time (user + system) process `pid` has used, in seconds: on a shared
+    machine a steadier figure than the wall clock."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid):
     """Return the ids of the child processes of `pid` (gunicorn's workers)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
@@ -116,14 +123,46 @@ def cleanup():
         cursor.execute("VACUUM ANALYZE bench_product")
 
 
+def bare_copy(path, rows):
+    """Return the ceiling: rows/s of the same CSV copied straight into `bench_product` by one
+    psycopg `COPY ... FROM STDIN (FORMAT csv)` in this process (no API, no validation, no
+    results; the imported rows deleted afterwards), measured in the same run as the job so
+    that a busy machine still gives a ratio."""
+    import psycopg
+
+    cleanup()
+    statement = (
+        "COPY bench_product (sku, name, price, stock, is_active) FROM STDIN"
+        " (FORMAT csv, HEADER true)"
+    )
+    with psycopg.connect(run.ENV["BENCH_PG_DSN"]) as conn:
+        start = time.perf_counter()
+        with conn.cursor().copy(statement) as copy, path.open("rb") as body:
+            while data := body.read(1024 * 1024):
+                copy.write(data)
+        conn.commit()
+        seconds = time.perf_counter() - start
+    cleanup()
+    return rows / seconds
+
+
+def load_average():
+    """Return the 1-minute load average of the machine."""
+    return os.getloadavg()[0]
+
+
 def import_once(path, size, token, workers, server):
     """Run one import with `workers` task workers; return its figures."""
     cleanup()
     processes = start_workers(workers)
     try:
         time.sleep(2)  # the workers' start-up is not the import's
+        (web_pid,) = children(server.process.pid)
+        web_cpu = cpu_seconds(web_pid)
+        workers_cpu = sum(cpu_seconds(process.pid) for process in processes)
         posted = time.perf_counter()
         status, data, accept_seconds = post_file(path, size, token)
+        web_cpu = cpu_seconds(web_pid) - web_cpu
         if status != 202:
             raise RuntimeError(f"POST answered {status}: {data[:300]!r}")
         location = f"/jobs/{orjson.loads(data)['data']['id']}"
@@ -137,12 +176,14 @@ def import_once(path, size, token, workers, server):
                 break
             time.sleep(0.2)
         ended = time.perf_counter() - posted
+        workers_cpu = sum(cpu_seconds(process.pid) for process in processes) - workers_cpu
         web = max(peak_rss(pid) for pid in children(server.process.pid))
         task_workers = [peak_rss(process.pid) for process in processes]
     finally:
         stop(processes)
     from datetime import datetime
 
+    ceiling = bare_copy(path, job["items"]["total"])
     started = datetime.fromisoformat(job["started_at"])
     finished = datetime.fromisoformat(job["finished_at"])
     return {
@@ -155,6 +196,10 @@ def import_once(path, size, token, workers, server):
         "total_s": ended,
         "web_rss": web,
         "worker_rss": task_workers,
+        "load": load_average(),
+        "web_cpu": web_cpu,
+        "workers_cpu": workers_cpu,
+        "ceiling": ceiling,
     }
 
 
@@ -168,6 +213,12 @@ def report(result, rows):
     )
     total = result["total_s"]
     print(f"  rows/s (POST → end)         {rows / total:8.0f}   ({total:.1f} s)")
+    ratio = rows / result["job_s"] / result["ceiling"]
+    print(f"  bare COPY ceiling (rows/s)  {result['ceiling']:8.0f}   (job/ceiling {ratio:.2f})")
+    print(f"  load average (1 min)        {result['load']:8.2f}")
+    print(f"  CPU web worker until 202    {result['web_cpu']:8.1f} s")
+    per_row = result["workers_cpu"] / rows * 1e6
+    print(f"  CPU task worker(s)          {result['workers_cpu']:8.1f} s   ({per_row:.1f} us/row)")
     print(f"  peak RSS web worker         {result['web_rss'] / MB:8.1f} MiB")
     peaks = ", ".join(f"{value / MB:.1f}" for value in result["worker_rss"])
     print(f"  peak RSS task worker(s)     {peaks} MiB")

@@ -25,8 +25,10 @@ from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.engine.execute.concurrency import check_precondition_access, if_match, tag_written
 from dataexchange.engine.execute.delete import run_delete
 from dataexchange.engine.execute.dryrun import dry_run
+from dataexchange.engine.execute.flat_write import run_flat_write
 from dataexchange.engine.execute.read import read_page, read_row
 from dataexchange.engine.execute.write import run_write
+from dataexchange.engine.plan.flat_plan import plan_flat
 from dataexchange.engine.plan.reach import check_reach, viewable_aliases
 from dataexchange.engine.plan.read_plan import plan_read
 from dataexchange.engine.plan.write_plan import plan_write
@@ -160,14 +162,8 @@ def write_runner(api_request, snapshot, endpoint, recording):
     trace = recording.trace if recording else None
     items = api_request.body.all(endpoint)
     reached = check_reach(api_request.caller, snapshot, endpoint, api_request.method, items=items)
-    plan = plan_write(
-        snapshot,
-        endpoint,
-        items,
-        method=api_request.method,
-        url_id=api_request.entity_id,
-        start=api_request.body.start,
-    )
+    flat = flat_plan_of(api_request, snapshot, endpoint, items)
+    plan = None if flat is not None else row_plan(api_request, snapshot, endpoint, items)
     viewable = viewable_aliases(api_request.caller, reached)
     may_view = endpoint.alias in viewable
     check_precondition_access(api_request.if_match, endpoint, may_view)
@@ -176,7 +172,14 @@ def write_runner(api_request, snapshot, endpoint, recording):
 
     def execute():
         with dry_run(api_request.dry_run), if_match(*guard(api_request, endpoint)):
-            outcomes = run_write(plan, transactional=api_request.transactional)
+            outcomes = None
+            if flat is not None:
+                outcomes = run_flat_write(
+                    flat, transactional=api_request.transactional, full_rows=log_keeps_rows()
+                )
+            if outcomes is None:  # planned row by row, or refused by the database in bulk
+                row_wise = plan or row_plan(api_request, snapshot, endpoint, items)
+                outcomes = run_write(row_wise, transactional=api_request.transactional)
             if trace is not None:
                 trace.outcomes = outcomes
         if api_request.outcomes_only:
@@ -193,6 +196,38 @@ def write_runner(api_request, snapshot, endpoint, recording):
         return tag_written(result, endpoint, outcomes, api_request.entity_id)
 
     return execute
+
+
+def row_plan(api_request, snapshot, endpoint, items):
+    """Return the row-wise WritePlan of the request's items (1401 past the batch limit)."""
+    return plan_write(
+        snapshot,
+        endpoint,
+        items,
+        method=api_request.method,
+        url_id=api_request.entity_id,
+        start=api_request.body.start,
+    )
+
+
+def flat_plan_of(api_request, snapshot, endpoint, items):
+    """Return the columnar FlatPlan of a job's POST of flat items (`engine.plan.flat_plan`),
+    or None to plan it row by row: another method, one row, a dry run or a precondition, or a
+    synchronous request (its response renders nodes the columnar path does not build)."""
+    if not api_request.outcomes_only or api_request.method != "POST" or api_request.single:
+        return None
+    if api_request.dry_run or api_request.if_match is not None:
+        return None
+    return plan_flat(snapshot, endpoint, items, start=api_request.body.start)
+
+
+def log_keeps_rows():
+    """Return whether the exchange log keeps written rows (every item, captured in full), so
+    that a write must return whole stored rows, not only their identifiers."""
+    from dataexchange.exchangelog import conf as log_conf
+    from dataexchange.exchangelog.capture import Policy
+
+    return log_conf.get("ITEMS") == "all" and Policy.current().mode == "all"
 
 
 def outcomes_result(outcomes, transactional):

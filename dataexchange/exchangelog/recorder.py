@@ -357,9 +357,12 @@ def operation_of(method, outcome, status):
 
 def identifier_of(outcome, status, url_id):
     """Return the item's identifier: the stored one if written, else the one sent."""
-    if status == Status.PROCESSED and outcome.row is not None:
-        value = outcome.stored_identifier
-        return "" if value is None else str(value)
+    if status == Status.PROCESSED:
+        value = outcome.stored_identifier  # None when not written (or written without one)
+        if value is not None:
+            return str(value)
+        if outcome.row is not None:
+            return ""
     if url_id:
         return url_id
     value = outcome.sent_identifier

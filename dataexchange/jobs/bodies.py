@@ -16,42 +16,48 @@ READ_SIZE = 256 * 1024
 
 class CappedStream:
     """A binary file-like view of a request body that refuses (1408) to read past `limit`,
-    reading the body in large blocks (a WSGI server's own `readline` may read 1 KiB at a time)."""
+    reading the body in large blocks (a WSGI server's own `readline` may read 1 KiB at a time).
+
+    Lines are served from the block by an offset into it: slicing the rest of a 256 KiB block
+    off for every 45-byte line copied ~130 GB for a 1,000,000-row CSV (5 of the 12 seconds its
+    upload took to store)."""
 
     def __init__(self, stream, limit):
         self.stream, self.limit, self.read_bytes = stream, limit, 0
-        self.buffer = b""
+        self.buffer, self.pos = b"", 0
 
     def _fill(self):
-        """Read the next block into the buffer; return False at the end of the body."""
+        """Read the next block into the buffer (dropping what was served); return False at the
+        end of the body."""
         block = self.stream.read(READ_SIZE)
         self.read_bytes += len(block)
         if self.read_bytes > self.limit:
             fail(Code.BODY_TOO_LARGE, size=f"more than {self.limit}", max=self.limit)
-        self.buffer += block
+        self.buffer, self.pos = self.buffer[self.pos :] + block, 0
         return bool(block)
+
+    def _take(self, size):
+        """Return the next `size` buffered bytes and move past them."""
+        data = self.buffer[self.pos : self.pos + size]
+        self.pos += len(data)
+        return data
 
     def read(self, size=-1):
         """Return up to `size` bytes (the rest of the body when omitted)."""
-        while (size is None or size < 0 or len(self.buffer) < size) and self._fill():
+        unlimited = size is None or size < 0
+        while (unlimited or len(self.buffer) - self.pos < size) and self._fill():
             pass
-        if size is None or size < 0:
-            size = len(self.buffer)
-        data, self.buffer = self.buffer[:size], self.buffer[size:]
-        return data
+        return self._take(len(self.buffer) - self.pos if unlimited else size)
 
     def readline(self, size=-1):
         """Return the next line, end of line included (at most `size` bytes)."""
+        unlimited = size is None or size < 0
         while True:
-            end = self.buffer.find(b"\n")
-            if end >= 0 and (size is None or size < 0 or end < size):
-                break
-            if (size is not None and 0 <= size <= len(self.buffer)) or not self._fill():
-                end = len(self.buffer) - 1 if size is None or size < 0 else size - 1
-                break
-        end = min(end, len(self.buffer) - 1)
-        line, self.buffer = self.buffer[: end + 1], self.buffer[end + 1 :]
-        return line
+            end = self.buffer.find(b"\n", self.pos)
+            if end >= 0 and (unlimited or end - self.pos < size):
+                return self._take(end + 1 - self.pos)
+            if (not unlimited and size <= len(self.buffer) - self.pos) or not self._fill():
+                return self._take(len(self.buffer) - self.pos if unlimited else size)
 
 
 def body_items(job_request, endpoint):

@@ -34,6 +34,8 @@ from dataexchange.jobs.record import Entry, RefusedItem, chunk_complete
 logger = logging.getLogger(__name__)
 
 ItemStatus = ExchangeItem.Status
+# The members themselves: an attribute of a Choices class is a slow lookup, paid per item.
+PROCESSED, FAILED, ROLLED_BACK = ItemStatus.PROCESSED, ItemStatus.FAILED, ItemStatus.ROLLED_BACK
 # Tests only: a worker waits inside a chunk's transaction, its rows written but not committed,
 # while the file this names exists (after creating `<path>.held`), so a test can kill it there.
 HOLD_ENV = "DX_TEST_HOLD_CHUNK"
@@ -85,7 +87,7 @@ def job_apply(claim):
                 return
             for chunk in job.chunks.order_by("seq"):
                 processed.append((chunk, chunk_serve(job, chunk, transactional=True)))
-            failed = any(e.status == ItemStatus.FAILED for _, es in processed for e in es)
+            failed = any(e.status == FAILED for _, es in processed for e in es)
             hold_for_tests()
             if failed:
                 raise Rollback
@@ -101,8 +103,8 @@ def job_apply(claim):
 
 def rolled_back(entry):
     """Return `entry` as the rollback of its transaction left it."""
-    if entry.status == ItemStatus.PROCESSED:
-        return Entry(entry.index, entry.outcome, ItemStatus.ROLLED_BACK)
+    if entry.status == PROCESSED:
+        return Entry(entry.index, entry.outcome, ROLLED_BACK)
     return entry
 
 
@@ -130,18 +132,21 @@ def chunk_serve(job, chunk, *, transactional):
     if trace.outcomes is None:  # a DELETE: succeeded, or the rows it could not delete
         errors = () if result.status_code < 400 else errors_of(result)
         return refused_entries(job, chunk, items, errors)
-    failed = transactional and any(outcome.errors for outcome in trace.outcomes)
+    outcomes, first = trace.outcomes, chunk.first_index
+    failed = transactional and any(outcome.errors for outcome in outcomes)
+    if not failed and not any(outcome.errors for outcome in outcomes):  # all stored
+        return [Entry(first + index, outcome, PROCESSED) for index, outcome in enumerate(outcomes)]
     return [
-        Entry(chunk.first_index + index, outcome, item_status(outcome, failed))
-        for index, outcome in enumerate(trace.outcomes)
+        Entry(first + index, outcome, item_status(outcome, failed))
+        for index, outcome in enumerate(outcomes)
     ]
 
 
 def item_status(outcome, batch_failed):
     """Return the status of one written item."""
     if outcome.errors:
-        return ItemStatus.FAILED
-    return ItemStatus.ROLLED_BACK if batch_failed else ItemStatus.PROCESSED
+        return FAILED
+    return ROLLED_BACK if batch_failed else PROCESSED
 
 
 def api_request_of(job, chunk, items, transactional):
@@ -180,7 +185,7 @@ def caller_of(job):
 def refused_entries(job, chunk, items, errors):
     """Return the Entries of a chunk whose items all share one fate: `errors` (failed) or
     none (succeeded; a DELETE)."""
-    status = ItemStatus.FAILED if errors else ItemStatus.PROCESSED
+    status = FAILED if errors else PROCESSED
     raws = items if items is not None else [None]
     return [
         Entry(

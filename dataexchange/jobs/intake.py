@@ -15,7 +15,7 @@ from django.db import transaction
 import orjson
 
 from dataexchange import registry
-from dataexchange.engine.parse.bodies import body_kind
+from dataexchange.engine.parse.bodies import CSV, body_kind
 from dataexchange.engine.plan.reach import check_reach
 from dataexchange.engine.plan.write_plan import count_items
 from dataexchange.engine.render.result import json_result
@@ -104,6 +104,8 @@ def job_fill(job, job_request, endpoint):
         job.items_total, job.chunks_total = 1, 1
     else:
         chunker = Chunker(job, conf.get("CHUNK_SIZE"), endpoint.max_batch_size)
+        # A CSV row is one flat item (no nested rows): it weighs 1 without being walked.
+        chunker.flat = body_kind(job_request.content_type) == CSV
         for item in body_items(job_request, endpoint):
             chunker.add(item)
         chunker.flush()
@@ -121,9 +123,10 @@ class Chunker:
         self.job, self.size, self.max_weight = job, size, max_weight
         self.cap = conf.get("MAX_TRANSACTIONAL_ITEMS") if job.transactional else None
         self.batch, self.weight, self.seq, self.total = [], 0, 0, 0
+        self.flat = False  # every item is flat (CSV): each weighs 1
 
     def add(self, item):
-        weight = count_items([item])
+        weight = 1 if self.flat else count_items([item])
         if self.batch and (len(self.batch) >= self.size or self.weight + weight > self.max_weight):
             self.flush()
         self.batch.append(item)

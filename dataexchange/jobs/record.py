@@ -7,6 +7,7 @@ they see a synchronous write.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -28,10 +29,12 @@ from dataexchange.exchangelog.recorder import (
 from dataexchange.jobs.models import Job, JobChunk
 
 ItemStatus = ExchangeItem.Status
+# The members themselves: an attribute of a Choices class is a slow lookup, paid per item.
+PROCESSED, FAILED, ROLLED_BACK = ItemStatus.PROCESSED, ItemStatus.FAILED, ItemStatus.ROLLED_BACK
 RESULT_NAMES = {
-    ItemStatus.PROCESSED: "succeeded",
-    ItemStatus.FAILED: "failed",
-    ItemStatus.ROLLED_BACK: "rolled_back",
+    PROCESSED: "succeeded",
+    FAILED: "failed",
+    ROLLED_BACK: "rolled_back",
 }
 
 
@@ -50,9 +53,9 @@ class RefusedItem:
     written: None = field(default=None)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One item of a chunk: its index in the job's body, its outcome and its status."""
+class Entry(NamedTuple):
+    """One item of a chunk: its index in the job's body, its outcome and its status. A named
+    tuple: a chunk makes one per item, and a frozen dataclass costs three times as much."""
 
     index: int
     outcome: object  # an engine ItemOutcome or a RefusedItem
@@ -62,7 +65,7 @@ class Entry:
 def result_of(entry):
     """Return the result object `GET /jobs/<id>/results` answers for one item."""
     result = {"index": entry.index, "status": RESULT_NAMES[entry.status]}
-    if entry.status == ItemStatus.PROCESSED:
+    if entry.status == PROCESSED:
         identifier = entry.outcome.stored_identifier
         result["identifier"] = None if identifier is None else identifier
     if entry.outcome.errors:
@@ -70,11 +73,21 @@ def result_of(entry):
     return result
 
 
+def result_line(entry):
+    """Return the result of one item as its line of the chunk's results (JSON, then LF); a
+    stored item's line is formatted directly, the same bytes `orjson` writes for its dict."""
+    outcome = entry.outcome
+    if entry.status == PROCESSED and not outcome.errors:
+        identifier = orjson.dumps(outcome.stored_identifier)
+        return b'{"index":%d,"status":"succeeded","identifier":%b}\n' % (entry.index, identifier)
+    return orjson.dumps(result_of(entry)) + b"\n"
+
+
 def chunk_complete(job, chunk, entries):
     """Store the results of `chunk`, mark it done, count its items on the job (finishing it
     with its last chunk) and on the job's exchange; return the job as updated."""
     now = timezone.now()
-    lines = b"".join(orjson.dumps(result_of(entry)) + b"\n" for entry in entries)
+    lines = b"".join(map(result_line, entries))
     JobChunk.objects.filter(pk=chunk.pk).update(
         status=JobChunk.Status.DONE,
         results=lines.decode(),
@@ -83,8 +96,10 @@ def chunk_complete(job, chunk, entries):
         finished_at=now,
     )
     job = Job.objects.select_for_update().get(pk=job.pk)
-    job.items_done += sum(1 for entry in entries if entry.status == ItemStatus.PROCESSED)
-    job.items_failed += sum(1 for entry in entries if entry.status != ItemStatus.PROCESSED)
+    statuses = [entry.status for entry in entries]
+    succeeded = statuses.count(PROCESSED)
+    job.items_done += succeeded
+    job.items_failed += len(entries) - succeeded
     job.chunks_done += 1
     if job.chunks_done >= job.chunks_total and not job.is_final:
         job.status, job.finished_at = job.outcome_status(), now
@@ -94,32 +109,34 @@ def chunk_complete(job, chunk, entries):
     if job.method == "DELETE":  # logged as a synchronous DELETE: request-level errors
         request_errors_add(job, [error for entry in entries for error in entry.outcome.errors])
     else:
-        exchange_add(job, entries, now)
+        exchange_add(job, entries, statuses, now)
     return job
 
 
-def exchange_add(job, entries, now):
-    """Add `entries` to the job's exchange: item rows as the log's settings keep them, counts,
-    error codes, identifiers and status."""
+def exchange_add(job, entries, statuses, now):
+    """Add `entries` (with their `statuses`) to the job's exchange: item rows as the log's
+    settings keep them, counts, error codes, identifiers and status."""
     exchange = Exchange.objects.select_for_update().get(pk=job.exchange_id)
     policy = Policy.current()
-    all_items = log_conf.get("ITEMS") == "all"
+    kept = (
+        entries if log_conf.get("ITEMS") == "all" else [e for e in entries if e.status != PROCESSED]
+    )
     codes = dict.fromkeys(exchange.error_code_list)
-    rows, identifiers = [], []
-    for entry in entries:
-        identifier = identifier_of(entry.outcome, entry.status, exchange.entity_id)
-        identifiers.append(identifier)
+    rows = []
+    for entry in kept:
         for error in entry.outcome.errors:
             codes.setdefault(error.code or "", None)
-        if all_items or entry.status != ItemStatus.PROCESSED:
-            row = item_row(exchange, entry.index, entry.outcome, entry.status, identifier, policy)
-            scrub_row(row)
-            rows.append(row)
+        identifier = identifier_of(entry.outcome, entry.status, exchange.entity_id)
+        row = item_row(exchange, entry.index, entry.outcome, entry.status, identifier, policy)
+        scrub_row(row)
+        rows.append(row)
     ExchangeItem.objects.bulk_create(rows)
     exchange.item_count += len(entries)
-    exchange.failed_count += sum(1 for e in entries if e.status == ItemStatus.FAILED)
-    exchange.rolled_back_count += sum(1 for e in entries if e.status == ItemStatus.ROLLED_BACK)
+    exchange.failed_count += statuses.count(FAILED)
+    exchange.rolled_back_count += statuses.count(ROLLED_BACK)
     exchange.error_codes = join_codes(code for code in codes if code)
+    room = log_conf.get("MAX_IDENTIFIERS_CHARS") - len(exchange.identifiers)
+    identifiers = identifiers_within(entries, room, exchange.entity_id)
     exchange.identifiers = identifiers_add(exchange.identifiers, identifiers)
     exchange.status = exchange_status(
         exchange.item_count, exchange.failed_count, bool(job.transactional)
@@ -131,6 +148,21 @@ def exchange_add(job, entries, now):
             "status", "duration_ms",
         ]
     )  # fmt: skip
+
+
+def identifiers_within(entries, room, url_id):
+    """Return the identifiers of `entries`, in order, up to the first that no longer fits in
+    `room` characters (the exchange's identifiers are capped: once full, a chunk's million
+    identifiers are not even formatted)."""
+    identifiers, size = [], 0
+    for entry in entries:
+        if size > room:
+            break
+        identifier = identifier_of(entry.outcome, entry.status, url_id)
+        identifiers.append(identifier)
+        if identifier:
+            size += len(identifier) + 1
+    return identifiers
 
 
 def identifiers_add(stored, identifiers):

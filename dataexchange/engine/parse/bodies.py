@@ -49,6 +49,7 @@ IDENTIFIER_KEY = "identifier"
 INTEGER_RE = re.compile(r"-?\d{1,20}")
 NUMBER_RE = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+READ_SIZE = 256 * 1024  # bytes read from the stream at a time
 
 
 def body_kind(content_type):
@@ -100,12 +101,13 @@ def csv_items(stream, endpoint):
         if header is None:
             return
         columns = csv_columns(header, endpoint, lines.number)
+        width = len(columns)
         for cells in reader:
             if not cells:  # a blank line
                 continue
             row += 1
-            if len(cells) != len(columns):
-                reason = f"{len(cells)} cells where the header names {len(columns)}"
+            if len(cells) != width:
+                reason = f"{len(cells)} cells where the header names {width}"
                 body_error(CSV, reason, row=row, line=lines.number)
             yield csv_item(columns, cells)
     except csv.Error as exc:
@@ -113,7 +115,7 @@ def csv_items(stream, endpoint):
 
 
 def csv_columns(header, endpoint, line):
-    """Return (name, convert) per header cell; raise 1418 for an empty or repeated name."""
+    """Return the CsvColumns of a header; raise 1418 for an empty or repeated name."""
     columns, seen = [], set()
     for position, name in enumerate(header, 1):
         if not name:
@@ -122,7 +124,22 @@ def csv_columns(header, endpoint, line):
             body_error(CSV, f"column `{name[:100]}` appears twice in the header", line=line)
         seen.add(name)
         columns.append((name, cell_converter(endpoint, name)))
-    return tuple(columns)
+    return CsvColumns(tuple(columns))
+
+
+class CsvColumns:
+    """The columns of a CSV body: (name, convert) per header cell, and the names whose cells
+    need converting (the others stay text)."""
+
+    __slots__ = ("pairs", "names", "converted")
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+        self.names = tuple(name for name, _ in pairs)
+        self.converted = tuple((n, convert) for n, convert in pairs if convert is not keep_text)
+
+    def __len__(self):
+        return len(self.pairs)
 
 
 def cell_converter(endpoint, name):
@@ -137,9 +154,17 @@ def cell_converter(endpoint, name):
 
 
 def csv_item(columns, cells):
-    """Return the item of one row: empty cells left out, `\\N` as null."""
+    """Return the item of one row: empty cells left out, `\\N` as null.
+
+    A row with neither (the common case) is zipped whole and only its typed cells converted:
+    a third of the per-row cost of a cell-by-cell loop, which a million-row upload pays."""
+    if "" not in cells and NULL_TOKEN not in cells:
+        item = dict(zip(columns.names, cells))
+        for name, convert in columns.converted:
+            item[name] = convert(item[name])
+        return item
     item = {}
-    for (name, convert), cell in zip(columns, cells, strict=True):
+    for (name, convert), cell in zip(columns.pairs, cells, strict=True):
         if cell == "":
             continue
         item[name] = None if cell == NULL_TOKEN else convert(cell)
@@ -202,25 +227,63 @@ def ndjson_items(stream):
 
 class Lines:
     """The lines of a binary stream (ending in LF or CRLF), counted in `number` as they are
-    read, each at most the body cap long, a UTF-8 byte order mark dropped from the first."""
+    read, each at most the body cap long, a UTF-8 byte order mark dropped from the first.
+
+    The stream is read in blocks, and each block's complete lines are split (and decoded) at
+    once: a line at a time through `readline` cost more than parsing the CSV itself."""
 
     def __init__(self, stream, kind):
         self.stream, self.kind, self.number = stream, kind, 0
         self.limit = conf.get("MAX_BODY_BYTES")
 
+    def runs(self):
+        """Yield runs of whole lines (bytes ending in LF; the last may lack it), BOM dropped."""
+        rest, first = b"", True
+        while block := self.stream.read(READ_SIZE):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if len(rest) > self.limit:
+                self.too_long(self.number + data.count(b"\n", 0, cut) + 1)
+            if not cut:
+                continue
+            run = data[:cut]
+            if first:
+                run, first = run.removeprefix(codecs.BOM_UTF8), False
+            yield run
+        if rest:
+            yield rest.removeprefix(codecs.BOM_UTF8) if first else rest
+
     def __iter__(self):
-        while line := self.stream.readline(self.limit + 1):
+        for run in self.runs():
+            yield from self.split(run, b"\n")
+
+    def split(self, run, newline):
+        """Yield the lines of one run, each with its end of line, counting them."""
+        parts = run.split(newline)
+        last = parts.pop()
+        for part in parts:
             self.number += 1
-            if len(line) > self.limit:
-                body_error(self.kind, f"a line is longer than {self.limit} bytes", line=self.number)
-            if self.number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8) :]
-            yield line
+            if len(part) >= self.limit:
+                self.too_long(self.number)
+            yield part + newline
+        if last:
+            self.number += 1
+            yield last
 
     def text(self):
         """Yield the lines decoded from UTF-8; raise 1418 for one that is not UTF-8."""
-        for line in self:
+        for run in self.runs():
             try:
-                yield line.decode("utf-8")
+                text = run.decode("utf-8")
             except UnicodeDecodeError:
-                body_error(self.kind, "the line is not valid UTF-8", line=self.number)
+                for line in self.split(run, b"\n"):
+                    try:
+                        yield line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        body_error(self.kind, "the line is not valid UTF-8", line=self.number)
+                continue
+            yield from self.split(text, "\n")
+
+    def too_long(self, line):
+        body_error(self.kind, f"a line is longer than {self.limit} bytes", line=line)

@@ -107,6 +107,12 @@ class BaseDialect:
         """Update a batch (unique keys last) as one JSON parameter; None if not done."""
         return None
 
+    def copy_insert(self, endpoint, columns, values, returning):
+        """Insert a batch (`values`: a list of database values per column) by the database's
+        bulk load (COPY) and return the `returning` select list of the stored rows; None if
+        not done (the caller inserts it in statements)."""
+        return None
+
     def nulls_smallest_sql(self, descending):
         """Return what an ORDER BY term needs so that NULL sorts as the smallest value."""
         return ""

@@ -2,6 +2,7 @@
 
 import re
 
+from dataexchange.engine.query import copy_batch
 from dataexchange.engine.query.dialects.base import NOT_NULL, OTHER, UNIQUE, BaseDialect
 from dataexchange.engine.query.json_batch import insert_from_json, json_can_carry, update_from_json
 
@@ -95,6 +96,12 @@ class PostgreSQLDialect(BaseDialect):
         json/jsonb; return the stored rows, or None."""
         if len(rows) > 1 and json_can_carry(endpoint, columns):
             return insert_from_json(endpoint, columns, rows)
+        return None
+
+    def copy_insert(self, endpoint, columns, values, returning):
+        """COPY a batch of several rows through a temporary table (engine.query.copy_batch)."""
+        if columns and len(values[0]) > 1:
+            return copy_batch.copy_insert(endpoint, columns, values, returning)
         return None
 
     def json_batch_update(self, endpoint, columns, rows):
