@@ -14,6 +14,7 @@ import orjson
 import pytest
 from rest_framework.test import force_authenticate
 
+from dataexchange.engine.parse import bodies as parse_bodies
 from dataexchange.idempotency import keys
 from dataexchange.idempotency.models import IdempotencyKey
 from dataexchange.jobs import bodies as jobs_bodies
@@ -52,6 +53,7 @@ def test_a_keyed_upload_is_hashed_as_it_streams_never_held_whole(owner, settings
     # Small blocks, so that what the body is read in does not hide what scales with the body.
     monkeypatch.setattr(jobs_bodies, "READ_SIZE", 16 * 1024)
     monkeypatch.setattr(keys, "READ_SIZE", 16 * 1024)
+    monkeypatch.setattr(parse_bodies, "READ_SIZE", 16 * 1024)
     upload(owner, ndjson(10), "warm-up")()  # one-time allocations (compiling the endpoint...)
     body = ndjson(10_000)  # 1.3 MB; what is not a copy of it peaks at about 0.4 MB
     response, peak = peak_while(upload(owner, body, "big-1"))
