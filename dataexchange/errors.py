@@ -10,7 +10,8 @@ Code ranges:
              malformed request, 1417 paging on DELETE, 1418 CSV/NDJSON body format,
              1419 body charset, 1420/1421 Idempotency-Key reused / still in progress;
              1425–1431 asynchronous jobs (1425 transactional job too large, 1426 job
-             already finished, 1427 chunk abandoned after repeated worker deaths)
+             already finished, 1427 chunk abandoned after repeated worker deaths);
+             1432–1436 business keys (issue 19, docs/extensions.md#business-keys)
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments; call sites name
 codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
@@ -77,6 +78,11 @@ class Code:
     JOB_TOO_LARGE = "1425"
     JOB_FINISHED = "1426"
     JOB_ABANDONED = "1427"
+    BUSINESS_KEY_FORM = "1432"
+    BUSINESS_KEY_VALUE = "1433"
+    REFERENCE_NOT_FOUND = "1434"
+    BUSINESS_KEY_NOT_FOUND = "1435"
+    NO_BUSINESS_KEY = "1436"
     SERVER_ERROR = "500"
 
 
@@ -191,6 +197,27 @@ CATALOGUE = {
         500,
         "Items `%first%`–`%last%` were abandoned after %attempts% attempts: every worker that "
         "took them stopped before finishing.",
+    ),
+    "1432": (
+        400,
+        "Invalid business key `%errorPath%.%fieldName%`: send an object with exactly the fields "
+        "of one business key of `%aliasName%`: %keys%.",
+    ),
+    "1433": (
+        400,
+        "Invalid business key value `%errorPath%.%fieldName%.%keyField%` for field `%keyField%` "
+        "of `%aliasName%`.",
+    ),
+    "1434": (
+        400,
+        "No entity of `%aliasName%` has the business key {%key%} referenced by "
+        "`%errorPath%.%fieldName%`.",
+    ),
+    "1435": (404, "The entity `%errorPath%` could not be found by its business key {%key%}."),
+    "1436": (
+        400,
+        "`%errorPath%.%fieldName%` references `%aliasName%`, which declares no business key: "
+        "send its `%column%` value.",
     ),
     "500": (500, "Internal server error."),
 }

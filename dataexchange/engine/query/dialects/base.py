@@ -24,6 +24,15 @@ class BaseDialect:
     now_sql = "CURRENT_TIMESTAMP"  # the current UTC time, in a trigger body
     upsert_names_target = True  # an upsert names its conflict columns (bulk_create unique_fields)
 
+    upsert_returning = True  # an upsert (`upsert_sql`) may end with RETURNING
+
+    def upsert_sql(self, key_columns, updates):
+        """Return the clause after `INSERT … VALUES …` that updates the row whose unique
+        `key_columns` (quoted) conflict: `updates` are (quoted column, True: the value the
+        insert sent; False: NULL)."""
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" if sent else f"{c} = NULL" for c, sent in updates)
+        return f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}"
+
     def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
         """Return (create, drop) SQL lists of AFTER triggers running `body` on `events` of each
         of `tables`; `name` may hold `{table}`; `when` is a condition on the OLD and NEW rows;

@@ -33,6 +33,13 @@ class MySQLDialect(BaseDialect):
     native_type_codes = {"integer": {2, 3, 8, 9}}  # FIELD_TYPE SHORT, LONG, LONGLONG, INT24
     now_sql = "UTC_TIMESTAMP(6)"
 
+    upsert_returning = False
+
+    def upsert_sql(self, key_columns, updates):
+        """ON DUPLICATE KEY UPDATE: fires on any unique key; a business key is one."""
+        sets = ", ".join(f"{c} = VALUES({c})" if sent else f"{c} = NULL" for c, sent in updates)
+        return f" ON DUPLICATE KEY UPDATE {sets}"
+
     def event_trigger_sql(self, trigger, event, table, body, when):
         if when:
             body = f"BEGIN IF {when} THEN {body}; END IF; END"
