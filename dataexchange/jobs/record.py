@@ -14,6 +14,7 @@ import orjson
 
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.exchangelog import conf as log_conf
+from dataexchange.exchangelog.business_keys import business_key_texts
 from dataexchange.exchangelog.capture import Policy
 from dataexchange.exchangelog.models import Exchange, ExchangeItem
 from dataexchange.exchangelog.recorder import (
@@ -109,6 +110,7 @@ def exchange_add(job, entries, now):
     for entry in entries:
         identifier = identifier_of(entry.outcome, entry.status, exchange.entity_id)
         identifiers.append(identifier)
+        identifiers.extend(business_key_texts(entry.outcome))
         for error in entry.outcome.errors:
             codes.setdefault(error.code or "", None)
         if all_items or entry.status != ItemStatus.PROCESSED:

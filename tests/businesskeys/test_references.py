@@ -1,8 +1,9 @@
 """References by business key (issue 19): objects under reference fields, resolved in bulk."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+import pytest
 from rest_framework.test import APIClient
 
 from dataexchange.auth.models import EndpointPermission
@@ -54,13 +55,13 @@ def test_a_key_matching_nothing_is_an_item_error_naming_path_and_value(api, cata
     assert status == 400
     assert body == [
         {
-            "message": "No entity of `products` has the business key {sku: \"NOPE\"} referenced "
+            "message": 'No entity of `products` has the business key {sku: "NOPE"} referenced '
             "by `prices[1].fk_product`.",
             "status": 400,
             "code": "1434",
         },
         {
-            "message": "No entity of `currencies` has the business key {code: \"XXX\"} "
+            "message": 'No entity of `currencies` has the business key {code: "XXX"} '
             "referenced by `prices[2].fk_currency`.",
             "status": 400,
             "code": "1434",
@@ -94,8 +95,7 @@ def test_wrong_key_objects_keep_their_own_errors(api, catalogue):
         ),
         (
             "1433",
-            "Invalid business key value `prices[1].fk_product.sku` for field `sku` of "
-            "`products`.",
+            "Invalid business key value `prices[1].fk_product.sku` for field `sku` of `products`.",
         ),
         (
             "1432",
@@ -156,7 +156,7 @@ def test_nested_child_key_matching_nothing_names_the_nested_path(api, catalogue)
     status, answer, _ = api("POST", "products", body)
     assert status == 400
     assert answer[0]["message"] == (
-        "No entity of `currencies` has the business key {code: \"GBP\"} referenced by "
+        'No entity of `currencies` has the business key {code: "GBP"} referenced by '
         "`products[0].prices[0].fk_currency`."
     )
 
@@ -186,11 +186,19 @@ def test_referencing_needs_view_on_the_referenced_endpoint(catalogue, django_use
 
 def test_csv_columns_name_a_reference_field_and_a_key_field(api, catalogue):
     csv = "fk_product.sku,fk_currency.code,gross\nA-1,EUR,10\nB-2,CHF,20\n"
-    status, body, _ = api.request(
-        "POST", "prices", raw=csv, content_type="text/csv"
-    ).status_code, None, None
-    assert status == 201
+    response = api.request("POST", "prices", raw=csv, content_type="text/csv")
+    assert response.status_code == 201, response.content
     assert prices() == {("A-1", "EUR"): 10, ("B-2", "CHF"): 20}
+
+
+def test_csv_key_cells_are_typed_by_the_referenced_key_field(api, catalogue):
+    csv = "fk_product.sku,fk_currency.code\n123,EUR\n"  # `123` is a SKU: a string
+    response = api.request("POST", "prices", raw=csv, content_type="text/csv")
+    assert response.status_code == 400
+    assert response.json()[0]["message"] == (
+        'No entity of `products` has the business key {sku: "123"} referenced by '
+        "`prices[0].fk_product`."
+    )
 
 
 @pytest.fixture
