@@ -52,6 +52,11 @@ All optional; a client that sends none of them gets the plain behaviour above.
   exchange is logged.
 - `Idempotency-Key: <key>` on a write makes retrying safe: the first answer is kept with its
   data, and a retry of the same request gets it again with `Idempotent-Replayed: true`.
+- Business keys: where a resource declares them (a SKU, an ISO code), a field that refers to it
+  may be sent as an object with one of its keys instead of the id
+  (`"fk_currency": {{"code": "EUR"}}`; CSV column `fk_currency.code`; needs `view` on it), and
+  PATCH/PUT collection items may pick their row by a key instead of the identifier (PUT creates
+  it when missing). Errors `1432`–`1436`.
 
 ## Errors
 Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last

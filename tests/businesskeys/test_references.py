@@ -226,3 +226,20 @@ def test_statement_count_is_bounded_for_a_thousand_distinct_references(api, many
     # Everything else is independent of the batch size too (bulk insert, the exchange log).
     assert len(queries.captured_queries) < 30, len(queries.captured_queries)
     assert len(prices()) == 1001
+
+
+def test_the_openapi_document_accepts_the_key_object_forms(api, catalogue):
+    status, document, _ = api("GET", "/api/schema/", headers={"Accept": "application/json"})
+    assert status == 200
+    schemas = document["components"]["schemas"]
+    assert schemas["currencies.BusinessKey"]["required"] == ["code"]
+    create = schemas["prices.Create"]["properties"]
+    assert create["fk_currency"]["oneOf"][1] == {
+        "$ref": "#/components/schemas/currencies.BusinessKey"
+    }
+    assert create["fk_currency"]["oneOf"][0]["type"] == "integer"
+    # An update item picks its row by the identifier or by the whole business key.
+    assert schemas["prices.Update"]["anyOf"] == [
+        {"required": ["id_price"]},
+        {"required": ["fk_product", "fk_currency"]},
+    ]
