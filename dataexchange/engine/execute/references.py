@@ -35,10 +35,15 @@ def resolve_references(roots):
             {r.values for r in references},
             ", ".join([*quoted, sql.quote(column)]),
         )
-        by_key = {normal(row[:-1]): row[-1] for row in found}
+        by_key = {row[:-1]: row[-1] for row in found}
+        normalized = None  # built only if a sent value differs in type from the stored one
         for reference in references:
             node = reference.node
-            value = by_key.get(normal(reference.values), MISSING_ROW)
+            value = by_key.get(reference.values, MISSING_ROW)
+            if value is MISSING_ROW:
+                if normalized is None:
+                    normalized = {normal(key): v for key, v in by_key.items()}
+                value = normalized.get(normal(reference.values), MISSING_ROW)
             if value is MISSING_ROW:
                 root_of(node).errors.append(
                     make_error(

@@ -49,8 +49,7 @@ def plan_reference(snapshot, node, field, reference, value):
             )
         )
         return None
-    names = frozenset(value)
-    key = next((k for k in target.business_keys if k.names == names), None)
+    key = matching_key(target.business_keys, value)
     if key is None:
         keys = "; ".join("{" + k.describe() + "}" for k in target.business_keys)
         node.errors.append(
@@ -79,6 +78,15 @@ def plan_reference(snapshot, node, field, reference, value):
                 )
         return None
     return KeyReference(node, field, target, reference.column, key, values, value)
+
+
+def matching_key(keys, value):
+    """Return the key of `keys` whose fields are exactly the names `value` sends, or None."""
+    names = value.keys()
+    for key in keys:
+        if len(key.names) == len(names) and key.names.issuperset(names):
+            return key
+    return None
 
 
 def key_values(key, item):
