@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataexchange.engine.plan.business_keys import PENDING
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.engine.query import sql
+from dataexchange.engine.query.dialects import dialect
 from dataexchange.errors import Code, make_error
 
 
@@ -96,7 +97,7 @@ def find_by_business_keys(endpoint, nodes):
         by_key = {normal(tuple(row[p] for p in positions)): row for row in rows}
         position = endpoint.column_index[endpoint.identifier.column]
         for node in members:
-            row = by_key.get(normal(node.business_key[1]))
+            row = by_key.get(normal(node.business_key[1]))  # as the database compares
             if row is not None:
                 found[node] = row
                 node.lookup_key = row[position]
@@ -121,8 +122,10 @@ def sent_values(reference):
 
 
 def normal(values):
-    """Return key values comparable between what was sent and what the driver returns."""
-    return tuple(None if v is None else str(v) for v in values)
+    """Return key values comparable between what was sent and what the driver returns, as the
+    database compares them (`key_text`: MariaDB's collations ignore case)."""
+    text = dialect().key_text
+    return tuple(text(v) for v in values)
 
 
 def root_of(node):

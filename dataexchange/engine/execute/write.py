@@ -321,6 +321,9 @@ def insert_nodes(endpoint, nodes, ctx, bulk, failing):
                     endpoint, list(columns), rows, key, put_resets(endpoint)
                 )
             for (node, _), row in zip(batch, stored):
+                if row is None:  # an upserted row not read back: never answer a row we lack
+                    _root(node).errors.append(make_error(Code.PERSIST_FAILED, errorPath=node.path))
+                    raise ItemFailed
                 node.row = row
 
 

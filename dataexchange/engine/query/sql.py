@@ -173,8 +173,9 @@ def upsert_returning(endpoint, columns, rows, key, reset_columns):
         endpoint.select_list,
     )
     index = [endpoint.column_index[c] for c in key.columns]
-    by_key = {tuple(str(r[i]) for i in index): r for r in found}
-    return [by_key.get(tuple(str(row[p]) for p in positions)) for row in rows]
+    text = engine.key_text
+    by_key = {tuple(text(r[i]) for i in index): r for r in found}
+    return [by_key.get(tuple(text(row[p]) for p in positions)) for row in rows]
 
 
 def as_array(values):

@@ -26,6 +26,11 @@ class BaseDialect:
 
     upsert_returning = True  # an upsert (`upsert_sql`) may end with RETURNING
 
+    def key_text(self, value):
+        """Return a key value as text that compares equal where the database's `=` does
+        (business keys sent against values read back)."""
+        return None if value is None else str(value)
+
     def upsert_sql(self, key_columns, updates):
         """Return the clause after `INSERT … VALUES …` that updates the row whose unique
         `key_columns` (quoted) conflict: `updates` are (quoted column, True: the value the

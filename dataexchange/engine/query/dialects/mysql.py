@@ -35,6 +35,12 @@ class MySQLDialect(BaseDialect):
 
     upsert_returning = False
 
+    def key_text(self, value):
+        """The default collations ignore case and trailing spaces when comparing strings."""
+        if isinstance(value, str):
+            return value.casefold().rstrip(" ")
+        return None if value is None else str(value)
+
     def upsert_sql(self, key_columns, updates):
         """ON DUPLICATE KEY UPDATE: fires on any unique key; a business key is one."""
         sets = ", ".join(f"{c} = VALUES({c})" if sent else f"{c} = NULL" for c, sent in updates)
