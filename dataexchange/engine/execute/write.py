@@ -183,11 +183,18 @@ def resolve_identifiers(endpoint, nodes, ctx):
         if node.lookup_key is MISSING:
             value = node.identifier_value()
             node.lookup_key = MISSING if value is MISSING else lookup_key(identifier, value)
-    by_key = find_by_business_keys(endpoint, nodes) if endpoint.business_keys else {}
-    keys = {n.lookup_key for n in nodes if n not in by_key} - {MISSING, UNMATCHABLE}
-    found = fetch_existing(endpoint, keys)
+    by_key = find_by_business_keys(endpoint, nodes) if endpoint.business_keys else None
+    if by_key:  # rows found by business key need no second lookup by identifier
+        keys = {n.lookup_key for n in nodes if n not in by_key} - {MISSING, UNMATCHABLE}
+        found = {
+            **fetch_existing(endpoint, keys),
+            **{_norm(n.lookup_key): r for n, r in by_key.items()},
+        }
+    else:
+        keys = {n.lookup_key for n in nodes} - {MISSING, UNMATCHABLE}
+        found = fetch_existing(endpoint, keys)
     for node in nodes:
-        row = by_key.get(node) or found.get(_norm(node.lookup_key))
+        row = found.get(_norm(node.lookup_key))
         if node.relation is not None and row is not None and not _belongs(node, row):
             row = None
         node.existing = row is not None
