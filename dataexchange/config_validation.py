@@ -121,6 +121,7 @@ class EndpointSpec:
     max_page_limit: int | None = None
     max_delete_rows: int | None = None
     track_changes: bool = False
+    business_keys: tuple[tuple[str, ...], ...] = ()  # unique column sets (issue 19)
     fields: tuple[FieldSpec, ...] = ()
     relations: tuple[RelationSpec, ...] = ()
 
@@ -179,6 +180,7 @@ def validate_endpoint_config(spec, catalog):
         *endpoint_problems(spec, catalog),
         *field_problems(spec, catalog),
         *relation_problems(spec, catalog),
+        *business_key_problems(spec, catalog),
     ]
 
 
@@ -399,6 +401,62 @@ def _one_relation_problems(relation, spec, catalog):
         return
     child_info = catalog.usable(child_table)
     yield from _mapping_problems(relation.child_field, child_info, "child", "child_field")
+
+
+def business_key_problems(spec, catalog):
+    """Return the problems of the business keys: each is a set of enabled fields' columns that a
+    unique constraint of the table covers exactly, so that a key names at most one row and
+    `ON CONFLICT (columns)` has an index to act on."""
+    info = catalog.usable(spec.table_name)
+    enabled = {f.column_name for f in spec.fields if f.is_enabled}
+    problems, seen = [], set()
+    for key in spec.business_keys:
+        label = "[" + ", ".join(key) + "]"
+        message = None
+        if not key:
+            message = "A business key needs at least one column."
+        elif len(set(key)) != len(key):
+            message = f"Business key `{label}` names a column twice."
+        elif frozenset(key) in seen:
+            message = f"Business key `{label}` is declared twice."
+        elif missing := [c for c in key if c not in enabled]:
+            message = (
+                f"Business key `{label}`: column `{missing[0]}` is not an enabled field of "
+                "this endpoint."
+            )
+        elif info is not None and not is_unique_set(info, key):
+            message = (
+                f"Business key `{label}` is not unique in table `{info.name}`: choose the "
+                "columns of one of its unique constraints "
+                f"({unique_sets_text(info) or 'it has none'})."
+            )
+        if message:
+            problems.append(_problem(message, "business_keys"))
+        seen.add(frozenset(key))
+    return problems
+
+
+def is_unique_set(info, columns):
+    """Return whether a unique constraint of the table covers exactly `columns` (any order)."""
+    wanted = frozenset(columns)
+    return any(frozenset(cols) == wanted for cols in info.unique_constraints.values())
+
+
+def unique_sets(info):
+    """Return the column sets of the table's unique constraints, primary key first, once each:
+    the business keys the admin proposes."""
+    sets = []
+    for cols in sorted(info.unique_constraints.values(), key=lambda c: (len(c), c)):
+        if tuple(cols) not in sets:
+            sets.append(tuple(cols))
+    if info.primary_key and (info.primary_key,) in sets:
+        sets.remove((info.primary_key,))
+        sets.insert(0, (info.primary_key,))
+    return sets
+
+
+def unique_sets_text(info):
+    return ", ".join("[" + ", ".join(cols) + "]" for cols in unique_sets(info))
 
 
 def _mapping_problems(column, info, side, attr):

@@ -12,7 +12,7 @@ Code ranges:
              1425–1427 asynchronous jobs (1425 transactional job too large, 1426 job
              already finished, 1427 chunk abandoned after repeated worker deaths);
              1428–1431 the change feed (1428 cursor expired, 1429 malformed cursor,
-             1430 bad limit or wait)
+             1430 bad limit or wait); 1432–1436 business keys (docs/extensions.md)
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments; call sites name
 codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
@@ -82,6 +82,11 @@ class Code:
     CURSOR_EXPIRED = "1428"
     MALFORMED_CURSOR = "1429"
     FEED_PARAMETER = "1430"
+    BUSINESS_KEY_FORM = "1432"
+    BUSINESS_KEY_VALUE = "1433"
+    REFERENCE_NOT_FOUND = "1434"
+    BUSINESS_KEY_NOT_FOUND = "1435"
+    NO_BUSINESS_KEY = "1436"
     SERVER_ERROR = "500"
 
 
@@ -205,6 +210,27 @@ CATALOGUE = {
     ),
     "1429": (400, "Invalid cursor `%cursor%`: pass a `cursor` or `nextCursor` this feed returned."),
     "1430": (400, "Invalid `%parameter%` value `%value%`: %reason%."),
+    "1432": (
+        400,
+        "Invalid business key `%errorPath%.%fieldName%`: send an object with exactly the fields "
+        "of one business key of `%aliasName%`: %keys%.",
+    ),
+    "1433": (
+        400,
+        "Invalid business key value `%errorPath%.%fieldName%.%keyField%` for field `%keyField%` "
+        "of `%aliasName%`.",
+    ),
+    "1434": (
+        400,
+        "No entity of `%aliasName%` has the business key {%key%} referenced by "
+        "`%errorPath%.%fieldName%`.",
+    ),
+    "1435": (404, "The entity `%errorPath%` could not be found by its business key {%key%}."),
+    "1436": (
+        400,
+        "`%errorPath%.%fieldName%` references `%aliasName%`, which declares no business key: "
+        "send its `%column%` value.",
+    ),
     "500": (500, "Internal server error."),
 }
 PLACEHOLDER = re.compile(r"%([A-Za-z]+)%")

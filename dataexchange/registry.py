@@ -6,6 +6,7 @@ endpoints are reused until the version changes, so the hot path never reads conf
 introspects the database.
 """
 
+import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -71,6 +72,39 @@ class Relation:
     editable: bool
 
 
+@dataclass(frozen=True, slots=True)
+class BusinessKey:
+    """A declared business key: fields whose values name at most one row (a unique constraint
+    covers exactly their columns), in declaration order."""
+
+    fields: tuple
+    columns: tuple
+    names: frozenset  # visible names: a key object must send exactly these
+
+    def describe(self, values=None):
+        """Return the key as text, `sku` or `sku: "A-1"` (composite: comma-separated)."""
+        if values is None:
+            return ", ".join(f.name for f in self.fields)
+        return ", ".join(f"{f.name}: {json_text(v)}" for f, v in zip(self.fields, values))
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A field whose column a configured relation links to another endpoint's column: a client
+    may send that endpoint's business key as an object instead of the value (issue 19)."""
+
+    alias: str  # the referenced endpoint
+    column: str  # its column whose value this field stores
+
+
+def json_text(value):
+    """Return a key value as it reads in JSON (strings quoted), for messages."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """A compiled, immutable endpoint: the only thing the request pipeline reads."""
@@ -98,6 +132,8 @@ class Endpoint:
     url_fields: tuple  # fields with the `url` constraint
     conversions: tuple  # (position, visible name, render) of the values rendering must convert
     track_changes: bool = False  # its changes are captured and served by the feed
+    business_keys: tuple = ()  # BusinessKeys, in declaration order
+    references: dict = field(default_factory=dict)  # field name → Reference (business-key refs)
     _lazy: dict = field(default_factory=dict, compare=False, repr=False)
 
     def referencing_foreign_keys(self):
@@ -202,6 +238,8 @@ def compile_endpoint(alias, version):
         for r in config.relations.all()
         if r.child.is_active
     }
+    business_keys = compile_business_keys(config, by_column)
+    references = compile_references(config, relations, fields)
     quote = connection.ops.quote_name
     hidden = [
         c
@@ -237,7 +275,61 @@ def compile_endpoint(alias, version):
             if not is_native(f, info.column(f.column))
         ),
         track_changes=config.track_changes,
+        business_keys=business_keys,
+        references=references,
     )
+
+
+def compile_business_keys(config, by_column):
+    """Return the BusinessKeys of a configuration; a key naming a column that is not an enabled
+    field is left out (and logged): the configuration rules refuse it, a later change of the
+    field grid may still leave it behind."""
+    keys = []
+    for columns in config.business_keys or ():
+        fields = tuple(by_column.get(c) for c in columns)
+        if not columns or None in fields:
+            logger.error("Endpoint %s: business key %s has no enabled field", config.alias, columns)
+            continue
+        keys.append(BusinessKey(fields, tuple(columns), frozenset(f.name for f in fields)))
+    return tuple(keys)
+
+
+def compile_references(config, relations, fields):
+    """Return {field name: Reference} of the fields a configured relation links to another
+    endpoint: a relation of another endpoint whose child is this one through the field's column
+    (the usual foreign key: `price-products.fk_currency` ← `currencies`), else a relation of
+    this endpoint from the field's column (a relation to the row it points at). One query, per
+    configuration version."""
+    from dataexchange.models import EndpointRelation
+
+    incoming = {}
+    for parent_alias, child_field, parent_field in (
+        EndpointRelation.objects.filter(child=config, parent__is_active=True)
+        .exclude(parent=config)
+        .order_by("parent__alias", "name")
+        .values_list("parent__alias", "child_field", "parent_field")
+    ):
+        incoming.setdefault(child_field, Reference(parent_alias, parent_field))
+    outgoing = {}
+    for relation in relations.values():
+        if relation.child_alias != config.alias:
+            outgoing.setdefault(
+                relation.parent_column, Reference(relation.child_alias, relation.child_column)
+            )
+    # A self relation (a tree's parent column) is incoming from this endpoint itself.
+    for relation in relations.values():
+        if relation.child_alias == config.alias and relation.child_column != config.identifier:
+            incoming.setdefault(
+                relation.child_column, Reference(config.alias, relation.parent_column)
+            )
+    references = {}
+    for f in fields:
+        if f.is_identifier:
+            continue
+        reference = incoming.get(f.column) or outgoing.get(f.column)
+        if reference is not None:
+            references[f.name] = reference
+    return references
 
 
 # Spryker runs one validator per type: integer fields first, then string, boolean, decimal, others.

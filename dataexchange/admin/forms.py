@@ -76,6 +76,7 @@ def spec_from_instance(endpoint, **parts):
     values = {attr: getattr(endpoint, attr) for attr in ENDPOINT_ATTRS}
     values["alias"] = values["alias"] or ""
     values["identifier"] = values["identifier"] or ""
+    values["business_keys"] = tuple(tuple(key) for key in endpoint.business_keys or ())
     return rules.EndpointSpec(**values, **parts)
 
 
@@ -127,11 +128,41 @@ class EndpointCreateForm(forms.ModelForm):
         return cleaned
 
 
+KEY_SEPARATOR = ","
+
+
+def business_key_choices(table_name):
+    """Return (value, label) choices of the table's unique column sets (introspected): the
+    business keys a user may declare."""
+    info = introspection.describe_table(table_name) if table_name else None
+    if info is None:
+        return []
+    return [(KEY_SEPARATOR.join(cols), " + ".join(cols)) for cols in rules.unique_sets(info)]
+
+
+class BusinessKeysField(forms.MultipleChoiceField):
+    """Business keys as ticked unique column sets; a value not offered (a stale page, a forged
+    post) is judged by the shared rules, which say why it is refused."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return True
+
+
 class EndpointChangeForm(forms.ModelForm):
     """The endpoint's own settings; the identifier is picked among the table's columns."""
 
     identifier = forms.ChoiceField(
         help_text="Column that identifies a row in URLs and writes; it must be unique."
+    )
+    business_keys = BusinessKeysField(
+        required=False,
+        help_text=(
+            "Unique column sets (the table's unique constraints) by which clients may address "
+            "rows instead of the identifier, e.g. a SKU or an ISO code. Their columns must be "
+            "enabled fields."
+        ),
     )
 
     class Meta:
@@ -146,12 +177,35 @@ class EndpointChangeForm(forms.ModelForm):
             "max_batch_size",
             "max_page_limit",
             "max_delete_rows",
+            "business_keys",
         )
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["identifier"].choices = column_choices(self.instance.table_name)
+        self.fields["business_keys"].choices = business_key_choices(self.instance.table_name)
+        self.initial["business_keys"] = [
+            KEY_SEPARATOR.join(key) for key in self.instance.business_keys or ()
+        ]
+
+    def clean_business_keys(self):
+        """Return the ticked keys as lists of columns; a set that is not unique in the database
+        is refused with the shared rules' message (their columns being enabled fields is checked
+        with the field grid)."""
+        keys = [
+            [c for c in value.split(KEY_SEPARATOR) if c]
+            for value in self.cleaned_data.get("business_keys") or ()
+        ]
+        info = introspection.describe_table(self.instance.table_name)
+        if info is not None:
+            for key in keys:
+                if not rules.is_unique_set(info, key):
+                    raise ValidationError(
+                        f"Business key `[{', '.join(key)}]` is not unique in table "
+                        f"`{info.name}`: choose the columns of one of its unique constraints."
+                    )
+        return keys
         url = f"/{conf.get('ROUTE_PREFIX').strip('/')}/{self.instance.alias}"
         self.fields["alias"].help_text += format_html(" Served at {}.", url)
 
@@ -244,7 +298,8 @@ class EndpointFieldFormSet(BaseInlineFormSet):
         forms_ = [form for form in self.forms if self._kept(form)]
         spec = spec_from_instance(self.instance, fields=tuple(f.field_spec() for f in forms_))
         catalog = rules.Catalog.from_database(exclude_pk=self.instance.pk)
-        place_problems(rules.field_problems(spec, catalog), forms_)
+        problems = rules.field_problems(spec, catalog) + rules.business_key_problems(spec, catalog)
+        place_problems(problems, forms_)
 
     def _kept(self, form):
         if self.can_delete and self._should_delete_form(form):

@@ -21,6 +21,7 @@ ENDPOINT_PATHS = {
     "max_page_limit": "definition.maxPageLimit",
     "max_delete_rows": "definition.maxDeleteRows",
     "track_changes": "trackChanges",
+    "business_keys": "definition.businessKeys",
 }
 FIELD_PATHS = {
     "column_name": "fieldName",
@@ -49,7 +50,8 @@ ENTRY_KEYS = (
     "childRelations",
 )  # fmt: skip
 DEFINITION_KEYS = (
-    "identifier", "isDeletable", "maxBatchSize", "maxPageLimit", "maxDeleteRows", "fields",
+    "identifier", "isDeletable", "maxBatchSize", "maxPageLimit", "maxDeleteRows",
+    "businessKeys", "fields",
 )  # fmt: skip
 FIELD_KEYS = (
     "fieldName", "fieldVisibleName", "type", "isEnabled", "isCreatable", "isEditable",
@@ -158,6 +160,7 @@ class EntryReader:
             max_batch_size=inner.get("max_batch_size"),
             max_page_limit=inner.get("max_page_limit"),
             max_delete_rows=inner.get("max_delete_rows"),
+            business_keys=inner.get("business_keys", ()),
             fields=inner.get("fields", ()),
             relations=self._each(relations, "childRelations", self.read_relation),
         )
@@ -173,8 +176,21 @@ class EntryReader:
             "max_batch_size": self.value(definition, "maxBatchSize", "whole", path),
             "max_page_limit": self.value(definition, "maxPageLimit", "whole", path),
             "max_delete_rows": self.value(definition, "maxDeleteRows", "whole", path),
+            "business_keys": self.read_business_keys(definition, path),
             "fields": self._each(fields, "definition.fields", self.read_field),
         }
+
+    def read_business_keys(self, definition, path):
+        """Return `businessKeys` as a tuple of column-name tuples (absent: none)."""
+        keys = self.value(definition, "businessKeys", "list", path, default=[])
+        result = []
+        for index, key in enumerate(keys):
+            here = f"{path}.businessKeys[{index}]"
+            if not isinstance(key, list) or not all(isinstance(c, str) and c for c in key):
+                self.problem(here, 'must be a list of column names, e.g. ["sku"].')
+                continue
+            result.append(tuple(key))
+        return tuple(result)
 
     def _each(self, items, path, read):
         specs = []
@@ -289,6 +305,8 @@ def entry_from_spec(spec):
         definition["maxPageLimit"] = spec.max_page_limit
     if spec.max_delete_rows is not None:
         definition["maxDeleteRows"] = spec.max_delete_rows
+    if spec.business_keys:
+        definition["businessKeys"] = [list(key) for key in spec.business_keys]
     definition["fields"] = [_field_entry(f) for f in spec.fields]
     entry = {"tableName": spec.table_name, "tableAlias": spec.alias, "isActive": spec.is_active}
     if spec.track_changes:  # absent means off, so files without change tracking stay as they were

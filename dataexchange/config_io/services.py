@@ -165,6 +165,7 @@ def endpoint_save(spec, *, endpoint=None):
     endpoint = endpoint or Endpoint()
     for attr in ENDPOINT_PATHS:
         setattr(endpoint, attr, getattr(spec, attr))
+    endpoint.business_keys = [list(key) for key in spec.business_keys]
     endpoint.save()
     endpoint.fields.all().delete()
     fields = list(spec.fields)
@@ -197,6 +198,7 @@ def spec_from_endpoint(endpoint, *, enabled_only=True):
         for r in endpoint.relations.all()
     )
     values = {attr: getattr(endpoint, attr) for attr in ENDPOINT_PATHS}
+    values["business_keys"] = tuple(tuple(key) for key in endpoint.business_keys or ())
     return rules.EndpointSpec(**values, fields=fields, relations=relations)
 
 

@@ -148,6 +148,8 @@ class ExchangeItem(models.Model):
     created_at = models.DateTimeField("received", default=timezone.now)
     index = models.PositiveIntegerField()
     identifier = models.CharField(max_length=255, blank=True)
+    # The item's business-key values (exchangelog/business_keys.py), one key per line.
+    business_key = models.CharField("business key", max_length=255, blank=True)
     operation = models.CharField(max_length=8, choices=Operation.choices)
     status = models.CharField(max_length=16, choices=Status.choices)
     error_code = models.CharField(max_length=16, blank=True)
@@ -179,6 +181,7 @@ class ExchangeItem(models.Model):
             models.Index(fields=["created_at"], name="exlog_item_created"),
             models.Index(fields=["status", "created_at"], name="exlog_item_status"),
             models.Index(fields=["identifier"], name="exlog_item_identifier"),
+            models.Index(fields=["business_key"], name="exlog_item_business_key"),
             models.Index(fields=["error_code"], name="exlog_item_code"),
         ]
 

@@ -26,6 +26,7 @@ from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.errors import Code
 from dataexchange.exchangelog import conf
+from dataexchange.exchangelog.business_keys import business_key_texts, item_business_key
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
 from dataexchange.exchangelog.rows import insert_rows, new_row
@@ -299,6 +300,7 @@ def summarize_items(exchange, trace, all_items):
             codes.setdefault(error.code, None)
         identifier = identifier_of(outcome, status, exchange.entity_id)
         identifiers.append(identifier)
+        identifiers.extend(business_key_texts(outcome))
         if all_items or status != Status.PROCESSED:
             items.append(item_row(exchange, index, outcome, status, identifier, policy))
     failed = sum(1 for outcome in outcomes if outcome.errors)
@@ -332,6 +334,7 @@ def item_row(exchange, index, outcome, status, identifier, policy):
         created_at=exchange.created_at,
         index=index,
         identifier=identifier[:255],
+        business_key=item_business_key(business_key_texts(outcome)),
         operation=operation_of(exchange.method, outcome, status),
         status=status,
         error_code=(first.code or "") if first else "",

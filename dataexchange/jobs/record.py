@@ -15,6 +15,7 @@ import orjson
 
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.exchangelog import conf as log_conf
+from dataexchange.exchangelog.business_keys import business_key_texts
 from dataexchange.exchangelog.capture import Policy
 from dataexchange.exchangelog.models import Exchange, ExchangeItem
 from dataexchange.exchangelog.recorder import (
@@ -151,17 +152,17 @@ def exchange_add(job, entries, statuses, now):
 
 
 def identifiers_within(entries, room, url_id):
-    """Return the identifiers of `entries`, in order, up to the first that no longer fits in
-    `room` characters (the exchange's identifiers are capped: once full, a chunk's million
+    """Return the identifiers (and business-key values) of `entries`, in order, up to the first
+    that no longer fits in `room` characters (the exchange's identifiers are capped: once full, a chunk's million
     identifiers are not even formatted)."""
     identifiers, size = [], 0
     for entry in entries:
         if size > room:
             break
         identifier = identifier_of(entry.outcome, entry.status, url_id)
-        identifiers.append(identifier)
-        if identifier:
-            size += len(identifier) + 1
+        found = [identifier, *business_key_texts(entry.outcome)]
+        identifiers.extend(found)
+        size += sum(len(text) + 1 for text in found if text)
     return identifiers
 
 

@@ -55,6 +55,11 @@ All optional; a client that sends none of them gets the plain behaviour above.
 - `GET /changes/<resource>?after=<cursor>` follows every insert, update and delete of a
   resource whose changes are tracked, whoever made them, in commit order (`limit=0`: the current
   cursor only; `wait=<seconds>`: long polling).
+- Business keys: where a resource declares them (a SKU, an ISO code), a field that refers to it
+  may be sent as an object with one of its keys instead of the id
+  (`"fk_currency": {{"code": "EUR"}}`; CSV column `fk_currency.code`; needs `view` on it), and
+  PATCH/PUT collection items may pick their row by a key instead of the identifier (PUT creates
+  it when missing). Errors `1432`–`1436`.
 
 ## Errors
 Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last

@@ -46,6 +46,19 @@ class DocContext:
             if relation.editable and child is not None and self.can(child.alias, *actions)
         }
 
+    def key_references(self, endpoint):
+        """Return {field name: referenced endpoint} of the fields the caller may send as a
+        business-key reference: the referenced endpoint declares keys and the caller may view
+        it (issue 19)."""
+        found = {}
+        for name, reference in endpoint.references.items():
+            if name in endpoint.relations:
+                continue
+            target = self.snapshot.get(reference.alias)
+            if target is not None and target.business_keys and self.can(target.alias, "view"):
+                found[name] = target
+        return found
+
 
 @dataclass(frozen=True)
 class EndpointDocument:
@@ -149,11 +162,25 @@ def item_schemas(endpoint, kind, ctx, components, *, single=False, exempt=None):
         relation_name: item_schemas(child, kind, ctx, components, exempt=relation.child_column)
         for relation_name, (relation, child) in ctx.writable_relations(endpoint, kind).items()
     }
+    references = {
+        field_name: key_schema(target, components)
+        for field_name, target in ctx.key_references(endpoint).items()
+    }
     components[name] = schemas.item_schema(
         endpoint,
         kind,
         single=single,
         exempt=exempt_field.column if exempt_field else None,
         relations=relations,
+        references=references,
     )
+    return name
+
+
+def key_schema(endpoint, components):
+    """Add the schema of a reference to a row of `endpoint` by one of its business keys; return
+    its name."""
+    name = schemas.business_key_name(endpoint.alias)
+    if name not in components:
+        components[name] = schemas.business_key_schema(endpoint)
     return name

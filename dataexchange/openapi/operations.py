@@ -26,6 +26,9 @@ WRITE_ERRORS = (
     "1418", "1419", *IDEMPOTENCY_ERRORS,
 )  # fmt: skip
 BATCH_ERRORS = ("1401", "1408")
+# Business keys (issue 19): references to other endpoints' rows by key; rows picked by key.
+REFERENCE_ERRORS = ("1432", "1433", "1434", "1436")
+ADDRESSING_ERRORS = ("1435",)
 # Statuses a non-transactional write answers with {data, errors} when every item failed.
 PER_ITEM_STATUSES = (400, 404, 422)
 PER_ITEM_NOTE = "With `X-Is-Transactional: false` the body is `{data, errors}`."
@@ -273,7 +276,7 @@ def build_operation(operation, endpoint, ctx, names, components):
     shared parameters and responses are added to `components`."""
     alias = endpoint.alias
     viewer = ctx.can(alias, "view")
-    codes = error_codes(operation, viewer)
+    codes = error_codes(operation, viewer) + business_key_codes(operation, endpoint, ctx)
     result = {
         "operationId": f"{operation.kind}-dynamic-api-{alias}",
         "summary": operation.summary.format(alias=alias),
@@ -307,6 +310,17 @@ def error_codes(operation, viewer=True):
         codes = tuple(code for code in codes if code != "1409")
     if operation.method == "delete" and not viewer:
         codes = tuple(code for code in codes if code != "1303")
+    return codes
+
+
+def business_key_codes(operation, endpoint, ctx):
+    """Return the business-key codes a write of `endpoint` may answer: reference errors when
+    a field may be sent as a key object, 1435 when a PATCH item may pick its row by key."""
+    if not operation.item_kind:
+        return ()
+    codes = REFERENCE_ERRORS if ctx.key_references(endpoint) else ()
+    if endpoint.business_keys and operation.method == "patch" and not operation.single:
+        codes += ADDRESSING_ERRORS
     return codes
 
 

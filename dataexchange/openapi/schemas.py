@@ -172,28 +172,77 @@ def row_schema(endpoint, relations):
     }
 
 
-def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None):
+def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, references=None):
     """Return the schema of one write item of `kind` ("create", "update" or "upsert").
 
     `exempt` is the child's foreign-key column its relation fills (never required);
-    `relations` maps a writable relation name to the component name of its child items.
+    `relations` maps a writable relation name to the component name of its child items;
+    `references` maps a field that may be sent as a business-key reference to the component
+    name of the key objects (issue 19). An update item of an endpoint with business keys picks
+    its row by the identifier or by one whole key.
     """
     rule = ITEM_KINDS[kind]
+    references = references or {}
+    key_fields = set()
+    by_key = bool(endpoint.business_keys) and not single and not rule.creating
+    if by_key:
+        key_fields = {f.name for key in endpoint.business_keys for f in key.fields}
     properties, required = {}, []
     for field in endpoint.fields:
-        if not rule.allows(field, selects_row=not single):
+        if not rule.allows(field, selects_row=not single) and field.name not in key_fields:
             continue
         must = rule.must_send(field, selects_row=not single) and field.column != exempt
         rules = integer_range(endpoint, field) or ()
         properties[field.name] = field_schema(field, nullable=not must, rules=rules)
+        if field.name in references:
+            properties[field.name] = {
+                "oneOf": [properties[field.name], ref(references[field.name])]
+            }
         if must:
             required.append(field.name)
     for name, child_item in (relations or {}).items():
         properties[name] = {"type": "array", "minItems": 1, "items": ref(child_item)}
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    identifier = endpoint.identifier.name
+    if by_key and identifier in required:
+        required.remove(identifier)
+        schema["anyOf"] = [{"required": [identifier]}] + [
+            {"required": [f.name for f in key.fields]} for key in endpoint.business_keys
+        ]
     if required:
         schema["required"] = required
     return schema
+
+
+def business_key_name(alias):
+    """Return the component name of a reference to a row of `alias` by business key."""
+    return f"{alias}.BusinessKey"
+
+
+def business_key_schema(endpoint):
+    """Return the schema of a business-key reference to a row of `endpoint`: an object with
+    exactly the fields of one of its keys."""
+    objects = []
+    for key in endpoint.business_keys:
+        properties = {
+            f.name: value_schema(f, integer_range(endpoint, f) or None) for f in key.fields
+        }
+        objects.append(
+            {
+                "type": "object",
+                "properties": properties,
+                "required": list(properties),
+                "additionalProperties": False,
+            }
+        )
+    description = (
+        f"A row of `{endpoint.alias}` named by a business key instead of its identifier: "
+        + " or ".join("{" + key.describe() + "}" for key in endpoint.business_keys)
+        + ". Needs `view` on it."
+    )
+    if len(objects) == 1:
+        return {"description": description, **objects[0]}
+    return {"description": description, "oneOf": objects}
 
 
 def ref(name):

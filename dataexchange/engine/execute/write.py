@@ -12,6 +12,11 @@ from functools import cached_property
 
 from django.db import DataError, IntegrityError, connection, transaction
 
+from dataexchange.engine.execute.references import (
+    find_by_business_keys,
+    not_found_error,
+    resolve_references,
+)
 from dataexchange.engine.plan.write_plan import MISSING, NESTED, UNMATCHABLE, lookup_key
 from dataexchange.engine.query import sql
 from dataexchange.engine.query.dberrors import to_api_error
@@ -72,6 +77,8 @@ def run_write(plan, *, transactional=True):
     Transactional: chunks and items are savepoints of one transaction, rolled back as a whole if
     any item failed. Otherwise each chunk or item commits or fails on its own."""
     endpoint, ctx, roots = plan.endpoint, plan.context, plan.roots
+    if plan.references:
+        resolve_references(roots)
     valid = [root for root in roots if not root.errors]
     if len(roots) == 1:
         if valid:
@@ -176,8 +183,16 @@ def resolve_identifiers(endpoint, nodes, ctx):
         if node.lookup_key is MISSING:
             value = node.identifier_value()
             node.lookup_key = MISSING if value is MISSING else lookup_key(identifier, value)
-    keys = {n.lookup_key for n in nodes} - {MISSING, UNMATCHABLE}
-    found = fetch_existing(endpoint, keys)
+    by_key = find_by_business_keys(endpoint, nodes) if endpoint.business_keys else None
+    if by_key:  # rows found by business key need no second lookup by identifier
+        keys = {n.lookup_key for n in nodes if n not in by_key} - {MISSING, UNMATCHABLE}
+        found = {
+            **fetch_existing(endpoint, keys),
+            **{_norm(n.lookup_key): r for n, r in by_key.items()},
+        }
+    else:
+        keys = {n.lookup_key for n in nodes} - {MISSING, UNMATCHABLE}
+        found = fetch_existing(endpoint, keys)
     for node in nodes:
         row = found.get(_norm(node.lookup_key))
         if node.relation is not None and row is not None and not _belongs(node, row):
@@ -186,6 +201,10 @@ def resolve_identifiers(endpoint, nodes, ctx):
         if node.existing:
             node.row = row
             continue
+        if node.business_key is not None:
+            if ctx.method == "PATCH":
+                _root(node).errors.append(not_found_error(node))
+            continue  # PUT creates it (insert_nodes: an upsert on the key)
         if ctx.method == "PATCH":
             code = Code.MISSING_IDENTIFIER if node.lookup_key is MISSING else Code.ENTITY_NOT_FOUND
             _root(node).errors.append(make_error(code, errorPath=node.path))
@@ -248,28 +267,18 @@ def check_foreign_keys(endpoint, nodes, ctx):
 
 def values_for(node, ctx):
     """Return {column: database value} to write for a node."""
-    endpoint, raw = node.endpoint, node.raw
+    endpoint, existing = node.endpoint, node.existing
+    # A row found by its business key keeps the key as stored (it is how the row was picked).
+    kept = node.business_key[0].fields if node.business_key and existing else ()
     values = {}
-    if node.existing and ctx.method == "PUT":
+    if existing and ctx.method == "PUT":
         for field in endpoint.fields:
-            if field.editable and not field.is_identifier:
+            if field.editable and not field.is_identifier and field not in kept:
                 values[field.column] = None
-    by_name, existing = endpoint.by_name, node.existing
-    for key, value in raw.items():
-        field = by_name.get(key)
-        if field is None:
-            continue
-        if value is None:
-            if not existing:
-                continue
-        elif isinstance(value, NESTED):
-            continue
-        if field.is_identifier and existing and (node.parent is not None or not ctx.single):
-            continue
-        values[field.column] = field.coerce(value) if value is not None else None
-    if not node.existing and ctx.method == "PUT" and node.lookup_key not in (MISSING, UNMATCHABLE):
+    add_sent_values(node, ctx, values, kept)
+    if not existing and ctx.method == "PUT" and node.lookup_key not in (MISSING, UNMATCHABLE):
         values[endpoint.identifier.column] = node.lookup_key
-    if node.relation is not None and (not node.existing or node.relation.child_column in values):
+    if node.relation is not None and (not existing or node.relation.child_column in values):
         parent = node.parent
         values[node.relation.child_column] = parent.row[
             parent.endpoint.column_index[node.relation.parent_column]
@@ -277,20 +286,66 @@ def values_for(node, ctx):
     return values
 
 
+def add_sent_values(node, ctx, values, kept):
+    """Add to `values` the database values of what the node sent (business-key references as
+    the values they resolved to), leaving out the `kept` fields."""
+    by_name, existing, resolved = node.endpoint.by_name, node.existing, node.resolved
+    for key, value in node.raw.items():
+        field = by_name.get(key)
+        if field is None:
+            continue
+        if value is None:
+            if not existing:
+                continue
+        elif isinstance(value, NESTED):
+            if resolved is not None and key in resolved:  # a business-key reference
+                values[field.column] = resolved[key]
+            continue
+        if kept and field in kept:
+            continue
+        if field.is_identifier and existing and (node.parent is not None or not ctx.single):
+            continue
+        values[field.column] = field.coerce(value) if value is not None else None
+
+
 def insert_nodes(endpoint, nodes, ctx, bulk, failing):
     """Insert new rows, grouping nodes that set the same columns into multi-row statements."""
     groups = defaultdict(list)
     for node in nodes:
         values = values_for(node, ctx)
-        groups[tuple(values)].append((node, tuple(values.values())))
-    for columns, members in groups.items():
-        batches = [members] if bulk else [[m] for m in members]
+        key = node.business_key[0] if node.business_key is not None else None
+        groups[(tuple(values), key)].append((node, tuple(values.values())))
+    for (columns, key), members in groups.items():
+        batches = [members] if bulk and unique_keys(members, key) else [[m] for m in members]
         for batch in batches:
             if failing is not None:
                 failing["node"] = batch[0][0]
-            stored = sql.insert_returning(endpoint, list(columns), [m[1] for m in batch])
+            rows = [m[1] for m in batch]
+            if key is None:
+                stored = sql.insert_returning(endpoint, list(columns), rows)
+            else:  # PUT by business key of a row not found: created unless a racer was first
+                stored = sql.upsert_returning(
+                    endpoint, list(columns), rows, key, put_resets(endpoint)
+                )
             for (node, _), row in zip(batch, stored):
+                if row is None:  # an upserted row not read back: never answer a row we lack
+                    _root(node).errors.append(make_error(Code.PERSIST_FAILED, errorPath=node.path))
+                    raise ItemFailed
                 node.row = row
+
+
+def unique_keys(members, key):
+    """Return whether one multi-row statement may carry `members`: always without a business
+    key; with one, only when no key repeats (an upsert cannot touch one row twice)."""
+    if key is None:
+        return True
+    keys = [m[0].business_key[1] for m in members]
+    return len(set(keys)) == len(keys)
+
+
+def put_resets(endpoint):
+    """Return the columns a PUT of an existing row sets to NULL unless sent (`values_for`)."""
+    return [f.column for f in endpoint.fields if f.editable and not f.is_identifier]
 
 
 def update_nodes(endpoint, nodes, ctx, bulk, failing):

@@ -1,5 +1,6 @@
 """Plan stage — permissions on everything a request reaches (SPEC B1): the endpoint itself, the
-child endpoints an `include` reads and the child endpoints nested rows write. The API and replay
+child endpoints an `include` reads, the child endpoints nested rows write, and (`view` only) the
+endpoints whose rows a write references by business key (issue 19). The API and replay
 both call `check_reach`, so a write is refused by every path exactly where the API refuses it."""
 
 from itertools import chain
@@ -22,9 +23,11 @@ METHOD_ACTIONS = {
 def check_reach(caller, snapshot, endpoint, method, *, items=(), include=()):
     """Raise 1404 unless `caller` (a request, or anything with `user` and `auth`) may do what
     `method` needs on `endpoint` and on every child endpoint `include` or `items` reach; return
-    those aliases, the endpoint's first."""
+    those aliases, the endpoint's first. Business-key references in `items` need `view` on the
+    endpoints they reference (their rows are read to resolve the keys)."""
+    referenced = set()
     reached = included_aliases(snapshot, endpoint, include) | written_aliases(
-        snapshot, endpoint, items
+        snapshot, endpoint, items, referenced
     )
     reached.discard(endpoint.alias)
     aliases = (endpoint.alias, *sorted(reached))
@@ -32,6 +35,9 @@ def check_reach(caller, snapshot, endpoint, method, *, items=(), include=()):
         for action in METHOD_ACTIONS[method]:
             if not has_endpoint_permission(caller, alias, action):
                 fail(Code.PERMISSION_DENIED, action=action, aliasName=alias)
+    for alias in sorted(referenced):
+        if not has_endpoint_permission(caller, alias, "view"):
+            fail(Code.PERMISSION_DENIED, action="view", aliasName=alias)
     return aliases
 
 
@@ -56,15 +62,38 @@ SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def are_flat(rows):
-    """Return True when `rows` are dicts of scalar values only (no nested rows): one C-level
-    pass over every value, instead of a loop over each item (a CSV import's 5,000-row chunk)."""
+    """Return True when `rows` are dicts of scalar values only (no nested rows, no business-key
+    references): one C-level pass over every value, instead of a loop over each item (a CSV
+    import's 5,000-row chunk)."""
     if set(map(type, rows)) != {dict}:
         return False
     return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= SCALARS
 
 
-def written_aliases(snapshot, endpoint, items):
-    """Return the aliases of child endpoints that nested rows in `items` would write.
+def nested_rows(endpoint, rows, referenced):
+    """Return {relation name: nested rows} of `rows` of `endpoint`; add to `referenced` (when
+    given) the aliases that business-key references (objects under reference fields) name."""
+    nested = {}
+    for item in rows:
+        if not isinstance(item, dict):
+            continue
+        for key, value in item.items():
+            if isinstance(value, list):
+                nested.setdefault(key, []).extend(value)
+            elif isinstance(value, dict):
+                reference = endpoint.references.get(key)
+                if reference is not None and key not in endpoint.relations:
+                    if referenced is not None:
+                        referenced.add(reference.alias)
+                    continue
+                nested.setdefault(key, []).append(value)
+    return nested
+
+
+def written_aliases(snapshot, endpoint, items, referenced=None):
+    """Return the aliases of child endpoints that nested rows in `items` would write; add to
+    `referenced` the aliases that business-key references (objects under reference fields)
+    name.
 
     Level by level, the rows under one relation name of one endpoint gathered first, so that
     each relation is followed once per level rather than once per row."""
@@ -74,14 +103,7 @@ def written_aliases(snapshot, endpoint, items):
         for current, rows in level:
             if are_flat(rows):
                 continue
-            nested = {}
-            for item in rows:
-                if isinstance(item, dict):
-                    for key, value in item.items():
-                        if isinstance(value, list):
-                            nested.setdefault(key, []).extend(value)
-                        elif isinstance(value, dict):
-                            nested.setdefault(key, []).append(value)
+            nested = nested_rows(current, rows, referenced)
             for key, child_rows in nested.items():
                 child = follow(snapshot, current, key)[1]
                 if child is not None:

@@ -10,8 +10,9 @@ validators in order and which fields may and must be sent; the OpenAPI item sche
 import re
 from dataclasses import dataclass, field
 
+from dataexchange.engine.plan.business_keys import addressing_key, plan_reference
 from dataexchange.engine.plan.types import Unmatchable
-from dataexchange.engine.plan.walk import nested_rows
+from dataexchange.engine.plan.walk import follow
 from dataexchange.errors import Code, fail, make_error
 
 NESTED = (list, dict)  # a value nesting rows, not a field's value
@@ -37,6 +38,10 @@ class Node:
     existing: bool = False
     lookup_key: object = MISSING  # identifier value used to find the row
     row: tuple = None  # the stored row after the write
+    # Business keys (issue 19), set only for items that use them:
+    references: list | tuple = ()  # KeyReferences of fields sent as key objects
+    resolved: dict = None  # field name → database value the references resolved to
+    business_key: tuple = None  # (BusinessKey, values) a PATCH/PUT root is addressed by
 
     def walk(self):
         """Return this node and its descendants, depth-first (each node before its children)."""
@@ -76,13 +81,14 @@ class WritePlan:
     endpoint: object
     context: WriteContext
     roots: tuple
+    references: bool = False  # some item references a row by business key (issue 19)
 
 
 def plan_write(snapshot, endpoint, items, *, method, url_id=None, start=0):
     """Return the WritePlan of `items` (numbered from `start` in error paths: a job's chunk is
     part of a larger body); raise 1401 when the items at every depth exceed the endpoint's
     batch limit (SPEC B2)."""
-    count = count_items(items)
+    count = count_items(items, endpoint, snapshot)
     if count > endpoint.max_batch_size:
         limit = endpoint.max_batch_size
         fail(Code.BATCH_TOO_LARGE, count=count, max=limit, aliasName=endpoint.alias)
@@ -91,11 +97,23 @@ def plan_write(snapshot, endpoint, items, *, method, url_id=None, start=0):
         build_node(snapshot, endpoint, raw, f"{endpoint.alias}[{index}]")
         for index, raw in enumerate(items, start)
     )
+    if endpoint.business_keys and method != "POST" and url_id is None:
+        address_by_business_keys(endpoint, roots)
     for root in roots:
         validate(root, context)
         if url_id is not None:
             root.lookup_key = lookup_key(endpoint.identifier, url_id)
-    return WritePlan(endpoint, context, roots)
+    return WritePlan(endpoint, context, roots, references=has_references(roots))
+
+
+def has_references(roots):
+    """Return whether a node of `roots` holds a business-key reference (cheap for flat items)."""
+    for root in roots:
+        if root.references:
+            return True
+        if root.children and any(node.references for node in root.walk()):
+            return True
+    return False
 
 
 def lookup_key(identifier, value):
@@ -108,30 +126,63 @@ def lookup_key(identifier, value):
         return UNMATCHABLE
 
 
-def count_items(items):
+def address_by_business_keys(endpoint, roots):
+    """Mark the roots that send no identifier but a whole business key: their row is the one
+    with that key (issue 19)."""
+    name = endpoint.identifier.name
+    for root in roots:
+        raw = root.raw
+        if raw.get(name) is None and raw.get(IDENTIFIER_KEY) is None:
+            root.business_key = addressing_key(endpoint, raw)
+
+
+def count_items(items, endpoint=None, snapshot=None):
     """Return how many items a write body holds: its root items and every row under a relation
-    name (a list's elements, or an object), at any depth (SPEC B2: the batch limit counts them)."""
-    total, level = 0, items
+    name (a list's elements, or an object), at any depth (SPEC B2: the batch limit counts them).
+    Given the endpoint (and the snapshot to follow its relations), an object under a field that
+    is a business-key reference is a value, not a row."""
+    total, level = 0, [(endpoint, items)]
     while level:
-        total += len(level)
-        rows = []
-        for item in level:
-            if type(item) is not dict:
-                continue
-            for value in item.values():
-                if type(value) is list:
-                    rows.extend(value)
-                elif type(value) is dict:
-                    rows.append(value)
-        level = rows
+        deeper = []
+        for current, rows in level:
+            total += len(rows)
+            references = current.references if current is not None else None
+            nested = {}
+            for item in rows:
+                if type(item) is not dict:
+                    continue
+                for key, value in item.items():
+                    kind = type(value)
+                    if kind is list:
+                        nested.setdefault(key, []).extend(value)
+                    elif kind is dict:
+                        if references and key in references and key not in current.relations:
+                            continue
+                        nested.setdefault(key, []).append(value)
+            for key, child_rows in nested.items():
+                child = None
+                if current is not None and snapshot is not None:
+                    child = follow(snapshot, current, key)[1]
+                deeper.append((child, child_rows))
+        level = deeper
     return total
 
 
 def build_node(snapshot, endpoint, raw, path, relation=None, parent=None):
     """Return the node tree of one item, recording unknown and non-editable relations."""
     node = Node(endpoint, raw, path, relation, parent)
-    children, bad_children = [], []
-    for key, child_relation, child, rows in nested_rows(snapshot, endpoint, raw):
+    children, bad_children, references = [], [], []
+    for key, value in raw.items():
+        if not isinstance(value, NESTED):
+            continue
+        if type(value) is dict and key in endpoint.references and key not in endpoint.relations:
+            field = endpoint.by_name[key]
+            planned = plan_reference(snapshot, node, field, endpoint.references[key], value)
+            if planned is not None:
+                references.append(planned)
+            continue
+        child_relation, child = follow(snapshot, endpoint, key)
+        rows = value if isinstance(value, list) else [value]
         if child is None:
             bad_children.append((Code.RELATION_NOT_FOUND, key, 1))
         elif not child_relation.editable:
@@ -153,6 +204,8 @@ def build_node(snapshot, endpoint, raw, path, relation=None, parent=None):
         node.children = children
     if bad_children:
         node.bad_children = bad_children
+    if references:
+        node.references = references
     return node
 
 
@@ -218,6 +271,8 @@ def values_are_valid(node, ctx):
     by_name = node.endpoint.by_name
     may_send = WRITE_RULES[ctx.method].may_send
     selects_row = selects_a_row(node, ctx)
+    if node.business_key is not None:
+        may_send = sendable_by_key(may_send, node.business_key[0])
     for key, value in node.raw.items():
         f = by_name.get(key)
         if f is None:
@@ -226,11 +281,29 @@ def values_are_valid(node, ctx):
         elif value is None:
             if not may_send(f, None, selects_row):
                 return False
-        elif not isinstance(value, NESTED) and (
-            not may_send(f, value, selects_row) or f.check(f, value)
-        ):
+        elif not isinstance(value, NESTED):
+            if not may_send(f, value, selects_row) or f.check(f, value):
+                return False
+        elif is_reference(node, key, value) and not may_send(f, value, selects_row):
             return False
     return True
+
+
+def is_reference(node, key, value):
+    """Return whether `value` under `key` is a business-key reference (not nested rows)."""
+    endpoint = node.endpoint
+    return type(value) is dict and key in endpoint.references and key not in endpoint.relations
+
+
+def sendable_by_key(may_send, key):
+    """Return `may_send` letting an item send the fields of the business key that picks its
+    row, as an update may send the identifier that does."""
+    fields = key.fields
+
+    def allowed(field, value, selects_row):
+        return field in fields or may_send(field, value, selects_row)
+
+    return allowed
 
 
 def selects_a_row(node, ctx):
@@ -322,12 +395,15 @@ def check_types(node, ctx):
 def check_sendable(node, ctx):
     """Report each sent value its method's rule does not let the item write (1304)."""
     rule, selects_row = WRITE_RULES[ctx.method], selects_a_row(node, ctx)
+    may_send = rule.may_send
+    if node.business_key is not None:
+        may_send = sendable_by_key(may_send, node.business_key[0])
     return [
         make_error(Code.IMMUTABLE_FIELD, errorPath=node.path, fieldName=key)
         for key, value in node.raw.items()
         if (f := node.endpoint.by_name.get(key)) is not None
-        and not isinstance(value, list | dict)
-        and not rule.may_send(f, value, selects_row)
+        and (not isinstance(value, list | dict) or is_reference(node, key, value))
+        and not may_send(f, value, selects_row)
     ]
 
 

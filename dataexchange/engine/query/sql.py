@@ -89,6 +89,95 @@ def select_in(endpoint, column_quoted, values, extra_columns=""):
     return rows
 
 
+def quote(name):
+    """Return a table or column name quoted for this backend (names from compiled endpoints)."""
+    return connection.ops.quote_name(name)
+
+
+def select_by_keys(table_quoted, key_columns, keys, columns):
+    """Return the rows (`columns`, an SQL select list) of `table_quoted` whose `key_columns`
+    (quoted) hold one of `keys` (tuples in that order), in as few statements as the backend's
+    parameter limit allows: one array parameter on PostgreSQL for a one-column key, else
+    `IN (...)`, and for a composite key `(a, b) IN ((...), ...)` (row values: PostgreSQL,
+    MariaDB, SQLite 3.15+)."""
+    keys = list(keys)
+    if not keys:
+        return []
+    rows = []
+    width = len(key_columns)
+    with db_cursor() as cursor:
+        if width == 1:
+            values = [key[0] for key in keys]
+            if as_array(values):
+                cursor.execute(
+                    f"SELECT {columns} FROM {table_quoted} WHERE {key_columns[0]} = ANY(%s)",
+                    [values],
+                )
+                return cursor.fetchall()
+            for part in chunks(values, max_params() - 10):
+                placeholders = ", ".join(["%s"] * len(part))
+                cursor.execute(
+                    f"SELECT {columns} FROM {table_quoted}"
+                    f" WHERE {key_columns[0]} IN ({placeholders})",
+                    part,
+                )
+                rows.extend(cursor.fetchall())
+            return rows
+        row_sql = "(" + ", ".join(["%s"] * width) + ")"
+        target = "(" + ", ".join(key_columns) + ")"
+        for part in chunks(keys, max(1, (max_params() - 10) // width)):
+            cursor.execute(
+                f"SELECT {columns} FROM {table_quoted}"
+                f" WHERE {target} IN ({', '.join([row_sql] * len(part))})",
+                [value for key in part for value in key],
+            )
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def upsert_returning(endpoint, columns, rows, key, reset_columns):
+    """Insert `rows` (tuples for `columns`) or, where a row with the same business `key`
+    exists (inserted meanwhile by a concurrent request), update it with the sent values and set
+    `reset_columns` to NULL (PUT's rule); return the stored rows. The database settles the race
+    on the key's unique index (`ON CONFLICT (key)` / `ON DUPLICATE KEY`), so two concurrent PUTs
+    of the same new key store one row. Where the statement cannot return rows (MariaDB) they
+    are read back by key, in one query."""
+    engine = dialect()
+    quoted = [quote(c) for c in columns]
+    key_quoted = [quote(c) for c in key.columns]
+    updates = [(q, True) for c, q in zip(columns, quoted) if c not in key.columns]
+    updates += [(quote(c), False) for c in reset_columns if c not in columns]
+    updates = updates or [(key_quoted[0], True)]  # nothing else to set: touch the key alone
+    clause = engine.upsert_sql(key_quoted, updates)
+    width = len(columns)
+    stored = []
+    with db_cursor() as cursor:
+        for part in chunks(rows, max(1, (max_params() - 10) // width)):
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(part))
+            statement = (
+                f"INSERT INTO {endpoint.quoted_table} ({', '.join(quoted)}) VALUES {values}{clause}"
+            )
+            params = [value for row in part for value in row]
+            if engine.upsert_returning:
+                cursor.execute(f"{statement} RETURNING {endpoint.select_list}", params)
+                stored.extend(cursor.fetchall())
+            else:
+                cursor.execute(statement, params)
+    if engine.upsert_returning:
+        return stored
+    positions = [columns.index(c) for c in key.columns]
+    found = select_by_keys(
+        endpoint.quoted_table,
+        key_quoted,
+        {tuple(row[p] for p in positions) for row in rows},
+        endpoint.select_list,
+    )
+    index = [endpoint.column_index[c] for c in key.columns]
+    text = engine.key_text
+    by_key = {tuple(text(r[i]) for i in index): r for r in found}
+    return [by_key.get(tuple(text(row[p]) for p in positions)) for row in rows]
+
+
 def as_array(values):
     """Return whether `values` can travel as one array parameter (`= ANY(%s)`, PostgreSQL)."""
     return dialect().as_array(values)

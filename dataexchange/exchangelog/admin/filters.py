@@ -49,8 +49,15 @@ def search_exchanges(queryset, term):
 
 
 def search_items(queryset, term):
-    """Return items of request id `term`, or whose identifier is `term`."""
+    """Return items of request id `term`, or whose identifier or business key is `term` (a
+    composite key as `v1/v2`; an item carrying several keys matches any of them)."""
     request_id = as_uuid(term)
     if request_id is not None:
         return queryset.filter(exchange_id=request_id)
-    return queryset.filter(identifier=term)
+    return queryset.filter(
+        Q(identifier=term)
+        | Q(business_key=term)
+        | Q(business_key__startswith=f"{term}\n")
+        | Q(business_key__endswith=f"\n{term}")
+        | Q(business_key__contains=f"\n{term}\n")
+    )

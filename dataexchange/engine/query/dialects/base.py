@@ -32,6 +32,20 @@ class BaseDialect:
     # Makes the next transaction READ COMMITTED where a connection's default may be stricter.
     read_committed_sql = None
 
+    upsert_returning = True  # an upsert (`upsert_sql`) may end with RETURNING
+
+    def key_text(self, value):
+        """Return a key value as text that compares equal where the database's `=` does
+        (business keys sent against values read back)."""
+        return None if value is None else str(value)
+
+    def upsert_sql(self, key_columns, updates):
+        """Return the clause after `INSERT … VALUES …` that updates the row whose unique
+        `key_columns` (quoted) conflict: `updates` are (quoted column, True: the value the
+        insert sent; False: NULL)."""
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" if sent else f"{c} = NULL" for c, sent in updates)
+        return f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}"
+
     def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
         """Return (create, drop) SQL lists of AFTER triggers running `body` on `events` of each
         of `tables`; `name` may hold `{table}`; `when` is a condition on the OLD and NEW rows;

@@ -47,6 +47,19 @@ class MySQLDialect(BaseDialect):
     def inserted_key(self, cursor):
         return cursor.lastrowid if cursor.rowcount else None
 
+    upsert_returning = False
+
+    def key_text(self, value):
+        """The default collations ignore case and trailing spaces when comparing strings."""
+        if isinstance(value, str):
+            return value.casefold().rstrip(" ")
+        return None if value is None else str(value)
+
+    def upsert_sql(self, key_columns, updates):
+        """ON DUPLICATE KEY UPDATE: fires on any unique key; a business key is one."""
+        sets = ", ".join(f"{c} = VALUES({c})" if sent else f"{c} = NULL" for c, sent in updates)
+        return f" ON DUPLICATE KEY UPDATE {sets}"
+
     def event_trigger_sql(self, trigger, event, table, body, when):
         if when:
             body = f"BEGIN IF {when} THEN {body}; END IF; END"
