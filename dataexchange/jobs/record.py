@@ -153,8 +153,8 @@ def exchange_add(job, entries, statuses, now):
 
 def identifiers_within(entries, room, url_id):
     """Return the identifiers (and business-key values) of `entries`, in order, up to the first
-    that no longer fits in `room` characters (the exchange's identifiers are capped: once full, a chunk's million
-    identifiers are not even formatted)."""
+    that no longer fits in `room` characters (the exchange's identifiers are capped: once full,
+    a chunk's million identifiers are not even formatted)."""
     identifiers, size = [], 0
     for entry in entries:
         if size > room:
