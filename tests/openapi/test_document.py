@@ -460,3 +460,18 @@ def test_spectacular_command_writes_the_full_document(configuration, tmp_path):
     document = json.loads(target.read_text())
     validate(document)
     assert f"{PREFIX}/gadgets/{{id}}" in document["paths"]
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE"])
+def test_allow_names_exactly_the_documented_methods(document, client, method):
+    """Spryker answers a method a route does not serve with 404 `007`; its `Allow` header lists
+    the methods the document gives the route (HEAD beside GET): no DELETE on `brands`, which is
+    not deletable, and no POST on `/{id}`."""
+    for path, item in document["paths"].items():
+        if not path.startswith(PREFIX):
+            continue
+        url = path.replace("{id}", "1")
+        response = client.generic(method, url)
+        assert response.status_code == 404 and response.json()[0]["code"] == "007"
+        allowed = {m.strip().lower() for m in response["Allow"].split(",")}
+        assert allowed == set(item) | {"head"}, path
