@@ -28,7 +28,7 @@ from django.db import connection
 
 import pytest
 
-from tests.openapi.schemathesis_failures import accepted_reason, read_failures
+from tests.openapi.schemathesis_failures import Failure, accepted_reason, read_failures
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ENDPOINTS = ROOT / "dataexchange" / "demo" / "endpoints.json"
@@ -211,3 +211,42 @@ def run_schemathesis(schema, base, token, report_dir, args):
     )
     reports = sorted(report_dir.glob("*.ndjson"))
     return result, [failure for report in reports for failure in read_failures(report)]
+
+
+def test_hook_knows_the_documented_idempotency_key_pattern():
+    from dataexchange.openapi.parameters import IDEMPOTENCY_KEY_PATTERN, IF_MATCH_PATTERN
+    from tests.openapi import schemathesis_failures, schemathesis_hooks
+
+    assert schemathesis_hooks.IDEMPOTENCY_KEY_PATTERN == IDEMPOTENCY_KEY_PATTERN
+    assert schemathesis_failures.HEADER_PATTERNS == {
+        "if-match": IF_MATCH_PATTERN,
+        "idempotency-key": IDEMPOTENCY_KEY_PATTERN,
+    }
+
+
+def failure(check="positive_data_acceptance", **fields):
+    values = dict(title="", operation="POST /dynamic-entity/countries", message="", method="POST")
+    return Failure(check=check, **{"status": 400, **values, **fields})
+
+
+@pytest.mark.parametrize(
+    "case, accepted",
+    [
+        (failure(codes=frozenset({"1309"})), True),
+        (failure(codes=frozenset({"1302"}), messages=("... Field must not be null.",)), False),
+        (failure(codes=frozenset({"1302"}), messages=("Failed to persist ...",)), True),
+        (failure(codes=frozenset({"1301"})), False),
+        (failure(codes=frozenset({"1301"}), media_type="text/csv"), True),
+        (failure(codes=frozenset({"1410"}), headers={"if-match": '"0123456789abcdef"'}), False),
+        (failure(codes=frozenset({"1410"}), headers={"if-match": "0"}), True),
+        (failure("unsupported_method", status=404, codes=frozenset({"007"})), True),
+        (failure("unsupported_method", status=405, codes=frozenset({"1318"})), False),
+        (failure("negative_data_rejection", status=200, message="parameter `page[limit]`"), True),
+        (failure("negative_data_rejection", status=200, message="parameter `X-Dry-Run`"), False),
+        (failure("negative_data_rejection", status=413, codes=frozenset({"1401"})), True),
+        (failure("response_schema_conformance", status=200), False),
+        (failure("not_a_server_error", status=500), False),
+    ],
+)
+def test_only_state_and_documented_choices_are_accepted(case, accepted):
+    assert (accepted_reason(case) is not None) is accepted
