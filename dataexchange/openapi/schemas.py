@@ -194,11 +194,20 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None):
         if must:
             required.append(field.name)
     for name, child_item in (relations or {}).items():
-        properties[name] = {"type": "array", "minItems": 1, "items": ref(child_item)}
+        properties[name] = relation_items_schema(child_item)
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required
     return schema
+
+
+def relation_items_schema(child_item):
+    """Return the schema of a relation's value in a write item: a list of child items (an empty
+    list writes no child) or one child item, as `engine.plan.walk.nested_rows` reads it."""
+    return {
+        "description": "Child items written with this item: a list, or one item.",
+        "anyOf": [{"type": "array", "items": ref(child_item)}, ref(child_item)],
+    }
 
 
 def database_requires(kind, field, column):

@@ -123,8 +123,8 @@ def accepted_reason(failure):
 def _state(failure):
     if failure.check != "positive_data_acceptance" or not failure.codes:
         return False
-    foreign_key = failure.codes == {"1302"} and not any(NOT_NULL in m for m in failure.messages)
-    return failure.codes <= STATE_CODES or foreign_key
+    foreign_key = not any(NOT_NULL in m for m in failure.messages)  # 1302: a missing parent
+    return failure.codes <= STATE_CODES | ({"1302"} if foreign_key else set())
 
 
 def _nested_batch(failure):

@@ -235,6 +235,7 @@ def failure(check="positive_data_acceptance", **fields):
         (failure(codes=frozenset({"1309"})), True),
         (failure(codes=frozenset({"1302"}), messages=("... Field must not be null.",)), False),
         (failure(codes=frozenset({"1302"}), messages=("Failed to persist ...",)), True),
+        (failure(codes=frozenset({"1302", "1308"}), messages=("Failed ...", "Entity ...")), True),
         (failure(codes=frozenset({"1301"})), False),
         (failure(codes=frozenset({"1301"}), media_type="text/csv"), True),
         (failure(codes=frozenset({"1410"}), headers={"if-match": '"0123456789abcdef"'}), False),
