@@ -206,8 +206,14 @@ def run_schemathesis(schema, base, token, report_dir, args):
         "SCHEMATHESIS_HOOKS": "tests.openapi.schemathesis_hooks",
         "PYTHONPATH": str(ROOT),
     }
+    # In a directory of its own: schemathesis keeps (and replays) a cache of crashes where it runs.
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=SCHEMATHESIS_TIMEOUT, env=env
+        command,
+        cwd=report_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=SCHEMATHESIS_TIMEOUT,
+        env=env,
     )
     reports = sorted(report_dir.glob("*.ndjson"))
     return result, [failure for report in reports for failure in read_failures(report)]
