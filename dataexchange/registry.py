@@ -202,6 +202,13 @@ def served_alias(alias):
     return alias if current is not None and current.compiled(alias) is not None else None
 
 
+def served_endpoint(alias):
+    """Return the compiled endpoint `alias` of the current snapshot if a request has already
+    compiled it, else None: no query, never compiles a name a caller invents."""
+    current = _state["snapshot"]
+    return current.compiled(alias) if current is not None else None
+
+
 def clear():
     """Forget every compiled endpoint (tests and configuration imports)."""
     _state["snapshot"] = None

@@ -18,6 +18,7 @@ from django.utils.decorators import classonlymethod
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from dataexchange import registry
 from dataexchange.api.credentials import CredentialRequest, authenticate, check_throttles
 from dataexchange.api.exceptions import api_exception_handler
 from dataexchange.api.idempotency import body_digest, idempotent
@@ -37,8 +38,8 @@ from dataexchange.jobs.intake import job_accept
 from dataexchange.metrics.instruments import observe_request
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD")
-# Every answer of these routes names them (as DRF did) and varies by Accept (JSON or a stream).
-RESPONSE_HEADERS = {"Allow": ", ".join(METHODS), "Vary": "Accept"}
+# Every answer of these routes varies by Accept (JSON or a stream).
+RESPONSE_HEADERS = {"Vary": "Accept"}
 
 
 class DynamicEntityView(View):
@@ -63,6 +64,7 @@ class DynamicEntityView(View):
             response = api_exception_handler(exc)
         for name, value in RESPONSE_HEADERS.items():
             response[name] = value
+        response["Allow"] = ", ".join(allowed_methods(alias, entity_id, caller.method))
         mark_dry_run(caller, response)
         response = exchange_record(self, caller, response)
         observe_request(self, caller.method, response)
@@ -99,3 +101,19 @@ class DynamicEntityView(View):
         if not log_conf.get("ENABLED"):
             return None
         return Recording(self.trace, lambda result: received_from(self, caller, result, self.trace))
+
+
+def allowed_methods(alias, entity_id, method):
+    """Return the methods the route serves (SPEC A1), as the OpenAPI document lists them: no
+    POST on `/{id}`, DELETE only on a deletable endpoint. Any other method is answered 404
+    `007` as Spryker does, with this `Allow` header.
+
+    Served methods have compiled the endpoint already; only for another method (OPTIONS,
+    TRACE, ...: rare) is it compiled here, so that its `Allow` is exact too."""
+    methods = [m for m in METHODS if not (m == "POST" and entity_id is not None)]
+    endpoint = registry.served_endpoint(alias)
+    if endpoint is None and method not in METHODS:
+        endpoint = registry.snapshot().get(alias)
+    if endpoint is not None and not endpoint.deletable:
+        methods.remove("DELETE")
+    return methods

@@ -8,7 +8,10 @@ GUIDE = """
 Get a token with `POST /token` (`grant_type=password`, your user name or e-mail and password) and
 send it as `Authorization: Bearer <access_token>`, or send an API key in the `X-Api-Key` header or
 the `api_key` query parameter. Without credentials the API answers 403 and this document lists
-only the token endpoint; with them it lists the endpoints and methods you may use.
+only the token endpoint; with them it lists the endpoints and methods you may use. On this
+page: Swagger UI's **Authorize** takes a token or an API key; Redoc's bar above the document does
+the same. Fetch the document yourself with the same headers (`/api/schema/?format=json`).
+A method a route does not serve is answered 404 `007`, as in Spryker.
 
 ## Routes
 Every resource is served under `{prefix}/<resource>` (list, create, update, upsert, delete by
@@ -32,7 +35,8 @@ errors. With the header `X-Is-Transactional: false` each item is written on its 
 
 ## Extensions
 All optional; a client that sends none of them gets the plain behaviour above.
-- Filter operators: `filter[<resource>.<field>]={{"gt":5}}`, a JSON object with one key of `in`,
+- Filter operators: `filter[<resource>.<field>]={{"gt":5}}`, the value's text a JSON object with
+  one key of `in`,
   `notIn`, `ne`, `gt`, `gte`, `lt`, `lte`, `between`, `isNull`, `like`, `ilike`; a bad operand
   answers `1405`.
 - `sort=name,-id` orders rows, `fields=a,b` returns only those fields; an unknown name answers

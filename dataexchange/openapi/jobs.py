@@ -108,9 +108,11 @@ PREFER_ASYNC = {
         "in a synchronous write. A transactional job (the default) stores nothing if any item "
         "fails and holds at most `DATA_EXCHANGE_JOBS['MAX_TRANSACTIONAL_ITEMS']` items "
         "(`1425` beyond); send `X-Is-Transactional: false` for larger imports. Dry runs and "
-        "`If-Match` writes are answered synchronously (the preference is not applied)."
+        "`If-Match` writes are answered synchronously (the preference is not applied). Other "
+        "preferences are ignored, as RFC 7240 asks (a `count` other than `count=exact` is "
+        "rejected with `1410`), so the value is free text."
     ),
-    "schema": {"type": "string", "enum": ["respond-async"]},
+    "schema": {"type": "string"},
 }
 
 

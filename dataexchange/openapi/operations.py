@@ -11,10 +11,15 @@ from rest_framework.settings import api_settings
 from dataexchange.engine.plan.reach import METHOD_ACTIONS
 from dataexchange.errors import CATALOGUE
 from dataexchange.openapi import jobs, schemas
+from dataexchange.openapi.examples import body_example
 from dataexchange.openapi.parameters import parameters_for
 
 IDEMPOTENCY_ERRORS = ("1420", "1421")  # Idempotency-Key: another request, still running
 UNAUTHORIZED = None  # the 403 "Unauthorized request." error has no code (SPEC A8)
+# How the document names that error: in prose, never as a `null` entry of a list of codes.
+UNAUTHORIZED_NOTE = (
+    'Without credentials the answer is 403 `Unauthorized request.` with `"code": null`.'
+)
 # Every route: credentials, permission, Accept, throttling, the request guard (header values,
 # query string size and count, malformed requests) and an unavailable database.
 COMMON_ERRORS = (
@@ -280,7 +285,7 @@ def build_operation(operation, endpoint, ctx, names, components):
     result = {
         "operationId": f"{operation.kind}-dynamic-api-{alias}",
         "summary": operation.summary.format(alias=alias),
-        "description": f"Error codes: {code_list(ordered(codes))}.",
+        "description": f"Error codes: {code_list(ordered(codes))}. {UNAUTHORIZED_NOTE}",
         "tags": [tag_name(alias)],
         "parameters": parameters_for(operation.kind, endpoint, ctx, components["parameters"]),
     }
@@ -338,12 +343,19 @@ def ordered(codes):
 
 
 def code_list(codes):
-    return ", ".join(f"`{code or 'null'}`" for code in codes)
+    """Return the codes as a Markdown list in one line; the code-less 403 is left to prose."""
+    return ", ".join(f"`{code}`" for code in codes if code is not UNAUTHORIZED)
 
 
 def codes_description(title, codes):
-    """Return `title` and a Markdown list of error codes with their status and message template."""
-    lines = [f"- `{code or 'null'}` ({status_of(code)}): {message_of(code)}" for code in codes]
+    """Return `title` and a Markdown list of error codes with their status and message template;
+    the code-less 403 (SPEC A8) is a sentence, not a `null` entry."""
+    lines = [
+        f"- `{code}` ({status_of(code)}): {message_of(code)}"
+        if code is not UNAUTHORIZED
+        else f"- {UNAUTHORIZED_NOTE}"
+        for code in codes
+    ]
     return f"{title}\n\n" + "\n".join(lines)
 
 
@@ -354,12 +366,15 @@ def request_body(operation, endpoint, names):
         data = item
     else:
         data = {"type": "array", "minItems": 1, "maxItems": endpoint.max_batch_size, "items": item}
+    example = body_example(endpoint, operation.item_kind, single=operation.single)
     return {
         "required": True,
         "description": (
             "Items keyed by field names; a relation name may hold a list of child items, "
             "written with their parent. The same items may come as CSV (`text/csv`) or NDJSON "
-            "(`application/x-ndjson`), chosen by `Content-Type`."
+            "(`application/x-ndjson`), chosen by `Content-Type`. The example is one flat item "
+            "that succeeds as sent where the identifier it names exists (a unique field gets a "
+            "value unlikely to be taken)."
         ),
         "content": {
             "application/json": {
@@ -367,7 +382,8 @@ def request_body(operation, endpoint, names):
                     "type": "object",
                     "properties": {"data": data},
                     "required": ["data"],
-                }
+                },
+                "example": example,
             },
             **BODY_MEDIA,
         },
@@ -448,8 +464,10 @@ def error_responses(operation, codes, names, components):
             continue
         response = json_response(codes_description(STATUS_TEXT[status], codes_here), schema)
         response["headers"] = headers
-        response["x-error-codes"] = codes_here
-        name = prefix + "-".join([str(status), *(code or "null" for code in codes_here)])
+        response["x-error-codes"] = [code for code in codes_here if code is not UNAUTHORIZED]
+        if UNAUTHORIZED in codes_here:
+            response["x-error-without-code"] = True
+        name = prefix + "-".join([str(status), *(code or "nocode" for code in codes_here)])
         registry[name] = response
         responses[str(status)] = {"$ref": f"#/components/responses/{name}"}
     return responses

@@ -1,14 +1,15 @@
 """Parameters of the dynamic routes: one table entry per parameter and the operations it applies to.
 
-A parameter is one entry in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict or None`;
-the Part B extensions (SPEC B3–B8) are `sort`, `fields`, `Prefer`, `X-Dry-Run`, `If-Match`,
-`Idempotency-Key` and the filter operators of the engine's `OPERATOR_TABLE`.
+A parameter is one entry in `PARAMETERS` with a builder `(endpoint, ctx) → parameter dict, list of
+them, or None`; the Part B extensions (SPEC B3–B8) are `sort`, `fields`, `Prefer`, `X-Dry-Run`,
+`If-Match`, `Idempotency-Key` and the filter operators of the engine's `OPERATOR_TABLE`.
 """
 
+import re
 from dataclasses import dataclass
 
 from dataexchange import conf
-from dataexchange.engine.plan.operators import OPERATOR_TABLE, ORDERED, STRING_TYPES
+from dataexchange.engine.plan.operators import OPERATOR_TABLE
 from dataexchange.openapi.jobs import PREFER_ASYNC
 from dataexchange.openapi.schemas import integer_range, typed_schema
 
@@ -23,8 +24,6 @@ IDEMPOTENCY_KEY_PATTERN = r"^[!#-\[\]-~]([ !#-\[\]-~]{0,253}[!#-\[\]-~])?$"
 
 
 FILTER_OPERATORS = OPERATOR_TABLE  # the engine's table, in document order
-# How the document says which fields an operator applies to (keys: `Operator.types`).
-APPLIES_TO = {None: "", STRING_TYPES: " (string fields only)", ORDERED: " (not on boolean fields)"}
 
 
 @dataclass(frozen=True)
@@ -53,52 +52,38 @@ def id_parameter(endpoint, ctx):
     }
 
 
-def filter_parameter(endpoint, ctx):
-    """Return `filter` (deepObject): one property `<alias>.<field>` per field (SPEC A3, B3),
-    each a plain value or a one-key operator object."""
-    properties = {
-        f"{endpoint.alias}.{field.name}": filter_value_schema(endpoint, field)
-        for field in endpoint.fields
-    }
-    operators = "; ".join(
-        f"`{op.example}`: {op.meaning}{APPLIES_TO[op.types]}" for op in FILTER_OPERATORS
-    )
-    return {
-        "name": "filter",
-        "in": "query",
-        "style": "deepObject",
-        "explode": True,
-        "description": (
-            "Filters combined with AND, as `filter[<anything>.<field>]=<value>`; the part "
-            "before the first dot is ignored. A plain value compares for equality. An operator "
-            'object is sent as its JSON text, `filter[<alias>.<field>]={"gt":5}`, and must '
-            f"hold exactly one key: {operators}. `IN` is accepted for `in`; any other object is "
-            "compared as a plain string. Operands have the field's type (numbers may also be "
-            "numeric strings); `null` is never an operand, use `isNull`. NULL columns match "
-            "no comparison (`ne`, `notIn`, `gt`, ...). Unknown fields are rejected with `1315`, "
-            "a key without a dot with `011`, an operand that does not fit its operator or field "
-            "with `1405`."
-        ),
-        "schema": {"type": "object", "properties": properties, "additionalProperties": False},
-    }
+def filter_parameters(endpoint, ctx):
+    """Return one `filter[<alias>.<field>]` string parameter per field (SPEC A3, B3).
+
+    The server reads each value as text: a one-key JSON object naming an operator, or else a
+    plain value compared for equality. So the parameter is a string (a JSON-encoded plain value
+    would carry quotes), and the operator objects it may hold are described in
+    `x-filter-operators` (name → operand schema) and in the description."""
+    return [filter_parameter(endpoint, field) for field in endpoint.fields]
 
 
-def filter_value_schema(endpoint, field):
-    """Return the schema of one filter value: the field's type, or a one-key operator object
-    holding the operators that apply to the field's type."""
+def filter_parameter(endpoint, field):
+    """Return the filter parameter of one field."""
     value = typed_schema(field, integer_range(endpoint, field))
-    operands = {
-        op.name: operand_schema(op, value) for op in FILTER_OPERATORS if op.applies_to(field.type)
+    operators = [op for op in FILTER_OPERATORS if op.applies_to(field.type)]
+    listed = "; ".join(f"`{op.example}`: {op.meaning}" for op in operators)
+    return {
+        "name": f"filter[{endpoint.alias}.{field.name}]",
+        "in": "query",
+        "description": (
+            f"Filter on `{field.name}` ({field.type}); filters combine with AND and the part "
+            "before the first dot of the name is ignored. A plain value, sent as is (no "
+            "quotes), compares for equality; a value that can never equal one of the field's "
+            "type matches no row. An operator is sent as a one-key JSON object, "
+            f'`filter[{endpoint.alias}.{field.name}]={{"gt":5}}`: {listed}. `IN` is accepted '
+            "for `in`; any other object is compared as a plain string. Operands have the "
+            "field's type (numbers may also be numeric strings); `null` is never an operand, "
+            "use `isNull`. NULL columns match no comparison (`ne`, `notIn`, `gt`, ...). An "
+            "operand that does not fit its operator or field is rejected with `1405`."
+        ),
+        "schema": {"type": "string"},
+        "x-filter-operators": {op.name: operand_schema(op, value) for op in operators},
     }
-    operator = {
-        "type": "object",
-        "description": "An operator and its operand, sent as JSON text.",
-        "properties": operands,
-        "minProperties": 1,
-        "maxProperties": 1,
-        "additionalProperties": False,
-    }
-    return {"oneOf": [value, operator]}
 
 
 def operand_schema(operator, value):
@@ -114,27 +99,33 @@ def operand_schema(operator, value):
     return dict(value)
 
 
-def page_parameter(endpoint, ctx):
-    """Return `page` (deepObject): offset and limit, applied only when both are given."""
-    return {
-        "name": "page",
-        "in": "query",
-        "style": "deepObject",
-        "explode": True,
-        "description": (
-            "Paging, `page[offset]` and `page[limit]`; applied only when both are given, "
-            f"otherwise offset 0 and limit {conf.get('DEFAULT_PAGE_LIMIT')}. A limit above "
-            f"{endpoint.max_page_limit} is rejected with `1402`."
-        ),
-        "schema": {
-            "type": "object",
-            "properties": {
-                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
-                "limit": {"type": "integer", "minimum": 0, "maximum": endpoint.max_page_limit},
-            },
-            "additionalProperties": False,
+def page_parameters(endpoint, ctx):
+    """Return `page[offset]` and `page[limit]` (SPEC A3): applied only when both are given.
+
+    Spryker ignores paging values that are not non-negative integers (the defaults apply);
+    so does this API, and the document says so rather than promising a refusal."""
+    both = (
+        f"Applied only when both `page[offset]` and `page[limit]` are given, otherwise offset 0 "
+        f"and limit {conf.get('DEFAULT_PAGE_LIMIT')}. A value that is not a non-negative "
+        "integer is ignored as Spryker ignores it (the defaults apply)."
+    )
+    return [
+        {
+            "name": "page[offset]",
+            "in": "query",
+            "description": f"Rows to skip. {both}",
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
         },
-    }
+        {
+            "name": "page[limit]",
+            "in": "query",
+            "description": (
+                f"Rows to return at most; above {endpoint.max_page_limit} it is rejected with "
+                f"`1402`. {both}"
+            ),
+            "schema": {"type": "integer", "minimum": 0, "maximum": endpoint.max_page_limit},
+        },
+    ]
 
 
 def include_parameter(endpoint, ctx):
@@ -180,11 +171,12 @@ def transactional_header(endpoint, ctx):
         "name": "X-Is-Transactional",
         "in": "header",
         "description": (
-            "Only `false` or `0` switch transactions off: then each root item is written in its "
-            "own transaction and the body is always `{data, errors}`. Anything else, or no "
-            "header, writes the whole request in one transaction."
+            "Only the exact values `false` or `0` switch transactions off: then each root item is "
+            "written in its own transaction and the body is always `{data, errors}`. Any other "
+            "value (`true`, `1`, `False`, ...), or no header, writes the whole request in one "
+            "transaction, as Spryker does: the value is free text, never refused."
         ),
-        "schema": {"type": "string", "enum": ["true", "false", "1", "0"], "default": "true"},
+        "schema": {"type": "string", "default": "true"},
     }
 
 
@@ -237,9 +229,10 @@ def prefer_header(endpoint, ctx):
             "`count=exact` (RFC 7240; other preferences may be listed beside it) counts every "
             "row matching the filters, regardless of paging, into the `X-Total-Count` response "
             "header and answers `Preference-Applied: count=exact`. Any other `count=` value is "
-            "rejected with `1410`; preferences other than `count` are ignored."
+            "rejected with `1410`; preferences other than `count` are ignored, as RFC 7240 "
+            "asks, so the value is free text."
         ),
-        "schema": {"type": "string", "enum": ["count=exact"]},
+        "schema": {"type": "string"},
     }
 
 
@@ -271,7 +264,6 @@ def if_match_header(endpoint, ctx):
             "412 `1407`. Any other value is rejected with `1410`."
         ),
         "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
-        "example": '"0123456789abcdef"',
     }
 
 
@@ -293,7 +285,6 @@ def idempotency_key_header(endpoint, ctx):
             "else is rejected with `1410`."
         ),
         "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
-        "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
     }
 
 
@@ -312,8 +303,8 @@ CONDITIONAL = frozenset({"update-entity", "upsert-entity", "delete-entity"})
 
 PARAMETERS = (
     ParameterSpec(ENTITY, id_parameter),
-    ParameterSpec(frozenset({"get-collection", "delete-collection"}), filter_parameter),
-    ParameterSpec(READS, page_parameter),
+    ParameterSpec(frozenset({"get-collection", "delete-collection"}), filter_parameters),
+    ParameterSpec(READS, page_parameters),
     ParameterSpec(frozenset({"get-collection", "get-entity"}), include_parameter),
     ParameterSpec(READS, sort_parameter),
     ParameterSpec(frozenset({"get-collection", "get-entity"}), fields_parameter),
@@ -326,6 +317,12 @@ PARAMETERS = (
 )
 
 
+def component_name(name):
+    """Return a parameter name as a component key (`^[A-Za-z0-9._-]+$`): `page[offset]` is
+    `page.offset`."""
+    return re.sub(r"[^A-Za-z0-9._-]+", ".", name).strip(".")
+
+
 def parameters_for(kind, endpoint, ctx, registry):
     """Return references to the parameters of operation `kind` on `endpoint`, in table order,
     adding each to `registry` (components/parameters) under `[<alias>.]<name>`."""
@@ -333,12 +330,11 @@ def parameters_for(kind, endpoint, ctx, registry):
     for spec in PARAMETERS:
         if kind not in spec.kinds:
             continue
-        parameter = spec.build(endpoint, ctx)
-        if parameter is None:
-            continue
-        name = spec.key or parameter["name"]
-        if not spec.shared:
-            name = f"{endpoint.alias}.{name}"
-        registry[name] = parameter
-        refs.append({"$ref": f"#/components/parameters/{name}"})
+        built = spec.build(endpoint, ctx)
+        for parameter in built if isinstance(built, list) else [built] if built else []:
+            name = spec.key or component_name(parameter["name"])
+            if not spec.shared:
+                name = f"{endpoint.alias}.{name}"
+            registry[name] = parameter
+            refs.append({"$ref": f"#/components/parameters/{name}"})
     return refs

@@ -2,7 +2,8 @@
 
 A compiled `Field` becomes a schema through one table (`TYPES[type].json_schema`) plus the field's
 rules; request items differ per method exactly as validation does (SPEC A4): which fields may be
-sent, which are required, and whether a child's foreign key is exempt.
+sent, which are required, and whether a child's foreign key is exempt; and as the database does:
+a NOT NULL column is required where leaving it out or sending null is refused with `1302`.
 """
 
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -191,9 +192,13 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, re
     for field in endpoint.fields:
         if not rule.allows(field, selects_row=not single) and field.name not in key_fields:
             continue
-        must = rule.must_send(field, selects_row=not single) and field.column != exempt
+        column = endpoint.table_info.column(field.column)
+        must = field.column != exempt and (
+            rule.must_send(field, selects_row=not single) or database_requires(kind, field, column)
+        )
+        nullable = not must and (kind == "create" or column is None or column.nullable)
         rules = integer_range(endpoint, field) or ()
-        properties[field.name] = field_schema(field, nullable=not must, rules=rules)
+        properties[field.name] = field_schema(field, nullable=nullable, rules=rules)
         if field.name in references:
             properties[field.name] = {
                 "oneOf": [properties[field.name], ref(references[field.name])]
@@ -201,7 +206,7 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, re
         if must:
             required.append(field.name)
     for name, child_item in (relations or {}).items():
-        properties[name] = {"type": "array", "minItems": 1, "items": ref(child_item)}
+        properties[name] = relation_items_schema(child_item)
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
     identifier = endpoint.identifier.name
     if by_key and identifier in required:
@@ -243,6 +248,27 @@ def business_key_schema(endpoint):
     if len(objects) == 1:
         return {"description": description, **objects[0]}
     return {"description": description, "oneOf": objects}
+
+
+def relation_items_schema(child_item):
+    """Return the schema of a relation's value in a write item: a list of child items (an empty
+    list writes no child) or one child item, as `engine.plan.walk.nested_rows` reads it."""
+    return {
+        "description": "Child items written with this item: a list, or one item.",
+        "anyOf": [{"type": "array", "items": ref(child_item)}, ref(child_item)],
+    }
+
+
+def database_requires(kind, field, column):
+    """Return whether the database refuses an item of `kind` without a value for `field`
+    (400 `1302`) although its configuration does not require it: a create must fill a NOT NULL
+    column without default; an upsert, which resets unsent fields to NULL, every NOT NULL
+    column but the identifier. The document requires what the server requires."""
+    if column is None or field.is_identifier:
+        return False
+    if kind == "create":
+        return column.is_required
+    return kind == "upsert" and not column.nullable
 
 
 def ref(name):

@@ -14,6 +14,10 @@ from tests.openapi.test_schemathesis import DEMO_ENDPOINTS
 from tests.support.golden import assert_same_text
 
 PREFIX = "/dynamic-entity"
+GADGET_NAMES = (
+    "id_gadget", "brand", "code", "price", "weight", "stock", "active", "released", "created_at",
+    "kind", "url",
+)  # fmt: skip
 
 
 def assert_golden(document, name):
@@ -198,7 +202,9 @@ def test_update_schemas_hold_editable_fields_and_the_selecting_identifier(docume
 def test_children_of_a_relation_are_exempt_from_their_foreign_key(document):
     schemas = document["components"]["schemas"]
     child = schemas["brands.Create"]["properties"]["brandGadgets"]
-    assert child["items"] == {"$ref": "#/components/schemas/gadgets.Create.via.brand"}
+    item = {"$ref": "#/components/schemas/gadgets.Create.via.brand"}
+    # A list of child items, empty included, or one child item (SPEC A2, A9).
+    assert child["anyOf"] == [{"type": "array", "items": item}, item]
     assert schemas["gadgets.Create.via.brand"]["required"] == ["code"]
 
 
@@ -216,15 +222,15 @@ def parameters(document, operation):
 
 def test_parameters_filter_page_include_and_transactional_header(document):
     params = parameters(document, document["paths"][f"{PREFIX}/brands"]["get"])
-    assert params["filter"]["style"] == "deepObject"
-    assert list(params["filter"]["schema"]["properties"]) == [
-        "brands.id_brand",
-        "brands.code",
-        "brands.name",
+    filters = ["filter[brands.id_brand]", "filter[brands.code]", "filter[brands.name]"]
+    assert list(params) == [*filters, "page[offset]", "page[limit]", "include", "sort"] + [
+        "fields",
+        "Prefer",
     ]
-    assert params["page"]["schema"]["properties"]["limit"]["maximum"] == 10000
+    assert params["page[limit]"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 10000}
+    assert params["page[offset]"]["schema"]["minimum"] == 0
+    assert "example" not in params["page[offset]"] and "default" not in params["page[limit]"]
     assert params["include"]["schema"]["items"]["enum"] == ["brandGadgets"]
-    assert list(params) == ["filter", "page", "include", "sort", "fields", "Prefer"]
     post = document["paths"][f"{PREFIX}/brands"]["post"]
     assert list(parameters(document, post)) == [
         "X-Is-Transactional",
@@ -232,6 +238,11 @@ def test_parameters_filter_page_include_and_transactional_header(document):
         "Idempotency-Key",
         "Prefer",
     ]
+    # SPEC A6: any value but `false` and `0` is transactional, so the header is free text.
+    assert parameters(document, post)["X-Is-Transactional"]["schema"] == {
+        "type": "string",
+        "default": "true",
+    }
     one = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["get"]
     assert list(parameters(document, one)) == ["id", "fields"]
 
@@ -254,7 +265,8 @@ def test_responses_cover_success_non_transactional_and_error_codes(document):
         "application/x-ndjson",
     ]
     assert "1307" in post["responses"]["400"]["x-error-codes"]
-    assert resolve(document, post["responses"]["403"])["x-error-codes"] == [None, "1404"]
+    forbidden = resolve(document, post["responses"]["403"])
+    assert forbidden["x-error-codes"] == ["1404"] and forbidden["x-error-without-code"] is True
     delete = document["paths"][f"{PREFIX}/gadgets/{{id}}"]["delete"]
     assert delete["responses"]["204"] == {
         "description": "No content.",
@@ -275,17 +287,19 @@ def test_extension_parameters_per_operation(document):
     key = "Idempotency-Key"
     paths = document["paths"]
     collection, entity = paths[f"{PREFIX}/gadgets"], paths[f"{PREFIX}/gadgets/{{id}}"]
+    filters = [f"filter[gadgets.{name}]" for name in GADGET_NAMES]
+    page = ["page[offset]", "page[limit]"]
     names = {
         (path, method): list(parameters(document, operation))
         for path, operations in (("collection", collection), ("entity", entity))
         for method, operation in operations.items()
     }
     assert names == {
-        ("collection", "get"): ["filter", "page", "sort", "fields", "Prefer"],
+        ("collection", "get"): [*filters, *page, "sort", "fields", "Prefer"],
         ("collection", "post"): ["X-Is-Transactional", "X-Dry-Run", key, "Prefer"],
         ("collection", "patch"): ["X-Is-Transactional", "X-Dry-Run", key, "Prefer"],
         ("collection", "put"): ["X-Is-Transactional", "X-Dry-Run", key, "Prefer"],
-        ("collection", "delete"): ["filter", "X-Dry-Run", key, "Prefer"],
+        ("collection", "delete"): [*filters, "X-Dry-Run", key, "Prefer"],
         ("entity", "get"): ["id", "fields"],
         ("entity", "patch"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key, "Prefer"],
         ("entity", "put"): ["id", "X-Is-Transactional", "X-Dry-Run", "If-Match", key, "Prefer"],
@@ -296,9 +310,10 @@ def test_extension_parameters_per_operation(document):
     sort = params["sort"]["schema"]["items"]["enum"]
     assert sort[:2] == ["id_gadget", "brand"] and "-id_gadget" in sort and "-url" in sort
     assert params["fields"]["schema"]["items"]["enum"][0] == "id_gadget"
-    assert params["Prefer"]["schema"] == {"type": "string", "enum": ["count=exact"]}
-    prefer = parameters(document, collection["post"])["Prefer"]["schema"]
-    assert prefer == {"type": "string", "enum": ["respond-async"]}
+    # RFC 7240: unknown preferences are ignored, so `Prefer` is free text on every route.
+    assert params["Prefer"]["schema"] == {"type": "string"}
+    prefer = parameters(document, collection["post"])["Prefer"]
+    assert prefer["schema"] == {"type": "string"} and "`respond-async`" in prefer["description"]
     accepted = collection["post"]["responses"]["202"]
     assert {"Location", "Preference-Applied"} <= set(accepted["headers"])
     assert accepted["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Job"}
@@ -309,24 +324,50 @@ def test_extension_parameters_per_operation(document):
     assert parameters(document, entity["delete"])["If-Match"]["in"] == "header"
 
 
-def test_filter_properties_take_a_value_or_one_operator(document):
-    """SPEC B3: a plain value or a one-key object of the operators for the field's type."""
+def test_no_parameter_carries_an_example_that_swagger_would_send(document):
+    """Swagger UI's "Try it out" pre-fills parameters from `example`: an `If-Match` example made
+    every conditional write fail with 412 `1407`, a fixed `Idempotency-Key` made the second
+    write fail with 422 `1420`, and filter and page values emptied every list."""
+    for name, parameter in document["components"]["parameters"].items():
+        assert "example" not in parameter and "examples" not in parameter, name
+        assert "example" not in parameter.get("schema", {}), name
+
+
+def test_no_error_code_list_holds_null(document):
+    """The code-less 403 of SPEC A8 is a sentence, not a `null` code."""
+    for name, response in document["components"]["responses"].items():
+        assert None not in response.get("x-error-codes", []) and "null" not in name
+        assert "- `null`" not in response["description"], name
+    forbidden = document["components"]["responses"]["WriteError403-nocode-1404"]
+    assert '`Unauthorized request.` with `"code": null`' in forbidden["description"]
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            codes = operation.get("description", "").split(". ")[0]
+            assert not path.startswith(PREFIX) or codes.startswith("Error codes: ")
+            assert "`null`" not in codes
+            for response in operation["responses"].values():
+                assert None not in response.get("x-error-codes", [])
+
+
+def test_filter_parameters_are_text_holding_a_value_or_one_operator(document):
+    """SPEC A3, B3: the server reads `filter[<alias>.<field>]` as text, a plain value or a
+    one-key JSON operator object; the operand schemas of the field's operators are listed."""
     params = parameters(document, document["paths"][f"{PREFIX}/gadgets"]["get"])
-    properties = params["filter"]["schema"]["properties"]
-    stock, operator = properties["gadgets.stock"]["oneOf"]
-    assert stock == {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
-    assert operator["minProperties"] == 1 and operator["maxProperties"] == 1
-    assert operator["additionalProperties"] is False
-    ops = operator["properties"]
+    stock = params["filter[gadgets.stock]"]
+    assert stock["in"] == "query" and stock["schema"] == {"type": "string"}
+    assert "style" not in stock and "explode" not in stock
+    ops = stock["x-filter-operators"]
+    value = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
     assert list(ops) == ["in", "notIn", "ne", "gt", "gte", "lt", "lte", "between", "isNull"]
-    assert ops["gt"] == stock and ops["in"] == {"type": "array", "items": stock}
-    assert ops["between"] == {"type": "array", "items": stock, "minItems": 2, "maxItems": 2}
+    assert ops["gt"] == value and ops["in"] == {"type": "array", "items": value}
+    assert ops["between"] == {"type": "array", "items": value, "minItems": 2, "maxItems": 2}
     assert ops["isNull"] == {"type": "boolean"}
-    code_ops = properties["gadgets.code"]["oneOf"][1]["properties"]
+    code_ops = params["filter[gadgets.code]"]["x-filter-operators"]
     assert code_ops["like"] == code_ops["ilike"] == {"type": "string"}
-    active_ops = properties["gadgets.active"]["oneOf"][1]["properties"]
+    active_ops = params["filter[gadgets.active]"]["x-filter-operators"]
     assert list(active_ops) == ["in", "notIn", "ne", "isNull"]
-    assert "`1405`" in params["filter"]["description"]
+    assert "`1405`" in stock["description"]
+    assert '`filter[gadgets.stock]={"gt":5}`' in stock["description"]
 
 
 def test_filter_operators_match_the_engine():
@@ -421,3 +462,18 @@ def test_spectacular_command_writes_the_full_document(configuration, tmp_path):
     document = json.loads(target.read_text())
     validate(document)
     assert f"{PREFIX}/gadgets/{{id}}" in document["paths"]
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE"])
+def test_allow_names_exactly_the_documented_methods(document, client, method):
+    """Spryker answers a method a route does not serve with 404 `007`; its `Allow` header lists
+    the methods the document gives the route (HEAD beside GET): no DELETE on `brands`, which is
+    not deletable, and no POST on `/{id}`."""
+    for path, item in document["paths"].items():
+        if not path.startswith(PREFIX):
+            continue
+        url = path.replace("{id}", "1")
+        response = client.generic(method, url)
+        assert response.status_code == 404 and response.json()[0]["code"] == "007"
+        allowed = {m.strip().lower() for m in response["Allow"].split(",")}
+        assert allowed == set(item) | {"head"}, path

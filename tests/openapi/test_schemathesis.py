@@ -1,9 +1,16 @@
-"""Schemathesis against a live server on the demo configuration: no 500s, and every response
-conforms to the schema the document gives for it (valid requests, as documented).
+"""The bounded schemathesis run of CI: the document describes the API the server runs.
 
-The server runs in its own process on its own temporary SQLite database (migrated, a small demo
-catalogue, the demo endpoints imported), so the run is the same whichever database the suite uses;
-it runs once, in the SQLite pass. `SCHEMATHESIS_ARGS` adds options (e.g. `--max-examples 50`).
+A live server on the demo configuration (in its own process, on its own temporary SQLite
+database: migrated, a small demo catalogue, the demo endpoints) is tested with every check of
+schemathesis, in positive and negative mode, in two phases: `examples` on every operation but
+`/token` (whose throttles guard logins), and `coverage` on the operations of `countries`
+(deletable, with a relation) and `currencies` (not deletable: DELETE is undocumented there).
+Batch, page and delete limits are lowered so that boundary cases stay small; the run takes about
+three minutes and runs once per `make test`, in the SQLite pass.
+
+A failure fails the test unless `accepted_reason` explains it by the state of the data
+(duplicates, missing rows) or by a documented Spryker-compatible choice (docs/openapi.md).
+`SCHEMATHESIS_ARGS` replaces the phase options (e.g. `--phases coverage`) of both runs.
 """
 
 import json
@@ -21,15 +28,24 @@ from django.db import connection
 
 import pytest
 
+from tests.openapi.schemathesis_failures import Failure, accepted_reason, read_failures
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ENDPOINTS = ROOT / "dataexchange" / "demo" / "endpoints.json"
 USER, PASSWORD = "schemathesis", "Schemathesis-pass-1!"
-CHECKS = "not_a_server_error,response_schema_conformance"
-# Positive data in the examples and fuzzing phases: about two minutes on the demo configuration.
-# The coverage phase alone takes over ten minutes. Negative data (`--mode all`) still meets the
-# engine's 500s on integers beyond 64 bits in ids, filters and paging (reported, not fixed here).
-DEFAULT_ARGS = "--phases examples,fuzzing --mode positive --max-examples 6 --seed 20261127"
+# Every operation through its examples; every case of the coverage phase on two endpoints.
+RUNS = {
+    "examples": ["--phases", "examples"],
+    "coverage": [
+        "--phases",
+        "coverage",
+        "--include-path-regex",
+        r"^/dynamic-entity/(countries|currencies)(/|$)",
+    ],
+}
 SCHEMATHESIS_TIMEOUT = 600
+# Small limits keep the boundary cases (a batch of `maxItems` items) fast.
+LIMITS = "max_batch_size=3, max_page_limit=20, max_delete_rows=5"
 
 
 def manage(env, *args, **kwargs):
@@ -105,6 +121,12 @@ def live_server_env(tmp_path):
         env,
         "shell",
         "-c",
+        f"from dataexchange.models import Endpoint; Endpoint.objects.update({LIMITS})",
+    )
+    manage(
+        env,
+        "shell",
+        "-c",
         "from django.contrib.auth import get_user_model; "
         f"get_user_model().objects.create_superuser({USER!r}, 'st@example.com', {PASSWORD!r})",
     )
@@ -112,7 +134,7 @@ def live_server_env(tmp_path):
 
 
 @pytest.mark.multiprocess
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server_env, tmp_path):
+def test_schemathesis_finds_the_document_exact(live_server_env, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
@@ -129,16 +151,24 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server_
         token = access_token(base)
         schema = tmp_path / "schema.json"
         fetch_document(base, token, schema)
-        result = run_schemathesis(schema, base, token, tmp_path)
+        results = {
+            name: run_schemathesis(schema, base, token, tmp_path / name, args)
+            for name, args in RUNS.items()
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)
-    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+    problems = []
+    for name, (result, failures) in results.items():
+        assert "Test cases:" in result.stdout, result.stdout[-5000:] + result.stderr[-5000:]
+        problems += [f"{name}: {failure}" for failure in failures if not accepted_reason(failure)]
+    assert not problems, "\n".join(problems[:40])
 
 
-def run_schemathesis(schema, base, token, tmp_path):
-    """Run the schemathesis CLI on every operation but /token (its throttles guard logins)."""
-    args = shlex.split(os.environ.get("SCHEMATHESIS_ARGS", DEFAULT_ARGS))
+def run_schemathesis(schema, base, token, report_dir, args):
+    """Run the schemathesis CLI; return its result and the failures of its NDJSON report."""
+    if "SCHEMATHESIS_ARGS" in os.environ:
+        args = shlex.split(os.environ["SCHEMATHESIS_ARGS"])
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "run",
@@ -148,7 +178,9 @@ def run_schemathesis(schema, base, token, tmp_path):
         "--header",
         f"Authorization: Bearer {token}",
         "--checks",
-        CHECKS,
+        "all",
+        "--mode",
+        "all",
         "--exclude-path",
         "/token",
         "--workers",
@@ -157,15 +189,71 @@ def run_schemathesis(schema, base, token, tmp_path):
         "30",
         "--no-shrink",
         "--continue-on-failure",
+        "--seed",
+        "20261203",
         "--suppress-health-check",  # they judge data generation, not the API
         "all",
+        "--report",
+        "ndjson",
+        "--report-dir",
+        str(report_dir),
         *args,
     ]
-    return subprocess.run(
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "SCHEMATHESIS_TELEMETRY": "false",
+        "SCHEMATHESIS_HOOKS": "tests.openapi.schemathesis_hooks",
+        "PYTHONPATH": str(ROOT),
+    }
+    # In a directory of its own: schemathesis keeps (and replays) a cache of crashes where it runs.
+    result = subprocess.run(
         command,
-        cwd=tmp_path,
+        cwd=report_dir.parent,
         capture_output=True,
         text=True,
         timeout=SCHEMATHESIS_TIMEOUT,
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"},
+        env=env,
     )
+    reports = sorted(report_dir.glob("*.ndjson"))
+    return result, [failure for report in reports for failure in read_failures(report)]
+
+
+def test_hook_knows_the_documented_idempotency_key_pattern():
+    from dataexchange.openapi.parameters import IDEMPOTENCY_KEY_PATTERN, IF_MATCH_PATTERN
+    from tests.openapi import schemathesis_failures, schemathesis_hooks
+
+    assert schemathesis_hooks.IDEMPOTENCY_KEY_PATTERN == IDEMPOTENCY_KEY_PATTERN
+    assert schemathesis_failures.HEADER_PATTERNS == {
+        "if-match": IF_MATCH_PATTERN,
+        "idempotency-key": IDEMPOTENCY_KEY_PATTERN,
+    }
+
+
+def failure(check="positive_data_acceptance", **fields):
+    values = dict(title="", operation="POST /dynamic-entity/countries", message="", method="POST")
+    return Failure(check=check, **{"status": 400, **values, **fields})
+
+
+@pytest.mark.parametrize(
+    "case, accepted",
+    [
+        (failure(codes=frozenset({"1309"})), True),
+        (failure(codes=frozenset({"1302"}), messages=("... Field must not be null.",)), False),
+        (failure(codes=frozenset({"1302"}), messages=("Failed to persist ...",)), True),
+        (failure(codes=frozenset({"1302", "1308"}), messages=("Failed ...", "Entity ...")), True),
+        (failure(codes=frozenset({"1301"})), False),
+        (failure(codes=frozenset({"1301"}), media_type="text/csv"), True),
+        (failure(codes=frozenset({"1410"}), headers={"if-match": '"0123456789abcdef"'}), False),
+        (failure(codes=frozenset({"1410"}), headers={"if-match": "0"}), True),
+        (failure("unsupported_method", status=404, codes=frozenset({"007"})), True),
+        (failure("unsupported_method", status=405, codes=frozenset({"1318"})), False),
+        (failure("negative_data_rejection", status=200, message="parameter `page[limit]`"), True),
+        (failure("negative_data_rejection", status=200, message="parameter `X-Dry-Run`"), False),
+        (failure("negative_data_rejection", status=413, codes=frozenset({"1401"})), True),
+        (failure("response_schema_conformance", status=200), False),
+        (failure("not_a_server_error", status=500), False),
+    ],
+)
+def test_only_state_and_documented_choices_are_accepted(case, accepted):
+    assert (accepted_reason(case) is not None) is accepted
