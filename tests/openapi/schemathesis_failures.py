@@ -5,7 +5,8 @@ Accepted are only failures explained by the state of the data or by a documented
 
 - state: a schema-valid write refused because a unique value exists (`1309`), a row named by
   an identifier does not exist (`1303`, `1308`), a foreign key names a missing row (`1302`
-  without "must not be null"), or a filtered DELETE matches more rows than its cap (`1411`);
+  without "must not be null"), a business key names no row (`1434` for a reference, `1435`
+  for a PATCH by key), or a filtered DELETE matches more rows than its cap (`1411`);
 - a filtered DELETE without any filter (`1403`): "at least one of these parameters" cannot be
   said in OpenAPI 3.0; a batch whose items at every depth exceed the endpoint's limit (413
   `1401`): `maxItems` bounds the root items only;
@@ -24,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-STATE_CODES = frozenset({"1309", "1303", "1308", "1411"})
+STATE_CODES = frozenset({"1309", "1303", "1308", "1411", "1434", "1435"})
 NOT_NULL = "Field must not be null"
 TEXT_MEDIA = ("text/csv", "application/x-ndjson")
 SPRYKER_NOT_FOUND = "007"
