@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dataexchange.exchangelog",
     "dataexchange.idempotency",
     "dataexchange.jobs",
+    "dataexchange.webhooks",
     # The task engine (docs/jobs.md): Django's Tasks API, backported; the database backend
     # needs no other service, the Redis one (django-tasks-rq) serves several worker hosts.
     "django_tasks",
@@ -267,6 +268,13 @@ DATA_EXCHANGE_JOBS = {
     "LEASE_SECONDS": env_int("DATA_EXCHANGE_JOBS_LEASE_SECONDS", 300),
     "MAX_TRANSACTIONAL_ITEMS": env_int("DATA_EXCHANGE_JOBS_MAX_TRANSACTIONAL_ITEMS", 100_000),
     "RETENTION_DAYS": env_int("DATA_EXCHANGE_JOBS_RETENTION_DAYS", 7),
+}
+# Webhooks (dataexchange.webhooks.conf lists every key and its default; docs/webhooks.md).
+DATA_EXCHANGE_WEBHOOKS = {
+    "ALLOW_PRIVATE": env_bool("DATA_EXCHANGE_WEBHOOKS_ALLOW_PRIVATE", False),
+    "LEASE_SECONDS": env_int("DATA_EXCHANGE_WEBHOOKS_LEASE_SECONDS", 60),
+    "DISABLE_AFTER_DAYS": env_int("DATA_EXCHANGE_WEBHOOKS_DISABLE_AFTER_DAYS", 3),
+    "LOG_RETENTION_DAYS": env_int("DATA_EXCHANGE_WEBHOOKS_LOG_RETENTION_DAYS", 30),
 }
 TASKS_BACKEND = os.environ.get("DATA_EXCHANGE_TASKS_BACKEND", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

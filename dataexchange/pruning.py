@@ -12,6 +12,7 @@ PRUNERS = {
     "idempotency-keys": "dataexchange.idempotency.store.prune_idempotency_keys",
     "jobs": "dataexchange.jobs.maintenance.jobs_prune",
     "task-results": "dataexchange.jobs.maintenance.task_results_prune",
+    "webhook-deliveries": "dataexchange.webhooks.retention.webhooks_prune",
 }
 
 

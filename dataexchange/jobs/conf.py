@@ -20,7 +20,7 @@ DEFAULTS = {
     # Days the task engine's rows (database backend) of finished tasks are kept.
     "TASK_RESULTS_RETENTION_DAYS": 1,
     # Periodic tasks run by `manage.py dataexchange_scheduler`: name -> interval in seconds.
-    "PERIODIC": {"jobs.reclaim": 60, "prune": 3600},
+    "PERIODIC": {"jobs.reclaim": 60, "prune": 3600, "webhooks.pump": 5},
     # Tasks enqueued per job at most: how many workers may share one job's chunks.
     "FANOUT": 4,
     # Chunks one task processes before it enqueues the rest of its job as a new task: bounds

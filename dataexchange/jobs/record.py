@@ -25,6 +25,7 @@ from dataexchange.exchangelog.recorder import (
     join_identifiers,
     scrub_row,
 )
+from dataexchange.webhooks import outbox as webhooks_outbox
 from dataexchange.jobs.models import Job, JobChunk
 
 ItemStatus = ExchangeItem.Status
@@ -86,9 +87,12 @@ def chunk_complete(job, chunk, entries):
     job.items_done += sum(1 for entry in entries if entry.status == ItemStatus.PROCESSED)
     job.items_failed += sum(1 for entry in entries if entry.status != ItemStatus.PROCESSED)
     job.chunks_done += 1
-    if job.chunks_done >= job.chunks_total and not job.is_final:
+    finishing = job.chunks_done >= job.chunks_total and not job.is_final
+    if finishing:
         job.status, job.finished_at = job.outcome_status(), now
     job.save(update_fields=["items_done", "items_failed", "chunks_done", "status", "finished_at"])
+    if finishing:
+        webhooks_outbox.job_finished(job)
     if job.exchange_id is None:
         return job
     if job.method == "DELETE":  # logged as a synchronous DELETE: request-level errors

@@ -15,6 +15,7 @@ from dataexchange.jobs.execute import jobs_work
 PERIODIC_TASKS = {
     "jobs.reclaim": "dataexchange.jobs.maintenance.jobs_reclaim",
     "prune": "dataexchange.pruning.prune_expired",
+    "webhooks.pump": "dataexchange.webhooks.pump.webhooks_pump",
 }
 
 
