@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dataexchange.exchangelog",
     "dataexchange.idempotency",
     "dataexchange.jobs",
+    "dataexchange.changes",
     "dataexchange.webhooks",
     # The task engine (docs/jobs.md): Django's Tasks API, backported; the database backend
     # needs no other service, the Redis one (django-tasks-rq) serves several worker hosts.
@@ -268,6 +269,11 @@ DATA_EXCHANGE_JOBS = {
     "LEASE_SECONDS": env_int("DATA_EXCHANGE_JOBS_LEASE_SECONDS", 300),
     "MAX_TRANSACTIONAL_ITEMS": env_int("DATA_EXCHANGE_JOBS_MAX_TRANSACTIONAL_ITEMS", 100_000),
     "RETENTION_DAYS": env_int("DATA_EXCHANGE_JOBS_RETENTION_DAYS", 7),
+}
+# The change log and feed (dataexchange.changes.conf lists every key and its default).
+DATA_EXCHANGE_CHANGES = {
+    "RETENTION_SECONDS": env_int("DATA_EXCHANGE_CHANGES_RETENTION_SECONDS", 7 * 24 * 60 * 60),
+    "MAX_WAITERS": env_int("DATA_EXCHANGE_CHANGES_MAX_WAITERS", 2),
 }
 # Webhooks (dataexchange.webhooks.conf lists every key and its default; docs/webhooks.md).
 DATA_EXCHANGE_WEBHOOKS = {

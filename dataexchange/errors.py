@@ -9,8 +9,10 @@ Code ranges:
              string too long / too many parameters, 1415 unavailable (retry), 1416
              malformed request, 1417 paging on DELETE, 1418 CSV/NDJSON body format,
              1419 body charset, 1420/1421 Idempotency-Key reused / still in progress;
-             1425–1431 asynchronous jobs (1425 transactional job too large, 1426 job
-             already finished, 1427 chunk abandoned after repeated worker deaths)
+             1425–1427 asynchronous jobs (1425 transactional job too large, 1426 job
+             already finished, 1427 chunk abandoned after repeated worker deaths);
+             1428–1431 the change feed (1428 cursor expired, 1429 malformed cursor,
+             1430 bad limit or wait)
   500        an unexpected server fault (never with details)
 A message template's `%name%` placeholders are filled from keyword arguments; call sites name
 codes through `Code` (`Code.NOT_FOUND`), never by their digits. A placeholder left without a value
@@ -77,6 +79,9 @@ class Code:
     JOB_TOO_LARGE = "1425"
     JOB_FINISHED = "1426"
     JOB_ABANDONED = "1427"
+    CURSOR_EXPIRED = "1428"
+    MALFORMED_CURSOR = "1429"
+    FEED_PARAMETER = "1430"
     SERVER_ERROR = "500"
 
 
@@ -192,6 +197,14 @@ CATALOGUE = {
         "Items `%first%`–`%last%` were abandoned after %attempts% attempts: every worker that "
         "took them stopped before finishing.",
     ),
+    "1428": (
+        410,
+        "The cursor `%cursor%` is older than the oldest kept change: changes after it were "
+        "pruned. Resynchronise: take a new cursor with `limit=0`, reload in full, then follow "
+        "the feed from that cursor.",
+    ),
+    "1429": (400, "Invalid cursor `%cursor%`: pass a `cursor` or `nextCursor` this feed returned."),
+    "1430": (400, "Invalid `%parameter%` value `%value%`: %reason%."),
     "500": (500, "Internal server error."),
 }
 PLACEHOLDER = re.compile(r"%([A-Za-z]+)%")
