@@ -139,7 +139,9 @@ def subscription_health(subscription, succeeded, now):
         return
     mine.filter(failing_since__isnull=True).update(failing_since=now)
     cutoff = now - timedelta(days=conf.get("DISABLE_AFTER_DAYS"))
-    if mine.filter(is_active=True, failing_since__lt=cutoff).update(is_active=False, disabled_at=now):
+    if mine.filter(is_active=True, failing_since__lt=cutoff).update(
+        is_active=False, disabled_at=now
+    ):
         ConfigurationVersion.bump()  # every process recompiles its routes
         subscription.refresh_from_db()
         transaction.on_commit(lambda: owner_notify(subscription))

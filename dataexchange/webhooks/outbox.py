@@ -44,8 +44,11 @@ def event_emit(event, alias, entity_key, payload):
     body = payload_dump(payload)
     rows = [
         Delivery(
-            subscription_id=subscription_id, event=event, endpoint=alias or "",
-            entity_key=entity_key, payload=body,
+            subscription_id=subscription_id,
+            event=event,
+            endpoint=alias or "",
+            entity_key=entity_key,
+            payload=body,
         )  # fmt: skip
         for subscription_id in subscription_ids
     ]

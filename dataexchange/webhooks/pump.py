@@ -23,7 +23,11 @@ from dataexchange.webhooks.outbox import deliveries_add, deliveries_kick, iso, p
 
 logger = logging.getLogger(__name__)
 
-OPERATION_EVENTS = {"create": "entity.created", "update": "entity.updated", "delete": "entity.deleted"}
+OPERATION_EVENTS = {
+    "create": "entity.created",
+    "update": "entity.updated",
+    "delete": "entity.deleted",
+}
 
 
 def webhooks_pump():
@@ -101,7 +105,9 @@ def deliveries_of(subscription, entries):
         current[alias] = rows_now(alias, ids)
     return [
         Delivery(
-            subscription=subscription, event=OPERATION_EVENTS[entry.operation], endpoint=alias,
+            subscription=subscription,
+            event=OPERATION_EVENTS[entry.operation],
+            endpoint=alias,
             entity_key=f"{alias}:{entry.identifier}"[:255],
             payload=payload_dump(item_of(alias, entry, current[alias])),
         )  # fmt: skip

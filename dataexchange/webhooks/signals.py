@@ -12,5 +12,5 @@ from dataexchange.webhooks.models import Subscription
 @receiver(post_delete, sender=Subscription)
 @receiver(m2m_changed, sender=Subscription.endpoints.through)
 def subscriptions_changed(**kwargs):
-    if kwargs.get("action", "post_") .startswith("post_"):
+    if kwargs.get("action", "post_").startswith("post_"):
         ConfigurationVersion.bump()
