@@ -25,8 +25,8 @@ from dataexchange.exchangelog.recorder import (
     join_identifiers,
     scrub_row,
 )
-from dataexchange.webhooks import outbox as webhooks_outbox
 from dataexchange.jobs.models import Job, JobChunk
+from dataexchange.webhooks import outbox as webhooks_outbox
 
 ItemStatus = ExchangeItem.Status
 RESULT_NAMES = {

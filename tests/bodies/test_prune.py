@@ -34,6 +34,7 @@ def test_prune_deletes_expired_keys_only(db):
     call_command("prune", stdout=out)
     assert out.getvalue() == (
         "idempotency-keys: deleted 1.\njobs: deleted 0.\ntask-results: deleted 0.\n"
+        "webhook-deliveries: deleted 0.\n"
     )
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
