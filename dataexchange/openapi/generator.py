@@ -18,7 +18,7 @@ from dataexchange.api.views import DynamicEntityView
 from dataexchange.auth.models import ACTIONS
 from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.jobs.views import JobResultsView, JobView
-from dataexchange.openapi import jobs, token
+from dataexchange.openapi import jobs, token, webhooks
 from dataexchange.openapi.description import general_description
 from dataexchange.openapi.document import DocContext, build_endpoint_document
 from dataexchange.openapi.schemas import error_schemas
@@ -68,7 +68,12 @@ def merge(base, ctx):
         **(jobs.PATHS if writer else {}),
     }
     components = document["components"] = dict(base.get("components", {}))
-    own = {"schemas": {**error_schemas(), **token.SCHEMAS, **(jobs.SCHEMAS if writer else {})}}
+    own = {
+        "schemas": {
+            **error_schemas(), **token.SCHEMAS, **webhooks.SCHEMAS,
+            **(jobs.SCHEMAS if writer else {}),
+        }
+    }  # fmt: skip
     for section in ("schemas", "parameters", "responses", "headers"):
         merged = {
             **components.get(section, {}),

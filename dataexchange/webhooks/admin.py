@@ -9,7 +9,7 @@ from django.db import transaction
 from dataexchange.webhooks.keys import secret_generate
 from dataexchange.webhooks.models import Attempt, Delivery, Event, Subscription
 from dataexchange.webhooks.netguard import TargetRefused, target_resolve
-from dataexchange.webhooks.outbox import deliveries_redeliver, test_event_send
+from dataexchange.webhooks.outbox import deliveries_redeliver, webhook_test_send
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -83,7 +83,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.action(description="Send a test event")
     def send_test_event(self, request, queryset):
         for subscription in queryset:
-            test_event_send(subscription)
+            webhook_test_send(subscription)
         self.message_user(request, f"Test event queued for {queryset.count()} subscription(s).")
 
 

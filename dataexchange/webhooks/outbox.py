@@ -91,7 +91,7 @@ def exchange_failed(exchange):
     return event_emit(Event.EXCHANGE_FAILED, exchange.endpoint, "", payload)
 
 
-def test_event_send(subscription):
+def webhook_test_send(subscription):
     """Add a `webhook.test` delivery for `subscription` (the admin's "send test event")."""
     payload = {
         "type": TEST_EVENT,
