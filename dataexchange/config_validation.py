@@ -120,6 +120,7 @@ class EndpointSpec:
     max_batch_size: int | None = None
     max_page_limit: int | None = None
     max_delete_rows: int | None = None
+    track_changes: bool = False
     fields: tuple[FieldSpec, ...] = ()
     relations: tuple[RelationSpec, ...] = ()
 
@@ -202,6 +203,14 @@ def endpoint_problems(spec, catalog):
             _problem(
                 f"Identifier `{spec.identifier}` is not unique in table `{info.name}`; choose the "
                 "primary key or another column with a unique constraint."
+            )
+        )
+    if spec.track_changes and info is not None and introspection.is_view(spec.table_name):
+        problems.append(
+            _problem(
+                f"Changes of `{spec.table_name}` cannot be tracked: it is a view, and row "
+                "triggers need a table.",
+                "track_changes",
             )
         )
     return problems

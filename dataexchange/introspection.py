@@ -143,6 +143,13 @@ def table_names():
         return sorted(connection.introspection.table_names(cursor, include_views=True))
 
 
+def is_view(table_name):
+    """Return whether `table_name` is a view (change capture needs a table's row triggers)."""
+    with connection.cursor() as cursor:
+        tables = connection.introspection.get_table_list(cursor)
+    return any(t.name == table_name and t.type == "v" for t in tables)
+
+
 def allowed_table_names():
     """Return the tables a back-office user may pick: existing and not disallowed."""
     blocked = disallowed_tables()

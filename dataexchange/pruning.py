@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 
 PRUNERS = {
     # name: dotted path of the function
+    "changes": "dataexchange.changes.retention.changes_prune",
     "idempotency-keys": "dataexchange.idempotency.store.prune_idempotency_keys",
     "jobs": "dataexchange.jobs.maintenance.jobs_prune",
     "task-results": "dataexchange.jobs.maintenance.task_results_prune",

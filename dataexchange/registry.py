@@ -97,6 +97,7 @@ class Endpoint:
     required_fields: tuple
     url_fields: tuple  # fields with the `url` constraint
     conversions: tuple  # (position, visible name, render) of the values rendering must convert
+    track_changes: bool = False  # its changes are captured and served by the feed
     _lazy: dict = field(default_factory=dict, compare=False, repr=False)
 
     def referencing_foreign_keys(self):
@@ -221,6 +222,7 @@ def compile_endpoint(alias, version):
             for position, f in enumerate(fields)
             if not is_native(f, info.column(f.column))
         ),
+        track_changes=config.track_changes,
     )
 
 

@@ -21,6 +21,7 @@ from dataexchange.admin.forms import (
     column_choices,
 )
 from dataexchange.auth.admin import EndpointPermissionInline
+from dataexchange.changes.capture import triggers_sync_on_save
 from dataexchange.config_io import (
     ConfigFileError,
     dump_entries,
@@ -99,6 +100,7 @@ class EndpointAdmin(admin.ModelAdmin):
         "table_name",
         "is_active",
         "is_deletable",
+        "track_changes",
         "field_count",
         "api_link",
         "docs_link",
@@ -157,6 +159,19 @@ class EndpointAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
         else:
             endpoint_save(form.spec, endpoint=obj)
+
+    def save_related(self, request, form, formsets, change):
+        """Save the fields and relations, then make the change-capture triggers match."""
+        super().save_related(request, form, formsets, change)
+        triggers_sync_on_save()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        triggers_sync_on_save()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        triggers_sync_on_save()
 
     def save_formset(self, request, form, formset, change):
         """Append new fields after the existing ones (rows are ordered by position)."""

@@ -20,6 +20,7 @@ ENDPOINT_ATTRS = (
     "alias",
     "table_name",
     "is_active",
+    "track_changes",
     "identifier",
     "is_deletable",
     "description",
@@ -138,6 +139,7 @@ class EndpointChangeForm(forms.ModelForm):
         fields = (
             "alias",
             "is_active",
+            "track_changes",
             "identifier",
             "is_deletable",
             "description",

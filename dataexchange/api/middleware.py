@@ -15,13 +15,15 @@ from django.middleware.csrf import CsrfViewMiddleware
 from dataexchange import conf
 
 JOBS_PREFIX = "/jobs/"
+CHANGES_PREFIX = "/changes/"
 
 
 def is_api_request(request):
-    """Return whether `request` is for the Data Exchange routes, `/jobs/` or `/token`."""
+    """Return whether `request` is for the Data Exchange routes, `/jobs/`, `/changes/` or
+    `/token`."""
     path = request.path_info
     prefix = conf.get("ROUTE_PREFIX").strip("/")
-    return path.startswith((f"/{prefix}/", JOBS_PREFIX)) or path == "/token"
+    return path.startswith((f"/{prefix}/", JOBS_PREFIX, CHANGES_PREFIX)) or path == "/token"
 
 
 def has_bearer_credentials(request):

@@ -20,6 +20,7 @@ ENDPOINT_PATHS = {
     "max_batch_size": "definition.maxBatchSize",
     "max_page_limit": "definition.maxPageLimit",
     "max_delete_rows": "definition.maxDeleteRows",
+    "track_changes": "trackChanges",
 }
 FIELD_PATHS = {
     "column_name": "fieldName",
@@ -43,7 +44,10 @@ RELATION_PATHS = {
 PATHS = {"endpoint": ENDPOINT_PATHS, "fields": FIELD_PATHS, "relations": RELATION_PATHS}
 SECTION_PATHS = {"fields": "definition.fields", "relations": "childRelations"}
 
-ENTRY_KEYS = ("tableName", "tableAlias", "isActive", "description", "definition", "childRelations")
+ENTRY_KEYS = (
+    "tableName", "tableAlias", "isActive", "trackChanges", "description", "definition",
+    "childRelations",
+)  # fmt: skip
 DEFINITION_KEYS = (
     "identifier", "isDeletable", "maxBatchSize", "maxPageLimit", "maxDeleteRows", "fields",
 )  # fmt: skip
@@ -141,6 +145,7 @@ class EntryReader:
             "table_name": self.value(entry, "tableName", "text", required=True, default=""),
             "alias": self.value(entry, "tableAlias", "text", required=True, default=""),
             "is_active": self.value(entry, "isActive", "flag", default=False),
+            "track_changes": self.value(entry, "trackChanges", "flag", default=False),
             "description": self.value(entry, "description", "text", default=""),
         }
         definition = self.value(entry, "definition", "object", required=True)
@@ -286,6 +291,8 @@ def entry_from_spec(spec):
         definition["maxDeleteRows"] = spec.max_delete_rows
     definition["fields"] = [_field_entry(f) for f in spec.fields]
     entry = {"tableName": spec.table_name, "tableAlias": spec.alias, "isActive": spec.is_active}
+    if spec.track_changes:  # absent means off, so files without change tracking stay as they were
+        entry["trackChanges"] = True
     if spec.description:
         entry["description"] = spec.description
     entry["definition"] = definition

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from dataexchange import config_validation as rules
+from dataexchange.changes.capture import triggers_sync_on_save
 from dataexchange.config_io.fileformat import (
     ENDPOINT_PATHS,
     FIELD_PATHS,
@@ -80,6 +81,8 @@ def endpoints_import(*, entries, update=False, dry_run=False):
         _write(written, existing)
         if dry_run:
             transaction.set_rollback(True)
+        elif written:
+            triggers_sync_on_save()
     return ImportReport(
         created=tuple(s.spec.alias for s in steps if s.action == "create"),
         updated=tuple(s.spec.alias for s in steps if s.action == "update"),

@@ -20,7 +20,16 @@ DEFAULTS = {
     # Days the task engine's rows (database backend) of finished tasks are kept.
     "TASK_RESULTS_RETENTION_DAYS": 1,
     # Periodic tasks run by `manage.py dataexchange_scheduler`: name -> interval in seconds.
-    "PERIODIC": {"jobs.reclaim": 60, "prune": 3600, "webhooks.pump": 5},
+    # changes.sequence numbers captured changes (the feed also does it as it reads);
+    # changes.triggers regenerates capture triggers after a table's columns changed.
+    "PERIODIC": {
+        "jobs.reclaim": 60,
+        "prune": 3600,
+        "changes.sequence": 60,
+        "changes.triggers": 300,
+        # webhooks.pump moves changes into the webhook outbox and wakes due deliveries.
+        "webhooks.pump": 5,
+    },
     # Tasks enqueued per job at most: how many workers may share one job's chunks.
     "FANOUT": 4,
     # Chunks one task processes before it enqueues the rest of its job as a new task: bounds

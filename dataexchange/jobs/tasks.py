@@ -15,6 +15,8 @@ from dataexchange.jobs.execute import jobs_work
 PERIODIC_TASKS = {
     "jobs.reclaim": "dataexchange.jobs.maintenance.jobs_reclaim",
     "prune": "dataexchange.pruning.prune_expired",
+    "changes.sequence": "dataexchange.changes.sequencer.sequence_pending",
+    "changes.triggers": "dataexchange.changes.capture.triggers_sync",
     "webhooks.pump": "dataexchange.webhooks.pump.webhooks_pump",
 }
 

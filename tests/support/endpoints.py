@@ -1,5 +1,6 @@
 """Endpoint configurations for tests, created through the ORM as the admin creates them."""
 
+from dataexchange.changes.capture import triggers_sync
 from dataexchange.models import Endpoint, EndpointField
 
 
@@ -15,10 +16,19 @@ def field_spec(field):
 
 
 def make_endpoint(
-    alias, table, identifier, fields, *, active=True, deletable=False, description=""
+    alias,
+    table,
+    identifier,
+    fields,
+    *,
+    active=True,
+    deletable=False,
+    description="",
+    track_changes=False,
 ):
     """Create an endpoint with its fields (dicts of EndpointField values or (column, type,
-    options) tuples, in position order); return the Endpoint row."""
+    options) tuples, in position order); return the Endpoint row. With `track_changes`, the
+    capture triggers are installed too, as an admin save would."""
     endpoint = Endpoint.objects.create(
         alias=alias,
         table_name=table,
@@ -26,7 +36,10 @@ def make_endpoint(
         is_active=active,
         is_deletable=deletable,
         description=description,
+        track_changes=track_changes,
     )
     for position, field in enumerate(fields):
         EndpointField.objects.create(endpoint=endpoint, position=position, **field_spec(field))
+    if track_changes:
+        triggers_sync()
     return endpoint

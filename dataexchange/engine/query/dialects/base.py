@@ -23,6 +23,8 @@ class BaseDialect:
     native_type_codes = {}  # API type → driver type codes whose values need no rendering
     now_sql = "CURRENT_TIMESTAMP"  # the current UTC time, in a trigger body
     upsert_names_target = True  # an upsert names its conflict columns (bulk_create unique_fields)
+    identifier_quote = '"'  # encloses an identifier; doubled inside it
+    backslash_escapes = False  # a backslash escapes in string literals (MySQL's default mode)
 
     def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
         """Return (create, drop) SQL lists of AFTER triggers running `body` on `events` of each
@@ -37,6 +39,19 @@ class BaseDialect:
                 create.append(self.event_trigger_sql(trigger, event, table, body, when))
                 drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
         return create, drop
+
+    def quote_identifier(self, name):
+        """Return `name` quoted as an identifier, with the quote character doubled inside it
+        (Django's `quote_name` leaves it as is), for DDL that cannot take parameters."""
+        quote = self.identifier_quote
+        return f"{quote}{name.replace(quote, quote * 2)}{quote}"
+
+    def string_literal(self, value):
+        """Return `value` as an SQL string literal, for DDL (trigger bodies) that cannot take
+        parameters."""
+        if self.backslash_escapes:
+            value = value.replace("\\", "\\\\")
+        return "'" + value.replace("'", "''") + "'"
 
     def event_trigger_sql(self, trigger, event, table, body, when):
         """Return the CREATE TRIGGER statement of one event of one table."""

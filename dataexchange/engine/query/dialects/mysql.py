@@ -32,6 +32,8 @@ class MySQLDialect(BaseDialect):
     """
     native_type_codes = {"integer": {2, 3, 8, 9}}  # FIELD_TYPE SHORT, LONG, LONGLONG, INT24
     now_sql = "UTC_TIMESTAMP(6)"
+    identifier_quote = "`"
+    backslash_escapes = True  # the sql_mode core/env.py sets keeps backslash escapes on
 
     def event_trigger_sql(self, trigger, event, table, body, when):
         if when:
