@@ -33,6 +33,7 @@ def test_prune_deletes_expired_keys_only(db):
     out = io.StringIO()
     call_command("prune", stdout=out)
     assert out.getvalue() == (
+        "changes: deleted 0.\n"
         "idempotency-keys: deleted 1.\njobs: deleted 0.\ntask-results: deleted 0.\n"
         "webhook-deliveries: deleted 0.\n"
     )
