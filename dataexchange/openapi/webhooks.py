@@ -30,7 +30,9 @@ SCHEMAS = {
         {
             "cursor": {"type": "string", "description": "The change's position in the feed."},
             "operation": {"type": "string", "enum": ["create", "update", "delete"]},
-            "identifier": {"type": "string", "description": "The row's identifier, as text."},
+            "identifier": {
+                "description": "The row's identifier, typed as the endpoint renders it."
+            },
             "data": {
                 "type": "object",
                 "nullable": True,

@@ -13,11 +13,12 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from dataexchange import registry
 from dataexchange.changes.feed import latest_position, read_page, sequence_pending
+from dataexchange.changes.rows import feed_items
 from dataexchange.errors import ApiException
 from dataexchange.models import Endpoint
 from dataexchange.webhooks import conf
-from dataexchange.webhooks.entities import rows_now
 from dataexchange.webhooks.models import ENTITY_EVENTS, Delivery, Subscription
 from dataexchange.webhooks.outbox import deliveries_add, deliveries_kick, iso, payload_dump
 
@@ -97,33 +98,40 @@ def entries_after(endpoints, after):
 
 def deliveries_of(subscription, entries):
     """Return the unsaved Delivery rows of the `(alias, entry)` pairs the subscription wants,
-    each with the feed's item for the entry and the row as its endpoint shows it now."""
+    each with the feed's own item for the entry (the row as its endpoint shows it now)."""
     wanted = [(a, e) for a, e in entries if subscription.wants(OPERATION_EVENTS[e.operation])]
-    current = {}
-    for alias in {alias for alias, _ in wanted}:
-        ids = [e.identifier for a, e in wanted if a == alias and e.operation != "delete"]
-        current[alias] = rows_now(alias, ids)
+    items = {}
+    for alias in dict.fromkeys(alias for alias, _ in wanted):
+        mine = [entry for a, entry in wanted if a == alias]
+        items.update(zip((e.pk for e in mine), items_of(alias, mine), strict=True))
+    return [delivery_of(subscription, alias, entry, items[entry.pk]) for alias, entry in wanted]
+
+
+def delivery_of(subscription, alias, entry, item):
+    """Return the unsaved Delivery of one change: the feed's item plus `type` and `endpoint`."""
+    event = OPERATION_EVENTS[entry.operation]
+    return Delivery(
+        subscription=subscription,
+        event=event,
+        endpoint=alias,
+        entity_key=f"{alias}:{entry.identifier}"[:255],
+        payload=payload_dump({"type": event, "endpoint": alias, **item}),
+    )
+
+
+def items_of(alias, entries):
+    """Return the feed's items of `entries` of endpoint `alias` (one query for the rows); for
+    an endpoint no longer served, the items without rows."""
+    endpoint = registry.snapshot().get(alias)
+    if endpoint is not None:
+        return feed_items(endpoint, entries)
     return [
-        Delivery(
-            subscription=subscription,
-            event=OPERATION_EVENTS[entry.operation],
-            endpoint=alias,
-            entity_key=f"{alias}:{entry.identifier}"[:255],
-            payload=payload_dump(item_of(alias, entry, current[alias])),
-        )  # fmt: skip
-        for alias, entry in wanted
+        {
+            "cursor": str(entry.position),
+            "operation": entry.operation,
+            "identifier": entry.identifier,
+            "data": None,
+            "changedAt": iso(entry.changed_at),
+        }
+        for entry in entries
     ]
-
-
-def item_of(alias, entry, rows):
-    """Return the payload of one change: the feed's item plus `type` and `endpoint`."""
-    data = None if entry.operation == "delete" else rows.get(str(entry.identifier))
-    return {
-        "type": OPERATION_EVENTS[entry.operation],
-        "endpoint": alias,
-        "cursor": str(entry.position),
-        "operation": entry.operation,
-        "identifier": entry.identifier,
-        "data": data,
-        "changedAt": iso(entry.changed_at),
-    }

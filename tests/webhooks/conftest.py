@@ -3,11 +3,12 @@ endpoint, subscriptions, and helpers that write change-log entries as the trigge
 
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 import pytest
 
+from dataexchange.changes.capture import triggers_sync
 from dataexchange.changes.feed import sequence_pending
+from dataexchange.models import Endpoint
 from dataexchange.webhooks import routing
 from dataexchange.webhooks.keys import secret_generate
 from dataexchange.webhooks.models import Subscription
@@ -18,10 +19,6 @@ from tests.webhooks.receiver import Receiver
 
 ALIAS = "hook-items"
 TABLE = "hook_item"
-INSERT_ENTRY = (
-    "INSERT INTO dataexchange_change_entry "
-    "(table_name, identifier, operation, columns, changed_at) VALUES (%s, %s, %s, %s, %s)"
-)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,7 +66,10 @@ def endpoint(transactional_db):
     endpoint = make_endpoint(ALIAS, TABLE, "code", fields, deletable=True)
     endpoint.track_changes = True
     endpoint.save()
+    triggers_sync()  # the capture triggers, as the admin installs them on save
     yield endpoint
+    Endpoint.objects.filter(pk=endpoint.pk).update(track_changes=False)
+    triggers_sync()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")
 
@@ -84,8 +84,8 @@ def subscribe(url, events, endpoints=(), owner=None, name="hook"):
 
 
 def change(code, operation="create", qty=1):
-    """Write a row change of `hook_item` by plain SQL and its change-log entry, as the
-    capture triggers do."""
+    """Change a row of `hook_item` by plain SQL, outside the application: the capture
+    triggers record it."""
     with connection.cursor() as cursor:
         if operation == "create":
             cursor.execute(f"INSERT INTO {TABLE} (code, qty) VALUES (%s, %s)", [code, qty])
@@ -93,7 +93,6 @@ def change(code, operation="create", qty=1):
             cursor.execute(f"UPDATE {TABLE} SET qty = %s WHERE code = %s", [qty, code])
         else:
             cursor.execute(f"DELETE FROM {TABLE} WHERE code = %s", [code])
-        cursor.execute(INSERT_ENTRY, [TABLE, code, operation, '["qty"]', timezone.now()])
 
 
 def run_worker():

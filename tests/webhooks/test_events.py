@@ -95,3 +95,17 @@ def test_events_of_other_endpoints_are_not_sent(endpoint, receiver):
         error_code_list, item_count, failed_count, client, created_at = [], 1, 1, "c", None
 
     assert exchange_failed(Failed) == 0
+
+
+def test_api_writes_arrive_as_entity_events_with_the_row_as_shown(api, endpoint, receiver):
+    from tests.webhooks.conftest import pump_and_deliver
+
+    subscribe(receiver.url, ["entity.created", "entity.updated"], [endpoint])
+    assert api("POST", URL, {"data": [{"code": "API1", "qty": 5}]})[0] == 201
+    assert api("PATCH", URL, {"data": [{"code": "API1", "qty": 6}]})[0] == 200
+    pump_and_deliver()
+    payloads = [json.loads(r.body) for r in receiver.received]
+    assert [(p["type"], p["identifier"], p["data"]["qty"]) for p in payloads] == [
+        ("entity.created", "API1", 6),
+        ("entity.updated", "API1", 6),
+    ]
