@@ -122,7 +122,7 @@ class Delivery(models.Model):
         ordering = ["-id"]
         verbose_name_plural = "deliveries"
         indexes = [
-            models.Index(fields=["subscription", "status", "next_attempt_at"], name="wh_due"),
+            models.Index(fields=["subscription", "status", "id"], name="wh_claim"),
             models.Index(fields=["subscription", "entity_key", "status"], name="wh_entity"),
             models.Index(fields=["status", "next_attempt_at"], name="wh_status"),
             models.Index(fields=["finished_at"], name="wh_finished"),
