@@ -24,6 +24,8 @@ from dataexchange.webhooks.outbox import deliveries_add, deliveries_kick, iso, p
 
 logger = logging.getLogger(__name__)
 
+MAX_ROUNDS = 20  # batches per subscription per run: a large backlog does not hold the others
+
 OPERATION_EVENTS = {
     "create": "entity.created",
     "update": "entity.updated",
@@ -37,8 +39,13 @@ def webhooks_pump():
     sequence_pending()
     created = 0
     for subscription in Subscription.objects.filter(is_active=True).order_by("pk"):
-        if any(subscription.wants(event) for event in ENTITY_EVENTS):
-            created += subscription_pump(subscription)
+        if not any(subscription.wants(event) for event in ENTITY_EVENTS):
+            continue
+        for _ in range(MAX_ROUNDS):  # a backlog moves on by PUMP_BATCH a round
+            made, caught_up = subscription_pump(subscription)
+            created += made
+            if caught_up:
+                break
     deliveries_kick(due_subscriptions())
     return created
 
@@ -47,12 +54,13 @@ def due_subscriptions():
     """Return the ids of active subscriptions with a delivery due (new, to retry, or held by a
     worker whose lease ran out)."""
     due = Delivery.objects.due(timezone.now()).filter(subscription__is_active=True)
-    return sorted(set(due.values_list("subscription_id", flat=True)))
+    return sorted(due.values_list("subscription_id", flat=True).distinct())
 
 
 def subscription_pump(subscription):
-    """Move the change-log entries after `subscription`'s cursor into its outbox; return how
-    many deliveries were created (0 also when another pump moved the cursor first)."""
+    """Move up to PUMP_BATCH change-log entries per endpoint after `subscription`'s cursor
+    into its outbox; return (deliveries created, whether the cursor reached the end of the
+    log). Another pump that moved the cursor first wins: (0, True)."""
     endpoints = tracked_endpoints(subscription)
     after = subscription.cursor
     try:
@@ -61,14 +69,15 @@ def subscription_pump(subscription):
         upto, entries = latest_position(), []
         logger.error("Webhook subscription %s lost changes after %s (pruned)", subscription, after)
     if upto <= after:
-        return 0
+        return 0, True
     rows = deliveries_of(subscription, entries)
     with transaction.atomic():
         moved = Subscription.objects.filter(pk=subscription.pk, cursor=after).update(cursor=upto)
         if not moved:
-            return 0
+            return 0, True
         deliveries_add(rows)
-    return len(rows)
+    subscription.cursor = upto
+    return len(rows), upto >= latest_position()
 
 
 def tracked_endpoints(subscription):

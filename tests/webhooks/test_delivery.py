@@ -196,3 +196,36 @@ def test_redeliver_sends_again_under_the_same_id(endpoint, receiver):
     ids = [r.headers["webhook-id"] for r in receiver.received]
     assert len(ids) == 2 and ids[0] == ids[1]
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_a_backlog_larger_than_a_batch_is_moved_in_rounds_in_order(endpoint, receiver, settings):
+    settings.DATA_EXCHANGE_WEBHOOKS = {**settings.DATA_EXCHANGE_WEBHOOKS, "PUMP_BATCH": 3}
+    subscribe(receiver.url, ENTITY, [endpoint])
+    for n in range(8):
+        change(f"R{n}", "create")
+    assert pump_and_deliver() == 8
+    assert [p["identifier"] for p in bodies(receiver)] == [f"R{n}" for n in range(8)]
+
+
+def test_redirects_followed_when_allowed_each_hop_checked(endpoint, receiver, settings):
+    from tests.webhooks.receiver import Receiver
+
+    final = Receiver().start()
+    try:
+        settings.DATA_EXCHANGE_WEBHOOKS = {
+            **settings.DATA_EXCHANGE_WEBHOOKS, "FOLLOW_REDIRECTS": True
+        }  # fmt: skip
+        receiver.behaviour.status, receiver.behaviour.location = 307, final.url
+        subscribe(receiver.url, ENTITY, [endpoint])
+        change("T", "create")
+        pump_and_deliver()
+        assert len(final.received) == 1 and Delivery.objects.get().status == "delivered"
+        settings.DATA_EXCHANGE_WEBHOOKS = {
+            **settings.DATA_EXCHANGE_WEBHOOKS, "FOLLOW_REDIRECTS": True, "ALLOW_PRIVATE": False
+        }  # fmt: skip
+        from dataexchange.webhooks.transport import webhook_post
+
+        outcome = webhook_post(receiver.url, b"{}", {})  # the first hop is refused already
+        assert outcome.error.startswith("refused:") and len(receiver.received) == 1
+    finally:
+        final.stop()
