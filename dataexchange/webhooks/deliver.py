@@ -43,12 +43,20 @@ def subscription_deliver(*, subscription_id, worker, limit):
     them; return how many were attempted."""
     done = 0
     while done < limit:
-        claim = delivery_claim(subscription_id, worker)
-        if claim is None:
+        claims = deliveries_claim(subscription_id, worker, min(claim_batch(), limit - done))
+        if not claims:
             break
-        delivery_send(claim)
-        done += 1
+        for claim in claims:
+            delivery_send(claim)
+        done += len(claims)
     return done
+
+
+def claim_batch():
+    """Return how many deliveries one claim takes: as many as can surely be sent, at their
+    timeouts, within one lease (so a slow receiver does not let a live claim expire)."""
+    per_send = conf.get("CONNECT_TIMEOUT") + conf.get("READ_TIMEOUT")
+    return max(1, min(CANDIDATES, int(conf.get("LEASE_SECONDS") // max(per_send, 1))))
 
 
 def claimable(subscription_id, now):
@@ -76,11 +84,13 @@ def claimable(subscription_id, now):
     return sorted(found, key=lambda delivery: delivery.pk)[:CANDIDATES]
 
 
-def delivery_claim(subscription_id, worker):
-    """Return the Claim of the next delivery of the subscription this worker took, or None
-    (also when the subscription is inactive)."""
+def deliveries_claim(subscription_id, worker, limit):
+    """Return the Claims of up to `limit` deliveries of the subscription this worker took, in
+    id order (none when the subscription is inactive). Candidates are never two of one entity
+    (the later one is held back by the earlier), so they may be sent one after the other."""
     now = timezone.now()
     lease = timedelta(seconds=conf.get("LEASE_SECONDS"))
+    claims = []
     for candidate in claimable(subscription_id, now):
         taken = (
             Delivery.objects.due(now)
@@ -89,8 +99,10 @@ def delivery_claim(subscription_id, worker):
         )
         if taken:  # the candidate as read, now ours: no need to read it again
             candidate.attempts, candidate.worker = candidate.attempts + 1, worker
-            return Claim(candidate, worker, candidate.attempts)
-    return None
+            claims.append(Claim(candidate, worker, candidate.attempts))
+            if len(claims) == limit:
+                break
+    return claims
 
 
 def delivery_send(claim):
