@@ -134,6 +134,12 @@ def start_workers(count):
     return [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(count)]
 
 
+def cpu_seconds(pid):
+    """Return the CPU time (user + system) process `pid` has used, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop(processes):
     for process in processes:
         process.terminate()
@@ -220,8 +226,10 @@ def main():
         pump = Pump(args.pump_interval)
         try:
             time.sleep(2)  # the workers' start-up is not the delivery's
+            started = sum(cpu_seconds(process.pid) for process in processes)
             rate, seconds = burst(receiver, workers, args.burst)
             p50, p99, worst = lag(receiver, workers, args.lag_rows, args.lag_interval)
+            used = sum(cpu_seconds(process.pid) for process in processes) - started
         finally:
             pump.stop()
             stop(processes)
@@ -229,6 +237,8 @@ def main():
         print(f"  burst: {args.burst} deliveries in {seconds:.2f} s = {rate:,.0f} deliveries/s")
         print(f"  lag commit → receiver: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
               f" max {worst * 1000:.0f} ms")  # fmt: skip
+        per = used / (args.burst + args.lag_rows) * 1000
+        print(f"  task worker CPU: {per:.1f} ms per delivery (claim, sign, send, record)")
     print(f"\nload average after: {os.getloadavg()}")
 
 
