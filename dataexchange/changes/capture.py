@@ -84,7 +84,7 @@ def triggers_sync_on_save():
     transactional (PostgreSQL, SQLite: the configuration and its triggers commit together), after
     it commits where DDL commits by itself (MariaDB: run inside, it would commit the
     configuration half-way)."""
-    if connection.features.can_rollback_ddl:
+    if dialect().transactional_ddl:
         triggers_sync()
     else:
         transaction.on_commit(triggers_sync)

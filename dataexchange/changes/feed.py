@@ -33,9 +33,14 @@ def read_page(table_name, after, limit):
     `next_position` is the last entry's position on a full page; otherwise the last position
     handed out before the read, so that a consumer of a quiet table moves on with the others
     (every later change gets a higher position). Raise ApiException 1428 when changes after
-    `after` were pruned (checked after the read, so a prune running meanwhile is caught too).
+    `after` were pruned (checked after the read, so a prune running meanwhile is caught too),
+    1429 when `after` is beyond the last position handed out.
     """
     latest, _ = _counter()
+    if after is not None and after > latest:
+        # Not a cursor of this log (another database, or one restored from a backup since):
+        # following it would skip every change numbered up to it.
+        fail(Code.MALFORMED_CURSOR, cursor=after)
     entries = []
     if limit > 0:
         query = ChangeEntry.objects.filter(table_name=table_name, position__lte=latest)
@@ -47,7 +52,7 @@ def read_page(table_name, after, limit):
         fail(Code.CURSOR_EXPIRED, cursor=after)
     if len(entries) == limit and entries:
         return ChangePage(entries, entries[-1].position)
-    return ChangePage(entries, max(latest, after or 0))
+    return ChangePage(entries, latest)
 
 
 def read_changes(table_name, after, limit):

@@ -27,9 +27,9 @@ class ChangeEntry(models.Model):
         db_table = "dataexchange_change_entry"
         verbose_name = "change"
         verbose_name_plural = "changes"
+        # Few indexes: every one is paid by every captured row. Pruning walks `position`.
         indexes = [
             models.Index(fields=["table_name", "position"], name="change_table_position_idx"),
-            models.Index(fields=["changed_at"], name="change_changed_at_idx"),
         ]
 
     def __str__(self):

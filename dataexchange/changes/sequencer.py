@@ -18,6 +18,8 @@ from django.db import connection, transaction
 
 from dataexchange.changes import conf
 from dataexchange.changes.models import ChangeEntry, ChangeSequence
+from dataexchange.changes.triggers import capture_builder
+from dataexchange.engine.query.dialects import dialect
 
 
 def sequence_pending():
@@ -38,6 +40,7 @@ def sequence_pending():
 
 def _sequence_batch(batch):
     """Number up to `batch` pending entries in one transaction under the counter lock."""
+    ensure_counter()
     _read_committed_next()
     with transaction.atomic():
         counter = locked_counter()
@@ -49,23 +52,32 @@ def _sequence_batch(batch):
         if not pending:
             return 0
         base = counter.last_position
-        entries = [ChangeEntry(id=id_, position=base + n) for n, id_ in enumerate(pending, 1)]
-        ChangeEntry.objects.bulk_update(entries, ["position"], batch_size=1000)
+        sql, params = capture_builder(dialect()).numbering(pending, base)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
         counter.last_position = base + len(pending)
         counter.save(update_fields=["last_position"])
     return len(pending)
 
 
 def locked_counter():
-    """Return the counter row locked for this transaction, creating it when missing."""
-    counter, _ = ChangeSequence.objects.select_for_update().get_or_create(pk=1)
-    return counter
+    """Return the counter row locked for this transaction (call inside one)."""
+    return ChangeSequence.objects.select_for_update().get(pk=1)
+
+
+def ensure_counter():
+    """Create the counter row if it is missing (a fresh or flushed database), racing safely:
+    creating it inside the locking transaction would let two first sequencers deadlock on
+    MariaDB, each waiting for the other's insert of the same key."""
+    if not ChangeSequence.objects.filter(pk=1).exists():
+        ChangeSequence.objects.bulk_create([ChangeSequence(pk=1)], ignore_conflicts=True)
 
 
 def _read_committed_next():
-    """On MySQL/MariaDB, make the next transaction READ COMMITTED whatever the connection's
-    default: under REPEATABLE READ the pending-entry read could use a snapshot older than the
+    """Make the next transaction READ COMMITTED where the connection's default may be stricter
+    (MariaDB): under REPEATABLE READ the pending-entry read could use a snapshot older than the
     lock, and entries committed in between would wait for the next run (correct, but late)."""
-    if connection.vendor == "mysql" and not connection.in_atomic_block:
+    statement = dialect().read_committed_sql
+    if statement and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cursor.execute(statement)

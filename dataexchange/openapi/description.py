@@ -52,6 +52,9 @@ All optional; a client that sends none of them gets the plain behaviour above.
   exchange is logged.
 - `Idempotency-Key: <key>` on a write makes retrying safe: the first answer is kept with its
   data, and a retry of the same request gets it again with `Idempotent-Replayed: true`.
+- `GET /changes/<resource>?after=<cursor>` follows every insert, update and delete of a
+  resource whose changes are tracked, whoever made them, in commit order (`limit=0`: the current
+  cursor only; `wait=<seconds>`: long polling).
 
 ## Errors
 Errors are a JSON list of `{{"message", "status", "code"}}`; the HTTP status is that of the last

@@ -17,15 +17,17 @@ from dataexchange import registry
 from dataexchange.api.views import DynamicEntityView
 from dataexchange.auth.models import ACTIONS
 from dataexchange.auth.permissions import has_endpoint_permission
+from dataexchange.changes.views import ChangeFeedView
 from dataexchange.jobs.views import JobResultsView, JobView
 from dataexchange.openapi import jobs, token, webhooks
+from dataexchange.openapi.changes import feed_paths
 from dataexchange.openapi.description import general_description
 from dataexchange.openapi.document import DocContext, build_endpoint_document
 from dataexchange.openapi.schemas import error_schemas
 
 CACHE_SIZE = 64
 # Views whose paths are written from the contract (document.py, openapi.jobs), not introspected.
-DOCUMENTED_VIEWS = (DynamicEntityView, JobView, JobResultsView)
+DOCUMENTED_VIEWS = (DynamicEntityView, JobView, JobResultsView, ChangeFeedView)
 _cache = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -61,19 +63,24 @@ def merge(base, ctx):
         "description": general_description(base.get("info", {}).get("description", "")),
     }
     writer = any(action != "view" for _, action in ctx.allowed)  # may create jobs
+    feeds, feed_schemas = feed_paths(ctx)
     document["paths"] = {
         **token.PATHS,
         **base.get("paths", {}),
         **endpoints.paths,
+        **feeds,
         **(jobs.PATHS if writer else {}),
     }
     components = document["components"] = dict(base.get("components", {}))
     own = {
         "schemas": {
-            **error_schemas(), **token.SCHEMAS, **webhooks.SCHEMAS,
+            **error_schemas(),
+            **token.SCHEMAS,
+            **webhooks.SCHEMAS,
             **(jobs.SCHEMAS if writer else {}),
+            **feed_schemas,
         }
-    }  # fmt: skip
+    }
     for section in ("schemas", "parameters", "responses", "headers"):
         merged = {
             **components.get(section, {}),

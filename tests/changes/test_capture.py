@@ -101,3 +101,26 @@ def test_an_update_that_changes_nothing(tracked, statement):
     sql(statement.format(t=TABLE))
     expected = [] if dialect().vendor == "postgresql" else [("update", "1", [])]
     assert logged()[1:] == expected
+
+
+def test_a_view_cannot_be_tracked(item_table):
+    from dataexchange import config_validation as rules
+
+    sql(f"CREATE VIEW chg_item_view AS SELECT id_item, code FROM {TABLE}")
+    try:
+        spec = rules.EndpointSpec(
+            alias="item-view", table_name="chg_item_view", identifier="id_item",
+            track_changes=True,
+        )  # fmt: skip
+        problems = rules.endpoint_problems(spec, rules.Catalog({}))
+        assert [p.message for p in problems if p.attr == "track_changes"] == [
+            "Changes of `chg_item_view` cannot be tracked: it is a view, and row triggers need "
+            "a table."
+        ]
+        untracked = rules.EndpointSpec(
+            alias="item-view", table_name="chg_item_view", identifier="id_item"
+        )
+        problems = rules.endpoint_problems(untracked, rules.Catalog({}))
+        assert not [p for p in problems if p.attr == "track_changes"]
+    finally:
+        sql("DROP VIEW chg_item_view")

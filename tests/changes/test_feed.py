@@ -164,6 +164,15 @@ def test_an_anonymous_caller_is_refused(tracked, api_client):
     assert api_client.get(FEED).status_code == 403
 
 
+def test_a_cursor_beyond_the_log_is_refused_rather_than_skipping(viewer):
+    """A cursor of another database, or of this one before a restore from backup."""
+    sql(f"INSERT INTO {TABLE} (id_item, code, name) VALUES (1, 'A', 'Apple')")
+    _, cursor = follow(viewer, None)
+    assert follow(viewer, cursor)[0] == []
+    status, body = feed(viewer, after=str(int(cursor) + 1))
+    assert (status, [e["code"] for e in body]) == (400, ["1429"])
+
+
 @pytest.mark.parametrize(
     ("params", "code"),
     [

@@ -1,6 +1,8 @@
 """The sequencer numbers change-log entries in commit order, never in insertion order: an entry
 of a transaction still open when a later one committed is numbered after it, once it commits."""
 
+import threading
+
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -81,3 +83,32 @@ def _fail_fast_on_locks():
     }[connection.vendor]
     with connection.cursor() as cursor:
         cursor.execute(statement)
+
+
+def test_concurrent_sequencers_never_hand_out_a_position_twice():
+    """Writers and sequencers on their own connections, all at once: every entry ends with
+    its own position, and the positions are 1..N without a hole."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; nothing runs at once")
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(10):
+                insert_entry(connection, f"{n}-{i}")
+                sequence_pending()
+        except Exception as exc:  # reported below: a thread cannot fail the test itself
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sequence_pending()
+    assert errors == []
+    positions = sorted(ChangeEntry.objects.values_list("position", flat=True))
+    assert positions == list(range(1, 41))
+    assert latest_position() == 40

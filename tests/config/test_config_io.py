@@ -199,7 +199,7 @@ def test_structural_problems_are_reported_with_their_position():
 
     assert caught.value.problems == [
         "[0] (widgets) colour: unknown key. Known keys: tableName, tableAlias, isActive, "
-        "description, definition, childRelations.",
+        "trackChanges, description, definition, childRelations.",
         '[0] (widgets) isActive: must be true or false, got "true".',
         '[0] (widgets) definition.fields[0].isEditable: must be true or false, got "false".',
         "[0] (widgets) definition.fields[1].fieldVisibleName: is required.",

@@ -25,6 +25,9 @@ class BaseDialect:
     upsert_names_target = True  # an upsert names its conflict columns (bulk_create unique_fields)
     identifier_quote = '"'  # encloses an identifier; doubled inside it
     backslash_escapes = False  # a backslash escapes in string literals (MySQL's default mode)
+    transactional_ddl = True  # CREATE/DROP TRIGGER commit with the transaction, not at once
+    # Makes the next transaction READ COMMITTED where a connection's default may be stricter.
+    read_committed_sql = None
 
     def trigger_sql(self, *, name, tables, events, body, when=None, per_row=False, function=None):
         """Return (create, drop) SQL lists of AFTER triggers running `body` on `events` of each

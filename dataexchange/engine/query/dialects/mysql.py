@@ -34,6 +34,8 @@ class MySQLDialect(BaseDialect):
     now_sql = "UTC_TIMESTAMP(6)"
     identifier_quote = "`"
     backslash_escapes = True  # the sql_mode core/env.py sets keeps backslash escapes on
+    transactional_ddl = False  # DDL commits the transaction it is run in
+    read_committed_sql = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"
 
     def event_trigger_sql(self, trigger, event, table, body, when):
         if when:
