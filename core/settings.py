@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dataexchange.idempotency",
     "dataexchange.jobs",
     "dataexchange.changes",
+    "dataexchange.webhooks",
     # The task engine (docs/jobs.md): Django's Tasks API, backported; the database backend
     # needs no other service, the Redis one (django-tasks-rq) serves several worker hosts.
     "django_tasks",
@@ -274,6 +275,13 @@ DATA_EXCHANGE_JOBS = {
 DATA_EXCHANGE_CHANGES = {
     "RETENTION_SECONDS": env_int("DATA_EXCHANGE_CHANGES_RETENTION_SECONDS", 7 * 24 * 60 * 60),
     "MAX_WAITERS": env_int("DATA_EXCHANGE_CHANGES_MAX_WAITERS", 2),
+}
+# Webhooks (dataexchange.webhooks.conf lists every key and its default; docs/webhooks.md).
+DATA_EXCHANGE_WEBHOOKS = {
+    "ALLOW_PRIVATE": env_bool("DATA_EXCHANGE_WEBHOOKS_ALLOW_PRIVATE", False),
+    "LEASE_SECONDS": env_int("DATA_EXCHANGE_WEBHOOKS_LEASE_SECONDS", 60),
+    "DISABLE_AFTER_DAYS": env_int("DATA_EXCHANGE_WEBHOOKS_DISABLE_AFTER_DAYS", 3),
+    "LOG_RETENTION_DAYS": env_int("DATA_EXCHANGE_WEBHOOKS_LOG_RETENTION_DAYS", 30),
 }
 TASKS_BACKEND = os.environ.get("DATA_EXCHANGE_TASKS_BACKEND", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -14,6 +14,7 @@ PRUNERS = {
     "jobs": "dataexchange.jobs.maintenance.jobs_prune",
     "task-results": "dataexchange.jobs.maintenance.task_results_prune",
     "exchange-log": "dataexchange.exchangelog.retention.exchange_log_prune_expired",
+    "webhook-deliveries": "dataexchange.webhooks.retention.webhooks_prune",
 }
 
 

@@ -30,6 +30,7 @@ from dataexchange.exchangelog.business_keys import business_key_texts, item_busi
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
 from dataexchange.exchangelog.rows import insert_rows, new_row
+from dataexchange.webhooks import outbox as webhooks_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +233,8 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
             relax_durability()
         insert_rows(Exchange, [exchange])
         insert_rows(ExchangeItem, items)
+        if exchange.status == Exchange.Status.FAILED:
+            webhooks_outbox.exchange_failed(exchange)
     return exchange
 
 

@@ -29,6 +29,8 @@ DEFAULTS = {
         "alerts.evaluate": 60,
         "changes.sequence": 60,
         "changes.triggers": 300,
+        # webhooks.pump moves changes into the webhook outbox and wakes due deliveries.
+        "webhooks.pump": 5,
     },
     # Tasks enqueued per job at most: how many workers may share one job's chunks.
     "FANOUT": 4,

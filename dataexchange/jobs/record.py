@@ -28,6 +28,7 @@ from dataexchange.exchangelog.recorder import (
     scrub_row,
 )
 from dataexchange.jobs.models import Job, JobChunk
+from dataexchange.webhooks import outbox as webhooks_outbox
 
 ItemStatus = ExchangeItem.Status
 # The members themselves: an attribute of a Choices class is a slow lookup, paid per item.
@@ -102,9 +103,12 @@ def chunk_complete(job, chunk, entries):
     job.items_done += succeeded
     job.items_failed += len(entries) - succeeded
     job.chunks_done += 1
-    if job.chunks_done >= job.chunks_total and not job.is_final:
+    finishing = job.chunks_done >= job.chunks_total and not job.is_final
+    if finishing:
         job.status, job.finished_at = job.outcome_status(), now
     job.save(update_fields=["items_done", "items_failed", "chunks_done", "status", "finished_at"])
+    if finishing:
+        webhooks_outbox.job_finished(job)
     if job.exchange_id is None:
         return job
     if job.method == "DELETE":  # logged as a synchronous DELETE: request-level errors

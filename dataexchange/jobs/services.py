@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from dataexchange.errors import ApiException, Code, fail
 from dataexchange.jobs.models import Job, JobChunk
+from dataexchange.webhooks import outbox as webhooks_outbox
 
 
 def job_cancel(*, job):
@@ -17,6 +18,7 @@ def job_cancel(*, job):
             fail(Code.JOB_FINISHED, id=job.id, status=job.get_status_display())
         job.status, job.finished_at = Job.Status.CANCELLED, timezone.now()
         job.save(update_fields=["status", "finished_at"])
+        webhooks_outbox.job_finished(job)
         JobChunk.objects.filter(
             job=job, status__in=(JobChunk.Status.QUEUED, JobChunk.Status.STAGED)
         ).update(status=JobChunk.Status.CANCELLED, payload="")

@@ -18,6 +18,7 @@ PERIODIC_TASKS = {
     "alerts.evaluate": "dataexchange.exchangelog.alerts.alerts_evaluate_now",
     "changes.sequence": "dataexchange.changes.sequencer.sequence_pending",
     "changes.triggers": "dataexchange.changes.capture.triggers_sync",
+    "webhooks.pump": "dataexchange.webhooks.pump.webhooks_pump",
 }
 
 

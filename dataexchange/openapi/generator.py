@@ -19,7 +19,7 @@ from dataexchange.auth.models import ACTIONS
 from dataexchange.auth.permissions import has_endpoint_permission
 from dataexchange.changes.views import ChangeFeedView
 from dataexchange.jobs.views import JobResultsView, JobView
-from dataexchange.openapi import jobs, token
+from dataexchange.openapi import jobs, token, webhooks
 from dataexchange.openapi.changes import feed_paths
 from dataexchange.openapi.description import general_description
 from dataexchange.openapi.document import DocContext, build_endpoint_document
@@ -76,6 +76,7 @@ def merge(base, ctx):
         "schemas": {
             **error_schemas(),
             **token.SCHEMAS,
+            **webhooks.SCHEMAS,
             **(jobs.SCHEMAS if writer else {}),
             **feed_schemas,
         }

@@ -1,0 +1,1 @@
+"""Signed webhooks: subscriptions, an outbox of deliveries, and the workers that send them."""

@@ -1,0 +1,124 @@
+"""Put events into the outbox: one Delivery row per subscription that wants the event, in the
+transaction of whatever caused it, and a task enqueued once that transaction commits.
+
+Entity events come from the change log (`pump`); jobs and the exchange log call the emitters
+below where a job ends or a failed exchange is recorded."""
+
+from django.db import transaction
+from django.utils import timezone
+
+import orjson
+
+from dataexchange.webhooks.models import TEST_EVENT, Delivery, Event, Subscription
+from dataexchange.webhooks.routing import routes_for
+
+
+def payload_dump(payload):
+    """Return the JSON text of a payload, exactly as it will be signed and sent."""
+    return orjson.dumps(payload).decode()
+
+
+def deliveries_add(rows):
+    """Insert Delivery rows; once the transaction commits, enqueue their subscriptions' tasks."""
+    if not rows:
+        return
+    Delivery.objects.bulk_create(rows)
+    subscription_ids = sorted({row.subscription_id for row in rows})
+    transaction.on_commit(lambda: deliveries_kick(subscription_ids))
+
+
+def deliveries_kick(subscription_ids):
+    """Enqueue a delivery task for each subscription."""
+    from dataexchange.webhooks.tasks import webhook_deliver
+
+    for subscription_id in subscription_ids:
+        webhook_deliver.enqueue(subscription_id)
+
+
+def event_emit(event, alias, entity_key, payload):
+    """Add `payload` for every active subscription routed `event` of endpoint `alias`; return
+    how many. Costs no query when no subscription wants it."""
+    subscription_ids = routes_for(event, alias)
+    if not subscription_ids:
+        return 0
+    body = payload_dump(payload)
+    rows = [
+        Delivery(
+            subscription_id=subscription_id,
+            event=event,
+            endpoint=alias or "",
+            entity_key=entity_key,
+            payload=body,
+        )  # fmt: skip
+        for subscription_id in subscription_ids
+    ]
+    deliveries_add(rows)
+    return len(rows)
+
+
+def job_finished(job):
+    """Emit `job.finished` for `job`, which has just reached a final status (call inside the
+    transaction that stores that status)."""
+    payload = {
+        "type": Event.JOB_FINISHED.value,
+        "timestamp": iso(timezone.now()),
+        "endpoint": job.endpoint,
+        "job": {
+            "id": str(job.id), "status": job.status, "method": job.method,
+            "itemsTotal": job.items_total, "itemsSucceeded": job.items_done,
+            "itemsFailed": job.items_failed, "createdAt": iso(job.created_at),
+            "finishedAt": iso(job.finished_at), "requestId": str(job.exchange_id or "") or None,
+        },
+    }  # fmt: skip
+    return event_emit(Event.JOB_FINISHED, job.endpoint, f"job:{job.id}", payload)
+
+
+def exchange_failed(exchange):
+    """Emit `exchange.failed` for a failed exchange being recorded (call inside the
+    transaction that inserts it)."""
+    payload = {
+        "type": Event.EXCHANGE_FAILED.value,
+        "timestamp": iso(timezone.now()),
+        "endpoint": exchange.endpoint,
+        "exchange": {
+            "requestId": str(exchange.id), "method": exchange.method, "path": exchange.path,
+            "httpStatus": exchange.http_status, "status": exchange.status,
+            "errorCodes": exchange.error_code_list, "itemCount": exchange.item_count,
+            "failedCount": exchange.failed_count, "client": exchange.client,
+            "createdAt": iso(exchange.created_at),
+        },
+    }  # fmt: skip
+    return event_emit(Event.EXCHANGE_FAILED, exchange.endpoint, "", payload)
+
+
+def webhook_test_send(subscription):
+    """Add a `webhook.test` delivery for `subscription` (the admin's "send test event")."""
+    payload = {
+        "type": TEST_EVENT,
+        "timestamp": iso(timezone.now()),
+        "subscription": subscription.name,
+    }
+    with transaction.atomic():
+        deliveries_add(
+            [Delivery(subscription=subscription, event=TEST_EVENT, payload=payload_dump(payload))]
+        )
+
+
+def deliveries_redeliver(deliveries):
+    """Send delivered or dead-lettered `deliveries` again, under their `webhook-id`; return how
+    many were reopened."""
+    with transaction.atomic():
+        reopened = list(deliveries.exclude(status__in=Delivery.OPEN).values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=reopened).update(
+            status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), finished_at=None,
+            lease_until=None, attempts=0,
+        )  # fmt: skip
+        ids = Subscription.objects.filter(deliveries__pk__in=reopened).values_list("pk", flat=True)
+        subscription_ids = sorted(set(ids))
+        transaction.on_commit(lambda: deliveries_kick(subscription_ids))
+    return len(reopened)
+
+
+def iso(moment):
+    """Return `moment` as ISO 8601 (None stays None)."""
+    return moment.isoformat() if moment is not None else None
