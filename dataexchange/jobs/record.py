@@ -25,6 +25,7 @@ from dataexchange.exchangelog.recorder import (
     join_identifiers,
     scrub_row,
 )
+from dataexchange.exchangelog.triage import failures_resolve_written
 from dataexchange.jobs.models import Job, JobChunk
 
 ItemStatus = ExchangeItem.Status
@@ -105,10 +106,12 @@ def exchange_add(job, entries, now):
     policy = Policy.current()
     all_items = log_conf.get("ITEMS") == "all"
     codes = dict.fromkeys(exchange.error_code_list)
-    rows, identifiers = [], []
+    rows, identifiers, written = [], [], []
     for entry in entries:
         identifier = identifier_of(entry.outcome, entry.status, exchange.entity_id)
         identifiers.append(identifier)
+        if entry.status == ItemStatus.PROCESSED:
+            written.append(identifier)
         for error in entry.outcome.errors:
             codes.setdefault(error.code or "", None)
         if all_items or entry.status != ItemStatus.PROCESSED:
@@ -116,6 +119,7 @@ def exchange_add(job, entries, now):
             scrub_row(row)
             rows.append(row)
     ExchangeItem.objects.bulk_create(rows)
+    failures_resolve_written(exchange, written)
     exchange.item_count += len(entries)
     exchange.failed_count += sum(1 for e in entries if e.status == ItemStatus.FAILED)
     exchange.rolled_back_count += sum(1 for e in entries if e.status == ItemStatus.ROLLED_BACK)
