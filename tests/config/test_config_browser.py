@@ -67,3 +67,16 @@ def test_a_back_office_user_creates_an_endpoint_in_the_browser(
     endpoint = Endpoint.objects.get(alias="dxt-parts")
     enabled = endpoint.fields.filter(is_enabled=True).values_list("column_name", flat=True)
     assert list(enabled) == ["id_part", "sku", "qty"]
+
+
+def test_an_endpoint_from_the_empty_state_to_a_first_call(transactional_db, live_server, browser):
+    log_in(browser, live_server)
+    browser.get(f"{live_server.url}/admin/dataexchange/endpoint/add/")
+    browser.find_element(By.CSS_SELECTOR, "#id_table_name option[value=dxt_part]").click()
+    browser.find_element(By.NAME, "_save").click()
+    enable_field(browser, "sku")
+    click(browser, browser.find_element(By.ID, "id_is_active"))
+    click(browser, browser.find_element(By.NAME, "_continue"))
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "live-url"))
+    browser.find_element(By.ID, "live-url").click()
+    assert '"data"' in browser.find_element(By.TAG_NAME, "body").text
