@@ -19,6 +19,7 @@ from dataexchange.admin.forms import (
     EndpointRelationForm,
     EndpointRelationFormSet,
     column_choices,
+    endpoint_column_choices,
 )
 from dataexchange.auth.admin import EndpointPermissionInline
 from dataexchange.config_io import (
@@ -149,6 +150,8 @@ class EndpointAdmin(admin.ModelAdmin):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, EndpointFieldInline | EndpointRelationInline):
             kwargs["form_kwargs"] = {"columns": column_choices(obj.table_name if obj else "")}
+        if isinstance(inline, EndpointRelationInline):
+            kwargs["form_kwargs"]["child_columns"] = endpoint_column_choices()
         return kwargs
 
     @admin.display(description="fields", ordering="enabled_fields")

@@ -58,6 +58,13 @@ def pickable_tables():
     return [name for name in introspection.allowed_table_names() if name.lower() not in taken]
 
 
+def endpoint_column_choices():
+    """Return (alias, column choices) of every configured endpoint: the child columns a
+    relation may use, grouped by endpoint."""
+    endpoints = Endpoint.objects.order_by("alias").values_list("alias", "table_name")
+    return [(alias, column_choices(table)) for alias, table in endpoints]
+
+
 def column_choices(table_name):
     """Return (column, label) choices of a table's real columns, empty when it is missing."""
     info = introspection.describe_table(table_name) if table_name else None
@@ -338,15 +345,25 @@ class EndpointRelationForm(forms.ModelForm):
     parent_field = forms.ChoiceField(
         label="Parent column", help_text="Column of this endpoint's table the child refers to."
     )
+    child_field = TableField(
+        label="Child column",
+        help_text="Column of the child's table that refers to the parent (listed by endpoint).",
+    )
 
     class Meta:
         model = EndpointRelation
         fields = ("name", "child", "child_field", "parent_field", "is_editable")
-        labels = {"child_field": "Child column"}
 
-    def __init__(self, *args, columns=(), **kwargs):
+    def __init__(self, *args, columns=(), child_columns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent_field"].choices = [("", "---------"), *columns]
+        choices = [("", "---------"), *child_columns]
+        current = self.initial.get("child_field")
+        if current and not any(
+            current == value for _, group in child_columns for value, _ in group
+        ):
+            choices.append((current, current))  # a column since dropped: keep it visible
+        self.fields["child_field"].choices = choices
 
     def clean(self):
         cleaned = super().clean()

@@ -120,3 +120,17 @@ INLINE = {
     "permissions-MIN_NUM_FORMS": "0",
     "permissions-MAX_NUM_FORMS": "1000",
 }
+
+
+def test_relation_child_columns_are_chosen_from_the_child_tables(admin_client):
+    create(admin_client, "dxt_part", "parts")
+    endpoint, data = edit_page(admin_client)
+    response = admin_client.get(change_url(endpoint))
+    relations = [
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "relations"
+    ]
+    choices = dict(relations[0].formset.empty_form.fields["child_field"].choices)
+    assert ("fk_widget", "fk_widget (integer)") in choices["parts"]
+    assert [value for value, _ in choices["parts"]] == ["id_part", "fk_widget", "sku", "qty"]
+    assert 'name="relations-__prefix__-child_field"' in response.content.decode()
+    assert "<select" in str(relations[0].formset.empty_form["child_field"])

@@ -37,7 +37,13 @@ class ErrorCodeFilter(admin.SimpleListFilter):
 
 
 class ItemErrorCodeFilter(ErrorCodeFilter):
-    """Items whose (first) error has the code."""
+    """Items whose (first) error has the code; only the codes that occur are offered (one
+    DISTINCT over the error-code index), so the list is short and each choice finds items."""
+
+    def lookups(self, request, model_admin):
+        present = ExchangeItem.objects.exclude(error_code="").values_list("error_code", flat=True)
+        codes = sorted(set(present.distinct().order_by()), key=lambda c: (len(c), c))
+        return [(code, f"{code} {meaning(code)}" if code in CATALOGUE else code) for code in codes]
 
     def queryset(self, request, queryset):
         code = self.value()
