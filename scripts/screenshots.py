@@ -120,7 +120,13 @@ def shoot(base, out):
                 "Page.captureScreenshot",
                 {
                     "captureBeyondViewport": True,
-                    "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 2400), "scale": 1},
+                    "clip": {
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": min(height, 2400),
+                        "scale": 1,
+                    },
                 },
             )
             (out / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
@@ -141,7 +147,15 @@ def main():
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "load_demo", "--products", "50", "--quiet")
         manage(env, "import_endpoints", str(ROOT / "dataexchange" / "demo" / "endpoints.json"))
-        manage(env, "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com")
+        manage(
+            env,
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "admin",
+            "--email",
+            "admin@example.com",
+        )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
