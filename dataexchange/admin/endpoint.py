@@ -19,6 +19,7 @@ from dataexchange.admin.forms import (
     EndpointRelationForm,
     EndpointRelationFormSet,
     column_choices,
+    endpoint_column_choices,
 )
 from dataexchange.auth.admin import EndpointPermissionInline
 from dataexchange.changes.capture import triggers_sync_on_save
@@ -53,6 +54,23 @@ def specification_url():
         return download_url()
     except (ImportError, NoReverseMatch):
         return None
+
+
+def api_url(alias):
+    """Return the path the endpoint `alias` is served at."""
+    return f"/{conf.get('ROUTE_PREFIX').strip('/')}/{alias}"
+
+
+def live_message(request, endpoint):
+    """Return the "live at" message of an active endpoint, linking its rows and its docs."""
+    url = request.build_absolute_uri(api_url(endpoint.alias))
+    return format_html(
+        'Live at <a href="{}" id="live-url">{}</a> (GET it while logged in, or with a token or '
+        'an API key granted on it); <a href="{}">try it in the API docs</a>.',
+        url,
+        url,
+        documentation_url(endpoint.alias),
+    )
 
 
 class EndpointFieldInline(admin.TabularInline):
@@ -134,6 +152,8 @@ class EndpointAdmin(admin.ModelAdmin):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, EndpointFieldInline | EndpointRelationInline):
             kwargs["form_kwargs"] = {"columns": column_choices(obj.table_name if obj else "")}
+        if isinstance(inline, EndpointRelationInline):
+            kwargs["form_kwargs"]["child_columns"] = endpoint_column_choices()
         return kwargs
 
     @admin.display(description="fields", ordering="enabled_fields")
@@ -142,8 +162,7 @@ class EndpointAdmin(admin.ModelAdmin):
 
     @admin.display(description="API")
     def api_link(self, obj):
-        prefix = conf.get("ROUTE_PREFIX").strip("/")
-        url = f"/{prefix}/{obj.alias}"
+        url = api_url(obj.alias)
         return format_html('<a href="{}">{}</a>', url, url) if obj.is_active else "inactive"
 
     @admin.display(description="docs")
@@ -199,6 +218,20 @@ class EndpointAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:dataexchange_endpoint_change", args=[obj.pk]))
+
+    def response_change(self, request, obj):
+        """After a save, say where the endpoint is served and link to try it, or that it is
+        not served yet."""
+        if IS_POPUP_VAR not in request.POST:
+            if obj.is_active:
+                self.message_user(request, live_message(request, obj), messages.INFO)
+            else:
+                self.message_user(
+                    request,
+                    f"“{obj.alias}” is inactive: tick Active and save to serve it.",
+                    messages.WARNING,
+                )
+        return super().response_change(request, obj)
 
     @admin.action(description="Export selected endpoints as a JSON file", permissions=("view",))
     def export_selected(self, request, queryset):

@@ -4,6 +4,7 @@ Every save is checked by `config_validation`, the same rules the importer applie
 problem is shown next to the input it is about.
 """
 
+import json
 from dataclasses import replace
 
 from django import forms
@@ -49,12 +50,20 @@ FIELD_COLUMNS = (  # the field grid's columns, in Spryker's order
 )
 SPEC_TUPLES = ("constraints", "enum_values")
 SMALL_NUMBER = forms.NumberInput(attrs={"style": "width: 5em"})
+NUMERIC_TYPES = ("integer", "float")  # decimals keep the text typed: exact
 
 
 def pickable_tables():
     """Return the tables a new endpoint may use: real, allowed and not configured yet."""
     taken = {name.lower() for name in Endpoint.objects.values_list("table_name", flat=True)}
     return [name for name in introspection.allowed_table_names() if name.lower() not in taken]
+
+
+def endpoint_column_choices():
+    """Return (alias, column choices) of every configured endpoint: the child columns a
+    relation may use, grouped by endpoint."""
+    endpoints = Endpoint.objects.order_by("alias").values_list("alias", "table_name")
+    return [(alias, column_choices(table)) for alias, table in endpoints]
 
 
 def column_choices(table_name):
@@ -66,9 +75,12 @@ def column_choices(table_name):
 
 
 def add_problems(form, problems):
-    """Show each problem next to its input, or above the form when it has none there."""
+    """Show each problem next to its input, or above the form when it has none there; an
+    input that already shows an error keeps only that one."""
     for problem in problems:
-        form.add_error(problem.attr if problem.attr in form.fields else None, problem.message)
+        attr = problem.attr if problem.attr in form.fields else None
+        if attr is None or attr not in form.errors:
+            form.add_error(attr, problem.message)
 
 
 def spec_from_instance(endpoint, **parts):
@@ -78,6 +90,21 @@ def spec_from_instance(endpoint, **parts):
     values["identifier"] = values["identifier"] or ""
     values["business_keys"] = tuple(tuple(key) for key in endpoint.business_keys or ())
     return rules.EndpointSpec(**values, **parts)
+
+
+def no_tables_reason():
+    """Return why the table picker is empty and what to do about it."""
+    if introspection.allowed_table_names():
+        return (
+            "No table is left to pick: every allowed table of the database is already exposed "
+            "by an endpoint. Edit that endpoint instead (the list links each table to its "
+            "endpoint), delete it to start over, or create a new table in the database."
+        )
+    return (
+        "No table can be exposed: the database has no tables this application may serve "
+        "(its own tables, Django's and DATA_EXCHANGE_DISALLOWED_TABLES are never offered). "
+        "Create the tables first, or check DATABASE_URL."
+    )
 
 
 class TableField(forms.ChoiceField):
@@ -109,6 +136,10 @@ class EndpointCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         choices = [(t, f"{t} → {introspection.propose_alias(t)}") for t in pickable_tables()]
         self.fields["table_name"].choices = [("", "---------"), *choices]
+        self.no_tables = None if choices else no_tables_reason()
+        if self.no_tables:
+            self.fields["table_name"].help_text = self.no_tables
+            self.fields["table_name"].error_messages["required"] = self.no_tables
         self.spec = None
 
     def clean(self):
@@ -218,10 +249,52 @@ class EndpointChangeForm(forms.ModelForm):
         return cleaned
 
 
+class EnumValuesField(forms.Field):
+    """Enum values edited as a list, one value per line (or separated by commas on one line),
+    stored as the same JSON list; a JSON list typed as before is read as one."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "cols": 12, "placeholder": "one per line"})
+
+    def prepare_value(self, value):
+        if isinstance(value, str):  # as typed, redisplayed after an error
+            return value
+        return "\n".join(str(item) for item in value or ())
+
+    def to_python(self, value):
+        text = (value or "").strip()
+        if not text:
+            return []
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list) and not any(isinstance(v, dict | list) for v in parsed):
+                return parsed
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) == 1 and "," in lines[0]:
+            lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+        return lines
+
+
+def number(value):
+    """Return `value` as an int or a float; ValueError if it is not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 class EndpointFieldForm(forms.ModelForm):
     """One row of the field grid: a real column, its public name, type and validation."""
 
     column_name = forms.ChoiceField(label="Column")
+    enum_values = EnumValuesField(
+        required=False, label="Enum values", help_text="Allowed values, one per line."
+    )
     constraints = forms.MultipleChoiceField(
         choices=[(name, name) for name in rules.CONSTRAINTS],
         widget=forms.CheckboxSelectMultiple,
@@ -243,7 +316,6 @@ class EndpointFieldForm(forms.ModelForm):
             "scale": SMALL_NUMBER,
             "description": forms.TextInput(attrs={"size": 16}),
             "examples": forms.TextInput(attrs={"size": 12}),
-            "enum_values": forms.TextInput(attrs={"size": 12}),
         }
 
     def __init__(self, *args, columns=(), **kwargs):
@@ -253,12 +325,16 @@ class EndpointFieldForm(forms.ModelForm):
             self.initial["constraints"] = list(field_spec_from_row(self.instance).constraints)
 
     def clean_enum_values(self):
-        values = self.cleaned_data.get("enum_values")
-        if values in (None, ""):
-            return []
-        if not isinstance(values, list) or any(isinstance(v, dict | list) for v in values):
-            raise ValidationError('Enter a JSON list of values, e.g. ["new", "used"].')
-        return values
+        """Return the list of values: numbers for numeric fields, text otherwise."""
+        values = self.cleaned_data.get("enum_values") or []
+        if self.cleaned_data.get("type") in NUMERIC_TYPES:
+            try:
+                return [number(value) for value in values]
+            except ValueError:
+                raise ValidationError(
+                    "The allowed values of a numeric field must be numbers, one per line."
+                ) from None
+        return [str(value) for value in values]
 
     def clean(self):
         # The row's own rules are checked here, so their messages replace the model's.
@@ -292,9 +368,10 @@ class EndpointFieldFormSet(BaseInlineFormSet):
         return
 
     def clean(self):
+        # Checked even when rows have errors of their own, so that every problem shows in one
+        # save (the identifier's after a length's, not in a second round); a row's field that
+        # already has an error gets no second one.
         super().clean()
-        if any(form.errors for form in self.forms):
-            return
         forms_ = [form for form in self.forms if self._kept(form)]
         spec = spec_from_instance(self.instance, fields=tuple(f.field_spec() for f in forms_))
         catalog = rules.Catalog.from_database(exclude_pk=self.instance.pk)
@@ -325,15 +402,25 @@ class EndpointRelationForm(forms.ModelForm):
     parent_field = forms.ChoiceField(
         label="Parent column", help_text="Column of this endpoint's table the child refers to."
     )
+    child_field = TableField(
+        label="Child column",
+        help_text="Column of the child's table that refers to the parent (listed by endpoint).",
+    )
 
     class Meta:
         model = EndpointRelation
         fields = ("name", "child", "child_field", "parent_field", "is_editable")
-        labels = {"child_field": "Child column"}
 
-    def __init__(self, *args, columns=(), **kwargs):
+    def __init__(self, *args, columns=(), child_columns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent_field"].choices = [("", "---------"), *columns]
+        choices = [("", "---------"), *child_columns]
+        current = self.initial.get("child_field")
+        if current and not any(
+            current == value for _, group in child_columns for value, _ in group
+        ):
+            choices.append((current, current))  # a column since dropped: keep it visible
+        self.fields["child_field"].choices = choices
 
     def clean(self):
         cleaned = super().clean()
@@ -366,9 +453,7 @@ class EndpointRelationFormSet(BaseInlineFormSet):
         return
 
     def clean(self):
-        super().clean()
-        if any(form.errors for form in self.forms):
-            return
+        super().clean()  # checked even when rows have errors: see EndpointFieldFormSet.clean
         forms_ = [
             form
             for form in self.forms

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_variables
 
 from dataexchange.auth.models import AccessToken, ApiKey, EndpointPermission
@@ -98,15 +99,35 @@ class ApiKeyAdmin(admin.ModelAdmin):
     """API keys: the secret is generated on save and shown once, on the page answering the save
     (never in a message, cookie, URL or log; only its hash is stored)."""
 
-    list_display = ("name", "owner", "is_active", "valid_to", "rate", "last_used_at", "created_at")
+    list_display = (
+        "name",
+        "prefix",
+        "owner",
+        "is_active",
+        "valid_to",
+        "rate",
+        "last_used_at",
+        "created_at",
+    )
     list_filter = ("is_active", "valid_to", "last_used_at")
     list_select_related = ("owner",)
-    search_fields = ("name", "owner__username", "owner__email")
+    search_fields = ("name", "key_prefix", "owner__username", "owner__email")
     autocomplete_fields = ("owner",)
-    fields = ("name", "owner", "is_active", "valid_to", "rate", "created_at", "last_used_at")
-    readonly_fields = ("created_at", "last_used_at")
+    fields = (
+        "name", "owner", "is_active", "valid_to", "rate", "prefix", "created_at", "last_used_at",
+    )  # fmt: skip
+    readonly_fields = ("prefix", "created_at", "last_used_at")
     inlines = (ApiKeyPermissionInline,)
     actions = ("deactivate_keys", "regenerate_keys")
+
+    @admin.display(description="key starts with", ordering="key_prefix")
+    def prefix(self, obj):
+        """The secret's first characters, to tell keys apart (keys older than the prefix: -)."""
+        return format_html("<code>{}…</code>", obj.key_prefix) if obj.key_prefix else "-"
+
+    def get_changeform_initial_data(self, request):
+        """A new key is owned by whoever creates it unless they choose another owner."""
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
 
     @sensitive_variables("raw")
     def save_model(self, request, obj, form, change):
@@ -135,7 +156,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         new_secrets = []
         for key in queryset:
             new_secrets.append((key, key.set_new_key()))
-            key.save(update_fields=["key_hash"])
+            key.save(update_fields=["key_hash", "key_prefix"])
         return self.secrets_response(request, new_secrets)
 
     @sensitive_variables("new_secrets")

@@ -228,6 +228,9 @@ class AccessToken(models.Model):
         return self.State.ACTIVE
 
 
+KEY_PREFIX_CHARS = 6
+
+
 class ApiKeyQuerySet(models.QuerySet):
     def usable(self):
         """Return keys that are active, unexpired and owned by an active user."""
@@ -267,6 +270,9 @@ class ApiKey(models.Model):
         "deactivating the owner disables the key.",
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The secret's first characters, shown in lists to tell keys apart (as GitHub and Stripe
+    # do); far too few to guess the rest from.
+    key_prefix = models.CharField("key starts with", max_length=8, blank=True, editable=False)
     is_active = models.BooleanField("active", default=True)
     valid_to = models.DateTimeField(
         null=True, blank=True, help_text="The key stops working at this moment; empty: never."
@@ -298,6 +304,7 @@ class ApiKey(models.Model):
         """Give the key a fresh secret; return the raw secret, which is never stored."""
         raw = new_secret()
         self.key_hash = hash_secret(raw)
+        self.key_prefix = raw[:KEY_PREFIX_CHARS]
         return raw
 
     def record_use(self):

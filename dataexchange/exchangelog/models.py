@@ -141,6 +141,15 @@ class ExchangeItem(models.Model):
         UPDATE = "update", "update"
         UPSERT = "upsert", "create or update"
 
+    class Triage(models.IntegerChoices):
+        """Where a failure stands. Numbers, so that ordering by (triage, created_at) lists open
+        failures first with the help of an index; items that did not fail sort last."""
+
+        OPEN = 1, "open"
+        RESOLVED = 2, "resolved"
+        IGNORED = 3, "ignored"
+        NONE = 9, "not a failure"
+
     # No index of its own: the unique (exchange, index) constraint serves lookups by exchange.
     exchange = models.ForeignKey(
         Exchange, on_delete=models.CASCADE, related_name="items", db_index=False
@@ -171,9 +180,16 @@ class ExchangeItem(models.Model):
         blank=True,
         related_name="replay_of",
     )
+    triage = models.PositiveSmallIntegerField(choices=Triage.choices, default=Triage.NONE)
+    triage_note = models.TextField("note", blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.CharField(
+        max_length=255, blank=True, help_text="Who resolved, ignored or reopened it last."
+    )
 
     class Meta:
         ordering = ["-created_at", "exchange_id", "index"]
+        permissions = [("triage_exchangeitem", "Can resolve, ignore and reopen failures")]
         constraints = [
             models.UniqueConstraint(fields=["exchange", "index"], name="exlog_item_uniq"),
         ]
@@ -183,6 +199,7 @@ class ExchangeItem(models.Model):
             models.Index(fields=["identifier"], name="exlog_item_identifier"),
             models.Index(fields=["business_key"], name="exlog_item_business_key"),
             models.Index(fields=["error_code"], name="exlog_item_code"),
+            models.Index(fields=["triage", "created_at"], name="exlog_item_triage"),
         ]
 
     def __str__(self):

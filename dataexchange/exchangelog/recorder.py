@@ -30,6 +30,7 @@ from dataexchange.exchangelog.business_keys import business_key_texts, item_busi
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
 from dataexchange.exchangelog.rows import insert_rows, new_row
+from dataexchange.exchangelog.triage import failures_resolve_written
 from dataexchange.webhooks import outbox as webhooks_outbox
 
 logger = logging.getLogger(__name__)
@@ -217,9 +218,9 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         duration_ms=round(((trace.finished or time.perf_counter()) - trace.started) * 1000, 3),
         replay_of_id=replay_of.pk if replay_of is not None else None,
     )
-    items = []
+    items, written = [], ()
     if trace.outcomes is not None:
-        items = summarize_items(exchange, trace, all_items or conf.get("ITEMS") == "all")
+        items, written = summarize_items(exchange, trace, all_items or conf.get("ITEMS") == "all")
     else:
         summarize_request(exchange, received.errors)
     if http_status >= 500:
@@ -235,6 +236,7 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         insert_rows(ExchangeItem, items)
         if exchange.status == Exchange.Status.FAILED:
             webhooks_outbox.exchange_failed(exchange)
+        failures_resolve_written(exchange, written)
     return exchange
 
 
@@ -289,12 +291,12 @@ def summarize_request(exchange, errors):
 
 def summarize_items(exchange, trace, all_items):
     """Fill counts, codes, identifiers and status from the item outcomes; return the item rows
-    to keep."""
+    to keep and the identifiers of the items written."""
     outcomes = trace.outcomes
     # A dry run rolls back like a failed batch: its valid items were written, then undone.
     batch_failed = trace.dry_run or (bool(trace.transactional) and any(r.errors for r in outcomes))
     policy = Policy.current()
-    items, identifiers, codes = [], [], {}
+    items, identifiers, codes, written = [], [], {}, []
     for index, outcome in enumerate(outcomes):
         status = Status.FAILED if outcome.errors else Status.PROCESSED
         if status == Status.PROCESSED and batch_failed:
@@ -304,6 +306,8 @@ def summarize_items(exchange, trace, all_items):
         identifier = identifier_of(outcome, status, exchange.entity_id)
         identifiers.append(identifier)
         identifiers.extend(business_key_texts(outcome))
+        if status == Status.PROCESSED:
+            written.append(identifier)
         if all_items or status != Status.PROCESSED:
             items.append(item_row(exchange, index, outcome, status, identifier, policy))
     failed = sum(1 for outcome in outcomes if outcome.errors)
@@ -312,7 +316,7 @@ def summarize_items(exchange, trace, all_items):
     exchange.error_codes = join_codes(code for code in codes if code)
     exchange.identifiers = join_identifiers(identifiers)
     exchange.status = exchange_status(len(outcomes), failed, bool(trace.transactional))
-    return items
+    return items, written
 
 
 def exchange_status(total, failed, transactional):
@@ -347,6 +351,7 @@ def item_row(exchange, index, outcome, status, identifier, policy):
         request_data=received.text,
         data_complete=received.complete,
         response_data=written.text,
+        triage=ExchangeItem.Triage.OPEN if status == Status.FAILED else ExchangeItem.Triage.NONE,
     )
 
 

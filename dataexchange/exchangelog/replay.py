@@ -78,4 +78,12 @@ def link_replays(exchange, items):
     replayed = {item.index: item for item in exchange.items.all()}
     for position, item in enumerate(items):
         item.replayed_as = replayed.get(position)
-    ExchangeItem.objects.bulk_update(items, ["replayed_as"])
+        if replayed_fine(item) and item.triage == ExchangeItem.Triage.OPEN:
+            item.triage, item.triaged_at = ExchangeItem.Triage.RESOLVED, exchange.created_at
+            item.triaged_by = f"automatically: replayed successfully by request {exchange.pk}"
+    ExchangeItem.objects.bulk_update(items, ["replayed_as", "triage", "triaged_at", "triaged_by"])
+
+
+def replayed_fine(item):
+    """Return whether `item` was replayed and its replay was written."""
+    return item.replayed_as is not None and item.replayed_as.status == ExchangeItem.Status.PROCESSED

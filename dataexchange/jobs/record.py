@@ -27,6 +27,7 @@ from dataexchange.exchangelog.recorder import (
     join_identifiers,
     scrub_row,
 )
+from dataexchange.exchangelog.triage import failures_resolve_written
 from dataexchange.jobs.models import Job, JobChunk
 from dataexchange.webhooks import outbox as webhooks_outbox
 
@@ -136,6 +137,12 @@ def exchange_add(job, entries, statuses, now):
         scrub_row(row)
         rows.append(row)
     ExchangeItem.objects.bulk_create(rows)
+    written = [
+        identifier_of(e.outcome, e.status, exchange.entity_id)
+        for e in entries
+        if e.status == PROCESSED
+    ]
+    failures_resolve_written(exchange, written)
     exchange.item_count += len(entries)
     exchange.failed_count += statuses.count(FAILED)
     exchange.rolled_back_count += statuses.count(ROLLED_BACK)

@@ -203,7 +203,11 @@ def test_editing_fields_enables_renames_and_sets_rules(admin_client):
         ),
         ("id_widget", {"is_enabled": ""}, "Identifier `id_widget` must be an enabled field."),
         ("code", {"column_name": "name"}, "Column `name` is configured twice."),
-        ("code", {"enum_values": '"AB"'}, 'Enter a JSON list of values, e.g. ["new", "used"].'),
+        (
+            "stock",
+            {"enum_values": "1\nmany"},
+            "The allowed values of a numeric field must be numbers, one per line.",
+        ),
     ],
 )
 def test_every_field_rule_has_a_message(admin_client, column, values, message):

@@ -67,3 +67,50 @@ def test_a_back_office_user_creates_an_endpoint_in_the_browser(
     endpoint = Endpoint.objects.get(alias="dxt-parts")
     enabled = endpoint.fields.filter(is_enabled=True).values_list("column_name", flat=True)
     assert list(enabled) == ["id_part", "sku", "qty"]
+
+
+def test_an_endpoint_from_the_empty_state_to_a_first_call(transactional_db, live_server, browser):
+    log_in(browser, live_server)
+    browser.get(f"{live_server.url}/admin/dataexchange/endpoint/add/")
+    browser.find_element(By.CSS_SELECTOR, "#id_table_name option[value=dxt_part]").click()
+    browser.find_element(By.NAME, "_save").click()
+    enable_field(browser, "sku")
+    click(browser, browser.find_element(By.ID, "id_is_active"))
+    click(browser, browser.find_element(By.NAME, "_continue"))
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "live-url"))
+    browser.find_element(By.ID, "live-url").click()
+    assert '"data"' in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_the_field_grid_fits_its_box_and_shows_every_error_at_once(
+    transactional_db, live_server, browser
+):
+    log_in(browser, live_server)
+    browser.set_window_size(1440, 900)
+    browser.get(f"{live_server.url}/admin/dataexchange/endpoint/add/")
+    browser.find_element(By.CSS_SELECTOR, "#id_table_name option[value=dxt_widget]").click()
+    browser.find_element(By.NAME, "_save").click()
+    grid = browser.find_element(By.ID, "fields-group")
+    sizes = browser.execute_script(
+        "const t = arguments[0].querySelector('.tabular'); return [t.scrollWidth, t.clientWidth];",
+        grid,
+    )
+    assert sizes[0] <= sizes[1], sizes
+    enum = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")[1]
+    enum.send_keys("draft, final")
+    ident = browser.find_elements(By.CSS_SELECTOR, "input[name$='-is_enabled']")[0]
+    click(browser, ident)  # the identifier disabled: a problem of the grid as a whole
+    name = browser.find_elements(By.CSS_SELECTOR, "input[name$='-visible_name']")[1]
+    name.clear()
+    name.send_keys("a b")  # a row's own problem
+    click(browser, browser.find_element(By.NAME, "_continue"))
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".errornote"))
+    errors = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist li")]
+    assert any("Visible name `a b` is not valid" in e for e in errors), errors
+    assert any("must be an enabled field" in e for e in errors), errors
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    for error in browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist"):
+        assert error.rect["x"] + error.rect["width"] <= width
+    kept = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")[1]
+    assert kept.get_attribute("value") == "draft, final"  # kept as typed, and accepted
+    assert "Enter a valid JSON" not in browser.page_source
