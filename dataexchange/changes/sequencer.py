@@ -14,7 +14,9 @@ other under the lock, so the positions a reader sees are always 1..N without hol
 On SQLite the write lock (transactions are IMMEDIATE, core/env.py) serialises writers anyway.
 """
 
-from django.db import connection, transaction
+import time
+
+from django.db import OperationalError, connection, transaction
 
 from dataexchange.changes import conf
 from dataexchange.changes.models import ChangeEntry, ChangeSequence
@@ -32,10 +34,27 @@ def sequence_pending():
     batch = conf.get("SEQUENCE_BATCH")
     total = 0
     while True:
-        numbered = _sequence_batch(batch)
+        numbered = _sequence_batch_retried(batch)
         total += numbered
         if numbered < batch:
             return total
+
+
+# Two sequencers (a feed reader and the periodic task) may meet a deadlock or a lock timeout
+# on MariaDB (InnoDB picks a victim) or PostgreSQL: the victim's batch rolled back whole, so it
+# is simply run again; after the last attempt the error goes up (a request answers 503 `1415`).
+ATTEMPTS = 3
+
+
+def _sequence_batch_retried(batch):
+    """Run `_sequence_batch`, again after a lock conflict, up to ATTEMPTS times."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _sequence_batch(batch)
+        except OperationalError:
+            if attempt == ATTEMPTS or connection.in_atomic_block:
+                raise
+            time.sleep(0.01 * attempt)
 
 
 def _sequence_batch(batch):

@@ -26,6 +26,7 @@ from dataexchange.exchangelog.models import (
     MaintenanceWindow,
 )
 from dataexchange.jobs import conf as jobs_conf
+from dataexchange.webhooks import outbox as webhooks_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ def transition(rule, breached, now):
 
 
 def notify(rule, kind, finding, now):
-    """Mail the rule's recipients and record the notification."""
+    """Mail the rule's recipients, post it to the webhook subscriptions of `alert` events, and
+    record the notification."""
     subject = SUBJECTS[kind].format(rule=rule.name)
     state = "no longer holds" if kind == Sent.RECOVERED else "holds"
     body = (
@@ -133,6 +135,7 @@ def notify(rule, kind, finding, now):
     if recipients:
         sender = conf.get("ALERT_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL
         send_mail(subject, body, sender, recipients)
+    webhooks_outbox.alert_notified(rule, kind, subject, finding.summary, finding.link, now)
     AlertNotification.objects.create(
         rule=rule,
         kind=kind,

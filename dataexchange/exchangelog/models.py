@@ -243,7 +243,13 @@ class AlertRule(models.Model):
         max_length=255, blank=True, help_text="Error codes only: e.g. 1302, 1309."
     )
     window_minutes = models.PositiveIntegerField("window (minutes)", default=60)
-    recipients = models.TextField(help_text="Email addresses, separated by commas or lines.")
+    recipients = models.TextField(
+        blank=True,
+        help_text=(
+            "Email addresses, separated by commas or lines. Empty: no mail; the rule then "
+            "only reaches webhook subscriptions of `alert` events (Slack, Teams)."
+        ),
+    )
     cooldown_minutes = models.PositiveIntegerField(
         "cooldown (minutes)",
         default=60,

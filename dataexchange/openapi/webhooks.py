@@ -116,6 +116,35 @@ SCHEMAS = {
         ["endpoint", "timestamp", "exchange"],
         "A write failed (the exchange log recorded it with status `failed`).",
     ),
+    "WebhookAlertEvent": {
+        "type": "object",
+        "description": "An alert rule fired, keeps firing past its cooldown, or recovered. Also "
+        "a chat message: Slack incoming webhooks and Microsoft Teams connectors post `text`; "
+        "Teams shows `title` and `summary`.",
+        "properties": {
+            "type": {"type": "string", "enum": ["alert"]},
+            "endpoint": {"type": "string", "nullable": True, "description": "The rule's scope."},
+            "timestamp": TIMESTAMP,
+            "text": {"type": "string"},
+            "title": {"type": "string"},
+            "summary": {"type": "string"},
+            "alert": {
+                "type": "object",
+                "properties": {
+                    "rule": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["fired", "reminder", "recovered"]},
+                    "condition": {"type": "string"},
+                    "threshold": {"type": "integer"},
+                    "windowMinutes": {"type": "integer"},
+                    "endpoint": {"type": "string", "nullable": True},
+                    "finding": {"type": "string"},
+                    "link": {"type": "string"},
+                },
+                "required": ["rule", "kind", "condition", "finding", "link"],
+            },
+        },
+        "required": ["type", "endpoint", "timestamp", "text", "title", "summary", "alert"],
+    },
     "WebhookTestEvent": {
         "type": "object",
         "description": 'Sent by the admin\'s "Send a test event".',

@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     DELETED = "entity.deleted", "entity deleted"
     JOB_FINISHED = "job.finished", "job finished"
     EXCHANGE_FAILED = "exchange.failed", "exchange failed"
+    ALERT = "alert", "alert fired, still failing or recovered (Slack/Teams-compatible)"
 
 
 ENTITY_EVENTS = (Event.CREATED, Event.UPDATED, Event.DELETED)

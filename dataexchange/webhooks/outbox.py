@@ -73,6 +73,29 @@ def job_finished(job):
     return event_emit(Event.JOB_FINISHED, job.endpoint, f"job:{job.id}", payload)
 
 
+def alert_notified(rule, kind, subject, summary, link, now):
+    """Emit `alert` for an alert rule that fired, keeps firing past its cooldown or recovered.
+
+    The payload is also a chat message: `text` (Slack incoming webhooks, Microsoft Teams
+    connectors and most chat tools post it as is), `title` and `summary` (Teams' message card),
+    beside the structured `alert` object. Routed like the other events, by the rule's endpoint
+    (a rule over all endpoints reaches subscriptions without an endpoint filter)."""
+    payload = {
+        "type": Event.ALERT.value,
+        "timestamp": iso(now),
+        "endpoint": rule.endpoint or None,
+        "text": f"{subject}\n{summary}\n{link}",
+        "title": subject,
+        "summary": subject,
+        "alert": {
+            "rule": rule.name, "kind": kind, "condition": rule.get_kind_display(),
+            "threshold": rule.threshold, "windowMinutes": rule.window_minutes,
+            "endpoint": rule.endpoint or None, "finding": summary, "link": link,
+        },
+    }  # fmt: skip
+    return event_emit(Event.ALERT, rule.endpoint or "", f"alert:{rule.pk}", payload)
+
+
 def exchange_failed(exchange):
     """Emit `exchange.failed` for a failed exchange being recorded (call inside the
     transaction that inserts it)."""

@@ -103,7 +103,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
             outcome = rule_evaluate(rule, now)
             detail = f": {outcome.finding.summary}" if outcome.finding else ""
             mailed = ""
-            if outcome.action in MAILING_ACTIONS:
+            if outcome.action in MAILING_ACTIONS and rule.recipient_list():
                 mailed = f" A {outcome.action} mail was sent to {', '.join(rule.recipient_list())}."
             self.message_user(
                 request, f"{rule.name}: {outcome.action}{detail}.{mailed}", messages.INFO
