@@ -197,6 +197,8 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, re
             rule.must_send(field, selects_row=not single) or database_requires(kind, field, column)
         )
         nullable = not must and (kind == "create" or column is None or column.nullable)
+        if by_key and field.is_identifier:  # null or absent: the row is picked by a key
+            nullable = True
         rules = integer_range(endpoint, field) or ()
         properties[field.name] = field_schema(field, nullable=nullable, rules=rules)
         if field.name in references:
@@ -211,7 +213,10 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, re
     identifier = endpoint.identifier.name
     if by_key and identifier in required:
         required.remove(identifier)
-        schema["anyOf"] = [{"required": [identifier]}] + [
+        given = field_schema(
+            endpoint.identifier, nullable=False, rules=integer_range(endpoint, endpoint.identifier)
+        )  # the identifier branch: sent and not null
+        schema["anyOf"] = [{"required": [identifier], "properties": {identifier: given}}] + [
             {"required": [f.name for f in key.fields]} for key in endpoint.business_keys
         ]
     if required:

@@ -238,8 +238,11 @@ def test_the_openapi_document_accepts_the_key_object_forms(api, catalogue):
         "$ref": "#/components/schemas/currencies.BusinessKey"
     }
     assert create["fk_currency"]["oneOf"][0]["type"] == "integer"
-    # An update item picks its row by the identifier or by the whole business key.
-    assert schemas["prices.Update"]["anyOf"] == [
-        {"required": ["id_price"]},
-        {"required": ["fk_product", "fk_currency"]},
-    ]
+    # An update item picks its row by the identifier (sent, not null) or by the whole business
+    # key; a null identifier is "not sent".
+    by_id, by_key = schemas["prices.Update"]["anyOf"]
+    assert by_id["required"] == ["id_price"]
+    assert by_id["properties"]["id_price"]["type"] == "integer"
+    assert "nullable" not in by_id["properties"]["id_price"]
+    assert schemas["prices.Update"]["properties"]["id_price"]["nullable"] is True
+    assert by_key == {"required": ["fk_product", "fk_currency"]}
