@@ -13,7 +13,7 @@ from django.utils import timezone
 import pytest
 
 from dataexchange.exchangelog.models import Exchange, ExchangeItem
-from dataexchange.exchangelog.triage import failures_resolve_written
+from dataexchange.exchangelog.triage import CHUNK, failures_resolve_written
 from tests.exchangelog.conftest import URL, send
 from tests.exchangelog.factories import make_exchange, make_item
 
@@ -97,7 +97,8 @@ def test_resolving_costs_a_select_per_500_written(failures, written, statements)
 def test_resolving_many_written_in_chunks(failures):
     exchange = make_exchange(98, endpoint="exl-countries", created_at=timezone.now())
     with CaptureQueriesContext(connection) as queries:
-        assert failures_resolve_written(exchange, [f"X{n}" for n in range(1000)] + ["FR"]) == 1
+        written = [f"X{n}" for n in range(2 * CHUNK)] + ["FR"]  # three lookups' worth
+        assert failures_resolve_written(exchange, written) == 1
     assert [q["sql"].split()[0] for q in queries.captured_queries] == [
         "SELECT",
         "SELECT",
