@@ -20,6 +20,7 @@ Every name and value put into these statements is quoted by the dialect (`quote_
 import hashlib
 import json
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.utils.module_loading import import_string
@@ -61,7 +62,7 @@ def capture_builder(dialect):
     return import_string(BUILDERS[dialect.vendor])(dialect)
 
 
-class CaptureBuilder:
+class CaptureBuilder(ABC):
     """What every database shares: naming, quoting, the catalogue query, the log insert."""
 
     names_columns = True  # the generated SQL names the table's columns (regenerate on change)
@@ -85,9 +86,9 @@ class CaptureBuilder:
             for suffix, sql in self.create_statements(tracked, stamp)
         ]
 
+    @abstractmethod
     def create_statements(self, tracked, stamp):
         """Return (suffix, CREATE TRIGGER statement) of each trigger of `tracked`."""
-        raise NotImplementedError
 
     def setup_sql(self):
         """Return the statements needed before triggers are created (shared functions)."""
@@ -97,10 +98,10 @@ class CaptureBuilder:
         """Return the statement dropping trigger `name` of `table`."""
         return f"DROP TRIGGER IF EXISTS {self.q(name)}"
 
+    @abstractmethod
     def numbering(self, ids, base):
         """Return (sql, params) giving the entries `ids` (ascending) the positions base+1,
         base+2, ... in one statement (the sequencer's write; the ids travel as one JSON array)."""
-        raise NotImplementedError
 
     def json_names(self, columns):
         """Return the JSON array text of `columns`, as an SQL literal."""
@@ -193,7 +194,7 @@ $fn$"""
         return sql, [base, json.dumps(ids)]
 
 
-class ExplicitColumnsCapture(CaptureBuilder):
+class ExplicitColumnsCapture(CaptureBuilder, ABC):
     """Triggers that name their columns (MariaDB, SQLite): one per event."""
 
     text_cast = ""  # the type an identifier is cast to
@@ -227,12 +228,13 @@ class ExplicitColumnsCapture(CaptureBuilder):
         where = f" WHERE {condition}" if condition else ""
         return f"{self.insert_into} SELECT {values}{where};"
 
+    @abstractmethod
     def changed_list(self, tracked):
         """Return the expression of the JSON array of the columns whose value changed."""
-        raise NotImplementedError
 
+    @abstractmethod
     def update_body(self, tracked, table, lit):
-        raise NotImplementedError
+        """Return the body of the AFTER UPDATE trigger (the entry when a column changed)."""
 
 
 class MySQLCapture(ExplicitColumnsCapture):
