@@ -10,9 +10,10 @@ BUMP = "UPDATE dataexchange_configurationversion SET version = version + 1 WHERE
 def restore_version_triggers(apps, schema_editor):
     """SQLite adds these columns by rebuilding the table, which drops its triggers: put back the
     configuration-version triggers of migration 0002 (other databases keep them)."""
-    if schema_editor.connection.vendor != "sqlite":
+    dialect = dialect_of(schema_editor.connection.vendor)
+    if not dialect.rebuild_drops_triggers:
         return
-    create, drop = dialect_of("sqlite").trigger_sql(
+    create, drop = dialect.trigger_sql(
         name="dx_bump_{table}", tables=("dataexchange_endpoint",),
         events=("INSERT", "UPDATE", "DELETE"), body=BUMP,
     )  # fmt: skip

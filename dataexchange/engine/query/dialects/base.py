@@ -17,6 +17,8 @@ class BaseDialect:
     for_update_sql = " FOR UPDATE"  # locks the selected rows; '' where the database cannot
     updates_by_case = False  # update a batch with one `CASE key WHEN …` statement per chunk
     update_returning = True  # `UPDATE … RETURNING` (PostgreSQL, SQLite 3.35+; not MariaDB)
+    # Django adds some columns by rebuilding the table, which drops the table's triggers (SQLite)
+    rebuild_drops_triggers = False
     reuses_cursor = False  # keep one driver cursor per connection for the engine (engine.cursor)
     relax_durability_sql = None  # lets this transaction commit without waiting for the disk
     # An expression that, in a statement committed on its own (autocommit), lets that statement

@@ -35,6 +35,8 @@ SIZE_RE = re.compile(r"\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)")
 class SQLiteDialect(BaseDialect):
     """SQLite: no row locks, LIKE ignores ASCII case, and columns keep their declared type."""
 
+    rebuild_drops_triggers = True
+
     vendor = "sqlite"
     driver = "sqlite3"
     max_params = 32000 if sqlite3.sqlite_version_info >= (3, 32) else 999
