@@ -30,7 +30,7 @@ from dataexchange.exchangelog.business_keys import business_key_texts, item_busi
 from dataexchange.exchangelog.capture import NOTHING, Policy
 from dataexchange.exchangelog.models import WRITE_METHODS, Exchange, ExchangeItem
 from dataexchange.exchangelog.rows import insert_rows, new_row
-from dataexchange.exchangelog.triage import failures_resolve_written
+from dataexchange.exchangelog.triage import failures_resolve_written, resolving_with
 from dataexchange.webhooks import outbox as webhooks_outbox
 
 logger = logging.getLogger(__name__)
@@ -218,9 +218,11 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
         duration_ms=round(((trace.finished or time.perf_counter()) - trace.started) * 1000, 3),
         replay_of_id=replay_of.pk if replay_of is not None else None,
     )
-    items, written = [], ()
+    items, written, written_keys = [], (), ()
     if trace.outcomes is not None:
-        items, written = summarize_items(exchange, trace, all_items or conf.get("ITEMS") == "all")
+        items, written, written_keys = summarize_items(
+            exchange, trace, all_items or conf.get("ITEMS") == "all"
+        )
     else:
         summarize_request(exchange, received.errors)
     if http_status >= 500:
@@ -232,11 +234,14 @@ def exchange_save(trace, received, http_status, *, replay_of=None, all_items=Fal
     with transaction.atomic(savepoint=False):
         if outermost:
             relax_durability()
-        insert_rows(Exchange, [exchange])
+        # Resolving the failures the write fixed rides on the exchange's INSERT where it can.
+        resolving = resolving_with(exchange, written, written_keys)
+        insert_rows(Exchange, [exchange], before=resolving)
         insert_rows(ExchangeItem, items)
         if exchange.status == Exchange.Status.FAILED:
             webhooks_outbox.exchange_failed(exchange)
-        failures_resolve_written(exchange, written)
+        if resolving is None:
+            failures_resolve_written(exchange, written, written_keys)
     return exchange
 
 
@@ -291,12 +296,12 @@ def summarize_request(exchange, errors):
 
 def summarize_items(exchange, trace, all_items):
     """Fill counts, codes, identifiers and status from the item outcomes; return the item rows
-    to keep and the identifiers of the items written."""
+    to keep, and the identifiers and the business keys of the items written."""
     outcomes = trace.outcomes
     # A dry run rolls back like a failed batch: its valid items were written, then undone.
     batch_failed = trace.dry_run or (bool(trace.transactional) and any(r.errors for r in outcomes))
     policy = Policy.current()
-    items, identifiers, codes, written = [], [], {}, []
+    items, identifiers, codes, written, written_keys = [], [], {}, [], []
     for index, outcome in enumerate(outcomes):
         status = Status.FAILED if outcome.errors else Status.PROCESSED
         if status == Status.PROCESSED and batch_failed:
@@ -304,19 +309,22 @@ def summarize_items(exchange, trace, all_items):
         for error in outcome.errors:
             codes.setdefault(error.code, None)
         identifier = identifier_of(outcome, status, exchange.entity_id)
+        keys = business_key_texts(outcome)
         identifiers.append(identifier)
-        identifiers.extend(business_key_texts(outcome))
+        identifiers.extend(keys)
         if status == Status.PROCESSED:
             written.append(identifier)
+            if keys:
+                written_keys.append(item_business_key(keys))
         if all_items or status != Status.PROCESSED:
-            items.append(item_row(exchange, index, outcome, status, identifier, policy))
+            items.append(item_row(exchange, index, outcome, status, identifier, policy, keys))
     failed = sum(1 for outcome in outcomes if outcome.errors)
     exchange.item_count, exchange.failed_count = len(outcomes), failed
     exchange.rolled_back_count = len(outcomes) - failed if batch_failed else 0
     exchange.error_codes = join_codes(code for code in codes if code)
     exchange.identifiers = join_identifiers(identifiers)
     exchange.status = exchange_status(len(outcomes), failed, bool(trace.transactional))
-    return items, written
+    return items, written, written_keys
 
 
 def exchange_status(total, failed, transactional):
@@ -328,8 +336,9 @@ def exchange_status(total, failed, transactional):
     return Exchange.Status.PARTIALLY_FAILED
 
 
-def item_row(exchange, index, outcome, status, identifier, policy):
-    """Return the unsaved ExchangeItem of one item outcome."""
+def item_row(exchange, index, outcome, status, identifier, policy, keys=None):
+    """Return the unsaved ExchangeItem of one item outcome (`keys`: its business-key texts,
+    if already known)."""
     first = outcome.errors[0] if outcome.errors else None
     keep = policy.mode == "all" or (policy.mode == "errors" and status != Status.PROCESSED)
     received = policy.capture(outcome.raw) if keep else NOTHING
@@ -341,7 +350,7 @@ def item_row(exchange, index, outcome, status, identifier, policy):
         created_at=exchange.created_at,
         index=index,
         identifier=identifier[:255],
-        business_key=item_business_key(business_key_texts(outcome)),
+        business_key=item_business_key(business_key_texts(outcome) if keys is None else keys),
         operation=operation_of(exchange.method, outcome, status),
         status=status,
         error_code=(first.code or "") if first else "",

@@ -26,9 +26,9 @@ def insert_statement(model, engine):
     return fields, f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
 
 
-def insert_rows(model, objects):
+def insert_rows(model, objects, *, before=None):
     """Insert `objects` (unsaved instances of `model`) in as few statements as the database's
-    parameter limit allows."""
+    parameter limit allows; `before` (SQL, params), a `WITH` clause, begins the first one."""
     if not objects:
         return
     engine = dialect()
@@ -44,7 +44,10 @@ def insert_rows(model, objects):
                 for obj in part
                 for field in fields
             ]
-            cursor.execute(statement + ", ".join([row] * len(part)), params)
+            sql = statement + ", ".join([row] * len(part))
+            if before is not None and not start:
+                sql, params = before[0] + sql, [*before[1], *params]
+            cursor.execute(sql, params)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = db.alias

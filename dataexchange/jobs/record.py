@@ -15,7 +15,7 @@ import orjson
 
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.exchangelog import conf as log_conf
-from dataexchange.exchangelog.business_keys import business_key_texts
+from dataexchange.exchangelog.business_keys import business_key_texts, item_business_key
 from dataexchange.exchangelog.capture import Policy
 from dataexchange.exchangelog.models import Exchange, ExchangeItem
 from dataexchange.exchangelog.recorder import (
@@ -137,12 +137,10 @@ def exchange_add(job, entries, statuses, now):
         scrub_row(row)
         rows.append(row)
     ExchangeItem.objects.bulk_create(rows)
-    written = [
-        identifier_of(e.outcome, e.status, exchange.entity_id)
-        for e in entries
-        if e.status == PROCESSED
-    ]
-    failures_resolve_written(exchange, written)
+    done = [e for e in entries if e.status == PROCESSED]
+    written = [identifier_of(e.outcome, e.status, exchange.entity_id) for e in done]
+    keys = [item_business_key(business_key_texts(e.outcome)) for e in done]
+    failures_resolve_written(exchange, written, keys)
     exchange.item_count += len(entries)
     exchange.failed_count += statuses.count(FAILED)
     exchange.rolled_back_count += statuses.count(ROLLED_BACK)

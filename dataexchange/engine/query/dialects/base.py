@@ -35,6 +35,9 @@ class BaseDialect:
     read_committed_sql = None
 
     upsert_returning = True  # an upsert (`upsert_sql`) may end with RETURNING
+    # A statement may begin with a data-modifying `WITH x AS (UPDATE …) INSERT …`, so that two
+    # writes travel in one round trip.
+    modifying_with = False
 
     def key_text(self, value):
         """Return a key value as text that compares equal where the database's `=` does
