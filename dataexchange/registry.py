@@ -195,6 +195,12 @@ def snapshot(version=None):
         return current
 
 
+def latest():
+    """Return the snapshot this process used last, or None: no query (api.read_ahead plans on
+    it, then checks the version its credential statement read)."""
+    return _state["snapshot"]
+
+
 def served_alias(alias):
     """Return `alias` if the current snapshot has served it (a configured, active endpoint),
     else None: a name a caller put in a URL, safe to use as a metrics label only then."""

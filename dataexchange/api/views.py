@@ -22,6 +22,7 @@ from dataexchange import registry
 from dataexchange.api.credentials import CredentialRequest, authenticate, check_throttles
 from dataexchange.api.exceptions import api_exception_handler
 from dataexchange.api.idempotency import body_digest, idempotent
+from dataexchange.api.read_ahead import read_ahead
 from dataexchange.api.request import (
     api_request_from,
     is_async_write,
@@ -79,7 +80,12 @@ class DynamicEntityView(View):
         media = negotiate(caller.META.get("HTTP_ACCEPT", ""), streamable=streamable)
         if media is None:
             fail(Code.UNSUPPORTED_ACCEPT)
-        authenticate(caller)
+        # A GET of one row reads its credential and its row in one statement (api.read_ahead).
+        answered = read_ahead(self, caller, alias, entity_id, media)
+        if answered is not None:
+            return answered
+        if caller.user is None:  # unless reading ahead did
+            authenticate(caller)
         check_throttles(caller, self)
         if is_async_write(caller):  # a write that prefers `respond-async` becomes a job (202)
             digest = body_digest(caller)  # its body is hashed as it streams into chunks

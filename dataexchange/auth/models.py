@@ -151,12 +151,42 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         if row is None:
             return None
         wrote = bool(row[-1]) if recent else None
-        token_id, user_id, username, *flags, version, grants = row[:-1] if recent else row
-        user = _partial(user_model, self.db, {
+        return self.active_token(row[:-1] if recent else row, wrote)
+
+    def find_access_with(self, raw, data_sql, data_params):
+        """Return (the ActiveToken for `raw` or None, the rows of `data_sql`) from ONE
+        statement: the credential lookup of `find_access` joined laterally with a read that
+        does not depend on it (api.read_ahead), so that a GET of one row costs one round trip,
+        as it would without authentication. `data_sql` must select a non-null first column
+        (it tells a row from none). No read replicas: the caller checks that."""
+        from django.contrib.auth import get_user_model
+
+        credential = find_access_sql(self.model, get_user_model(), False)
+        sql = f"SELECT c.*, d.* FROM ({credential}) c LEFT JOIN LATERAL ({data_sql}) d ON TRUE"
+        params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
+
+        def run():
+            with db_cursor() as cursor:
+                cursor.execute(sql, [*params, *data_params])
+                return cursor.fetchall()
+
+        rows = first_statement(run)
+        if not rows:
+            return None, []
+        width = len(USER_FIELDS) + 3  # token id, the user's fields, the two versions
+        data = [row[width + 1 :] for row in rows if row[width] is not None]
+        return self.active_token(rows[0][:width]), data
+
+    def active_token(self, row, recent_write=None):
+        """Return the ActiveToken of a row of `find_access_sql` (without `recent_write`)."""
+        from django.contrib.auth import get_user_model
+
+        token_id, user_id, username, *flags, version, grants = row
+        user = _partial(get_user_model(), self.db, {
             "id": user_id, "username": username,
             **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
         })  # fmt: skip
-        return ActiveToken(token_id, user, version, grants, wrote)
+        return ActiveToken(token_id, user, version, grants, recent_write)
 
     def issue(self, user, family=None):
         """Create a token pair for `user`; return (token, raw access token, raw refresh token)."""

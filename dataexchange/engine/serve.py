@@ -97,14 +97,30 @@ def read_result(api_request, snapshot, endpoint):
     """Plan a read once and answer one row, a page (with its count) or a stream."""
     query = api_request.query
     if api_request.single:
-        entity = read_row(plan_read(snapshot, endpoint, query, paged=False), api_request.entity_id)
-        return json_result({"data": entity.row}, headers={"ETag": entity.etag})
+        return row_result(plan_read(snapshot, endpoint, query, paged=False), api_request.entity_id)
     paged = api_request.stream is None or (query.offset is not None and query.limit is not None)
     plan = plan_read(snapshot, endpoint, query, paged=paged)
     headers = count_headers(api_request.preferences, plan)
     if api_request.stream is not None:
         return stream_result(endpoint, plan, api_request.stream, headers)
     return json_result({"data": read_page(plan)}, headers=headers)
+
+
+def row_result(plan, entity_id, rows=None):
+    """Answer one row with its ETag (`rows`: read ahead, see `serve_read_ahead`)."""
+    entity = read_row(plan, entity_id, rows=rows)
+    return json_result({"data": entity.row}, headers={"ETag": entity.etag})
+
+
+def serve_read_ahead(api_request, snapshot, endpoint, plan, rows):
+    """Answer a GET of one row whose row was read in the credential's own statement
+    (api.read_ahead), planned by `plan` on `snapshot`, the version that credential read: the
+    permission checks of `serve_read` first, then the row as `read_result` answers it."""
+    check_reach(api_request.caller, snapshot, endpoint, api_request.method)
+    query = api_request.query
+    if query.include:
+        check_reach(api_request.caller, snapshot, endpoint, "GET", include=query.include)
+    return row_result(plan, api_request.entity_id, rows)
 
 
 def serve_write(api_request, snapshot, endpoint, recording, keep=None):

@@ -45,6 +45,15 @@ class Entity(NamedTuple):
     etag: str
 
 
+def row_statement(plan, url_id):
+    """Return (SQL, params) reading the row of `read_row` with a marker column first, or None
+    when no row can match (read_row answers 1303 without a query)."""
+    condition = identifier_condition(plan.endpoint, url_id)
+    if condition is None or plan.impossible:
+        return None
+    return sql.select_first_sql(plan.endpoint, (*plan.conditions, condition), marked=True)
+
+
 def read_one(snapshot, endpoint, raw_query, url_id):
     """Return the rendered row with identifier `url_id`, or raise 1303."""
     return read_entity(snapshot, endpoint, raw_query, url_id).row
@@ -55,13 +64,15 @@ def read_entity(snapshot, endpoint, raw_query, url_id):
     return read_row(plan_read(snapshot, endpoint, raw_query, paged=False), url_id)
 
 
-def read_row(plan, url_id):
-    """Return the Entity with identifier `url_id` among the rows `plan` selects, or raise 1303."""
+def read_row(plan, url_id, *, rows=None):
+    """Return the Entity with identifier `url_id` among the rows `plan` selects, or raise 1303;
+    `rows` are those of `row_statement`, when they were read ahead (api.read_ahead)."""
     endpoint = plan.endpoint
     condition = identifier_condition(endpoint, url_id)
     if condition is None or plan.impossible:
         fail(Code.ENTITY_NOT_FOUND, errorPath=endpoint.alias)
-    rows = sql.select_first(endpoint, (*plan.conditions, condition))
+    if rows is None:
+        rows = sql.select_first(endpoint, (*plan.conditions, condition))
     if not rows:
         fail(Code.ENTITY_NOT_FOUND, errorPath=endpoint.alias)
     included = load_includes(endpoint, rows, plan.includes)

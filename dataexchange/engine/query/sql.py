@@ -58,11 +58,18 @@ def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None, order
 
 def select_first(endpoint, conditions):
     """Return [the first row] matching `conditions` (by identifier, the only one), or []."""
-    where, params = where_clause(conditions)
-    sql = f"SELECT {endpoint.select_list} FROM {endpoint.quoted_table}{where} LIMIT 1"
+    sql, params = select_first_sql(endpoint, conditions)
     with db_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def select_first_sql(endpoint, conditions, *, marked=False):
+    """Return (SQL, params) of `select_first`; `marked` selects a constant 1 first, which tells
+    a row from none where the statement is joined to another (api.read_ahead)."""
+    where, params = where_clause(conditions)
+    columns = f"1, {endpoint.select_list}" if marked else endpoint.select_list
+    return f"SELECT {columns} FROM {endpoint.quoted_table}{where} LIMIT 1", params
 
 
 def select_in(endpoint, column_quoted, values, extra_columns=""):

@@ -38,6 +38,7 @@ class BaseDialect:
     # A statement may begin with a data-modifying `WITH x AS (UPDATE …) INSERT …`, so that two
     # writes travel in one round trip.
     modifying_with = False
+    lateral_join = False  # `LEFT JOIN LATERAL (subquery) d ON TRUE` (api.read_ahead)
 
     def key_text(self, value):
         """Return a key value as text that compares equal where the database's `=` does

@@ -29,6 +29,7 @@ class PostgreSQLDialect(BaseDialect):
     reuses_cursor = psycopg is not None
     relax_durability_sql = "SET LOCAL synchronous_commit TO OFF"
     modifying_with = True
+    lateral_join = True
     # `set_config(..., true)` applies to the statement's own implicit transaction, whose COMMIT
     # follows the statement: evaluated in RETURNING, it relaxes only a statement that inserted.
     relaxed_commit_sql = "set_config('synchronous_commit', 'off', true)"
