@@ -65,14 +65,14 @@ def main():
     import django
 
     django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
+    from core.wsgi import application as wsgi_application
     from django.db import connection
 
     import orjson
 
     from bench.run import PATH, issue_token
 
-    token, app, created = issue_token(), WSGIHandler(), []
+    token, app, created = issue_token(), wsgi_application, []
 
     def call(method, path, body=None):
         environ = {

@@ -1,8 +1,16 @@
-"""WSGI entry point: `gunicorn core.wsgi`."""
+"""WSGI entry point: `gunicorn core.wsgi`.
+
+Django's own handler, with a short way in for the API's bearer-token requests
+(dataexchange/api/wsgi.py); everything else is served exactly as `get_wsgi_application()` would.
+"""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)  # as get_wsgi_application(): the handler sets it per request
+
+from dataexchange.api.wsgi import ApiWSGIHandler  # noqa: E402  (needs the apps set up)
+
+application = ApiWSGIHandler()

@@ -29,20 +29,18 @@ class DirectRouteMiddleware:
         self.get_response = get_response
         self.view = DynamicEntityView.as_view()
         self.frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
-        self.enabled = not settings.DISALLOWED_USER_AGENTS and not any(
-            database.get("ATOMIC_REQUESTS") for database in settings.DATABASES.values()
-        )
+        self.enabled = direct_route_allowed()
 
     def __call__(self, request):
         if not self.enabled or "HTTP_AUTHORIZATION" not in request.META:
             return self.get_response(request)
-        path = request.path_info
-        for route in ROUTES:
-            match = route.match(path)
-            if match is not None:
-                break
-        else:
+        match = route_match(request.path_info)
+        if match is None:
             return self.get_response(request)
+        return self.answer(request, match)
+
+    def answer(self, request, match):
+        """Answer `request` to the route `match` found, as the skipped middleware would."""
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks (DisallowedHost → 400)
         response = self.view(request, **match.groupdict())
         if not response.streaming and not response.has_header("Content-Length"):
@@ -50,3 +48,19 @@ class DirectRouteMiddleware:
         if response.get("X-Frame-Options") is None:
             response["X-Frame-Options"] = self.frame_options
         return response
+
+
+def direct_route_allowed():
+    """Return whether settings leave the dynamic routes to this middleware (see above)."""
+    return not settings.DISALLOWED_USER_AGENTS and not any(
+        database.get("ATOMIC_REQUESTS") for database in settings.DATABASES.values()
+    )
+
+
+def route_match(path):
+    """Return the match of `path` against the dynamic endpoint routes, or None."""
+    for route in ROUTES:
+        match = route.match(path)
+        if match is not None:
+            return match
+    return None

@@ -151,7 +151,7 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         if row is None:
             return None
         wrote = bool(row[-1]) if recent else None
-        return self.active_token(row[:-1] if recent else row, wrote)
+        return self.active_token(user_model, row[:-1] if recent else row, wrote)
 
     def find_access_with(self, raw, data_sql, data_params):
         """Return (the ActiveToken for `raw` or None, the rows of `data_sql`) from ONE
@@ -161,7 +161,8 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         (it tells a row from none). No read replicas: the caller checks that."""
         from django.contrib.auth import get_user_model
 
-        credential = find_access_sql(self.model, get_user_model(), False)
+        user_model = get_user_model()
+        credential = find_access_sql(self.model, user_model, False)
         sql = f"SELECT c.*, d.* FROM ({credential}) c LEFT JOIN LATERAL ({data_sql}) d ON TRUE"
         params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
 
@@ -175,14 +176,12 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
             return None, []
         width = len(USER_FIELDS) + 3  # token id, the user's fields, the two versions
         data = [row[width + 1 :] for row in rows if row[width] is not None]
-        return self.active_token(rows[0][:width]), data
+        return self.active_token(user_model, rows[0][:width]), data
 
-    def active_token(self, row, recent_write=None):
+    def active_token(self, user_model, row, recent_write=None):
         """Return the ActiveToken of a row of `find_access_sql` (without `recent_write`)."""
-        from django.contrib.auth import get_user_model
-
         token_id, user_id, username, *flags, version, grants = row
-        user = _partial(get_user_model(), self.db, {
+        user = _partial(user_model, self.db, {
             "id": user_id, "username": username,
             **{name: bool(flag) for name, flag in zip(USER_FIELDS[2:], flags)},
         })  # fmt: skip
