@@ -132,8 +132,10 @@ def test_the_field_grid_fits_its_box_and_shows_every_error_at_once(
     click(browser, browser.find_element(By.NAME, "_save"))
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "fields-group"))
     assert_fits(browser, "fields-group")
-    enum = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")[1]
-    enum.send_keys("draft, final")
+    enums = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")
+    enums[1].send_keys("draft, final")  # the text column `code`: accepted
+    click(browser, enums[5])
+    enums[5].send_keys("draft, final")  # the integer column `stock`: refused
     ident = browser.find_elements(By.CSS_SELECTOR, "input[name$='-is_enabled']")[0]
     click(browser, ident)  # the identifier disabled: a problem of the grid as a whole
     name = browser.find_elements(By.CSS_SELECTOR, "input[name$='-visible_name']")[1]
@@ -144,6 +146,8 @@ def test_the_field_grid_fits_its_box_and_shows_every_error_at_once(
     errors = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist li")]
     assert any("Visible name `a b` is not valid" in e for e in errors), errors
     assert any("must be an enabled field" in e for e in errors), errors
+    enum_error = "#fields-group td.field-enum_values .errorlist"
+    assert "must be numbers" in browser.find_element(By.CSS_SELECTOR, enum_error).text
     assert_in_view_horizontally(
         browser, browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist")
     )
