@@ -5,8 +5,9 @@
 Self-contained: a throw-away SQLite database in a temporary directory gets the migrations, a
 small demo catalogue and the demo endpoints; a development server on a free local port serves
 it; a few writes fail on purpose (a duplicate country named DEU, a too long ISO code), one is
-fixed later, so the exchange log has something to show; then headless Chromium (Debian's, as
-the browser tests use) photographs each page at 1440 px, and the lists again at 390 px.
+fixed later, so the exchange log has something to show; a user `erp` is granted `countries`, so
+its permission grid has a row; then headless Chromium (Debian's, as the browser tests use)
+photographs each page at 1440 px, and the lists and an endpoint's page again at 390 px.
 """
 
 import argparse
@@ -35,6 +36,7 @@ PAGES = (  # file name, path, width
     ("failure", "/admin/exchangelog/exchangeitem/1/change/", 1440),
     ("endpoints", "/admin/dataexchange/endpoint/", 1440),
     ("endpoint-change", "/admin/dataexchange/endpoint/2/change/", 1440),
+    ("endpoint-change-phone", "/admin/dataexchange/endpoint/2/change/", 390),
     ("endpoint-add", "/admin/dataexchange/endpoint/add/", 1440),
 )
 
@@ -100,6 +102,22 @@ def fill_the_log(base):
     request(base, "GET", path, token="wrong")
 
 
+GRANT = """
+from django.contrib.auth.models import User
+from dataexchange.auth.models import EndpointPermission
+from dataexchange.models import Endpoint
+erp = User.objects.create_user("erp", "erp@example.com")
+EndpointPermission.objects.create(
+    endpoint=Endpoint.objects.get(alias="countries"), user=erp, can_view=True, can_create=True
+)
+"""
+
+
+def grant_the_erp(env):
+    """A user `erp` that may read and create countries: the endpoint's permission grid has a row."""
+    manage(env, "shell", "-c", GRANT)
+
+
 def shoot(base, out):
     from selenium.webdriver.common.by import By
 
@@ -156,6 +174,7 @@ def main():
             "--email",
             "admin@example.com",
         )
+        grant_the_erp(env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(

@@ -73,11 +73,15 @@ def live_message(request, endpoint):
     )
 
 
+GRID = ("dx-grid",)  # rows wrap into labelled cells inside the box (admin/endpoint.css)
+
+
 class EndpointFieldInline(admin.TabularInline):
     model = EndpointField
     form = EndpointFieldForm
     formset = EndpointFieldFormSet
     extra = 0
+    classes = GRID
     verbose_name = "field"
     verbose_name_plural = "fields (tick Enabled to expose a column)"
 
@@ -88,8 +92,15 @@ class EndpointRelationInline(admin.TabularInline):
     formset = EndpointRelationFormSet
     fk_name = "parent"
     extra = 0
+    classes = GRID
     verbose_name = "relation"
     verbose_name_plural = "relations (child rows nested under a name)"
+
+
+class EndpointGrantInline(EndpointPermissionInline):
+    """The endpoint's grants, wrapped into labelled cells like its fields and relations."""
+
+    classes = GRID
 
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -127,7 +138,7 @@ class EndpointAdmin(admin.ModelAdmin):
     search_fields = ("alias", "table_name")
     readonly_fields = ("table_name",)
     actions = ("export_selected",)
-    inlines = (EndpointFieldInline, EndpointRelationInline, EndpointPermissionInline)
+    inlines = (EndpointFieldInline, EndpointRelationInline, EndpointGrantInline)
 
     def get_queryset(self, request):
         enabled = Count("fields", filter=Q(fields__is_enabled=True), distinct=True)

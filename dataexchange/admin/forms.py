@@ -17,9 +17,8 @@ from dataexchange import config_validation as rules
 from dataexchange.config_io import field_spec_from_row
 from dataexchange.models import Endpoint, EndpointField, EndpointRelation
 
-ENDPOINT_ATTRS = (
+EDITABLE_ENDPOINT_ATTRS = (  # what the change form edits, in its order
     "alias",
-    "table_name",
     "is_active",
     "track_changes",
     "identifier",
@@ -29,6 +28,7 @@ ENDPOINT_ATTRS = (
     "max_page_limit",
     "max_delete_rows",
 )
+ENDPOINT_ATTRS = ("table_name", *EDITABLE_ENDPOINT_ATTRS)  # the spec's own attributes
 FIELD_COLUMNS = (  # the field grid's columns, in Spryker's order
     "is_enabled",
     "column_name",
@@ -198,18 +198,7 @@ class EndpointChangeForm(forms.ModelForm):
 
     class Meta:
         model = Endpoint
-        fields = (
-            "alias",
-            "is_active",
-            "track_changes",
-            "identifier",
-            "is_deletable",
-            "description",
-            "max_batch_size",
-            "max_page_limit",
-            "max_delete_rows",
-            "business_keys",
-        )
+        fields = (*EDITABLE_ENDPOINT_ATTRS, "business_keys")
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

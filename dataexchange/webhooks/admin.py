@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
+from dataexchange.admin.viewonly import ViewOnlyAdmin
 from dataexchange.webhooks.keys import secret_generate
 from dataexchange.webhooks.models import Attempt, Delivery, Event, Subscription
 from dataexchange.webhooks.netguard import TargetRefused, target_resolve
@@ -103,7 +104,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ViewOnlyAdmin):
     list_display = (
         "id", "created_at", "subscription", "event", "endpoint", "entity_key", "status",
         "attempts", "next_attempt_at", "finished_at",
@@ -112,7 +113,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("subscription",)
     search_fields = ("=message_id", "entity_key")
     date_hierarchy = "created_at"
-    show_full_result_count = False
     inlines = [AttemptInline]
     actions = ["redeliver"]
     readonly_fields = (
@@ -125,15 +125,6 @@ class DeliveryAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(subscription__owner=request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_redeliver_permission(self, request):
         return request.user.has_perm("webhooks.change_subscription")

@@ -6,8 +6,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from dataexchange.auth.models import EndpointPermission
 from dataexchange.models import Endpoint
 from tests.support.browsers import chromium
+from tests.support.endpoints import make_endpoint
 
 pytestmark = pytest.mark.browser
 
@@ -82,22 +84,58 @@ def test_an_endpoint_from_the_empty_state_to_a_first_call(transactional_db, live
     assert '"data"' in browser.find_element(By.TAG_NAME, "body").text
 
 
+def assert_fits(browser, group):
+    """Assert that the inline `group` (its element id) needs no sideways scrolling: neither
+    inside its box nor on the page."""
+    sizes = browser.execute_script(
+        "const t = document.getElementById(arguments[0]).querySelector('.tabular');"
+        "const page = document.documentElement;"
+        "return [t.scrollWidth, t.clientWidth, page.scrollWidth, page.clientWidth];",
+        group,
+    )
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], (group, sizes)
+
+
+CUT_OFF = """
+    const width = document.documentElement.clientWidth, cut = [];
+    for (const e of document.querySelectorAll('#content-main *')) {
+      const box = e.getBoundingClientRect(), hides = getComputedStyle(e).overflowX !== 'visible';
+      if (box.width && (box.right > width || (hides && e.scrollWidth > e.clientWidth + 1)))
+        cut.push(`${e.tagName}.${e.className}`);
+    }
+    return cut;
+"""
+
+
+def assert_nothing_cut_off(browser):
+    """Assert that no element of the page runs past the viewport or is clipped sideways by its
+    box (a help text or an error cut off at its end)."""
+    assert browser.execute_script(CUT_OFF) == []
+
+
+def assert_in_view_horizontally(browser, elements):
+    """Assert that each element is displayed between the viewport's left and right edges."""
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    for element in elements:
+        assert element.is_displayed(), element.text
+        assert 0 <= element.rect["x"] and element.rect["x"] + element.rect["width"] <= width
+
+
+@pytest.mark.parametrize("width", [1440, 390])
 def test_the_field_grid_fits_its_box_and_shows_every_error_at_once(
-    transactional_db, live_server, browser
+    transactional_db, live_server, browser, width
 ):
     log_in(browser, live_server)
-    browser.set_window_size(1440, 900)
+    browser.set_window_size(width, 900)
     browser.get(f"{live_server.url}/admin/dataexchange/endpoint/add/")
     browser.find_element(By.CSS_SELECTOR, "#id_table_name option[value=dxt_widget]").click()
-    browser.find_element(By.NAME, "_save").click()
-    grid = browser.find_element(By.ID, "fields-group")
-    sizes = browser.execute_script(
-        "const t = arguments[0].querySelector('.tabular'); return [t.scrollWidth, t.clientWidth];",
-        grid,
-    )
-    assert sizes[0] <= sizes[1], sizes
-    enum = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")[1]
-    enum.send_keys("draft, final")
+    click(browser, browser.find_element(By.NAME, "_save"))
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "fields-group"))
+    assert_fits(browser, "fields-group")
+    enums = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")
+    enums[1].send_keys("draft, final")  # the text column `code`: accepted
+    click(browser, enums[5])
+    enums[5].send_keys("draft, final")  # the integer column `stock`: refused
     ident = browser.find_elements(By.CSS_SELECTOR, "input[name$='-is_enabled']")[0]
     click(browser, ident)  # the identifier disabled: a problem of the grid as a whole
     name = browser.find_elements(By.CSS_SELECTOR, "input[name$='-visible_name']")[1]
@@ -108,9 +146,40 @@ def test_the_field_grid_fits_its_box_and_shows_every_error_at_once(
     errors = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist li")]
     assert any("Visible name `a b` is not valid" in e for e in errors), errors
     assert any("must be an enabled field" in e for e in errors), errors
-    width = browser.execute_script("return document.documentElement.clientWidth")
-    for error in browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist"):
-        assert error.rect["x"] + error.rect["width"] <= width
+    enum_error = "#fields-group td.field-enum_values .errorlist"
+    assert "must be numbers" in browser.find_element(By.CSS_SELECTOR, enum_error).text
+    assert_in_view_horizontally(
+        browser, browser.find_elements(By.CSS_SELECTOR, "#fields-group .errorlist")
+    )
+    assert_fits(browser, "fields-group")
+    assert_nothing_cut_off(browser)
     kept = browser.find_elements(By.CSS_SELECTOR, "textarea[name$='-enum_values']")[1]
     assert kept.get_attribute("value") == "draft, final"  # kept as typed, and accepted
     assert "Enter a valid JSON" not in browser.page_source
+
+
+def test_the_permission_grid_fits_its_box_on_a_desktop_and_a_phone(
+    transactional_db, live_server, browser
+):
+    log_in(browser, live_server)
+    fields = [("id_part", "integer", {}), ("sku", "string", {})]
+    endpoint = make_endpoint("dxt-parts", "dxt_part", "id_part", fields)
+    boss = get_user_model().objects.get(username="boss")
+    EndpointPermission.objects.create(endpoint=endpoint, user=boss, can_view=True)
+    browser.get(f"{live_server.url}/admin/dataexchange/endpoint/{endpoint.pk}/change/")
+    add = browser.find_element(By.CSS_SELECTOR, "#permissions-group .add-row a")
+    click(browser, add)  # a second, new row: the grid styles rows added in the page too
+    rows = "#permissions-group tr.form-row:not(.empty-form)"
+    assert len(browser.find_elements(By.CSS_SELECTOR, rows)) == 2
+    for width in (1440, 390):
+        browser.set_window_size(width, 900)
+        assert_fits(browser, "permissions-group")
+        labels = [
+            browser.execute_script(
+                "return getComputedStyle(arguments[0], '::before').content", cell
+            )
+            for cell in browser.find_elements(By.CSS_SELECTOR, f"{rows} td.field-api_key")
+        ]
+        assert labels == ['"API key"', '"API key"']
+        cells = browser.find_elements(By.CSS_SELECTOR, f"{rows} td[class*=field-]")
+        assert_in_view_horizontally(browser, cells)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from dataexchange.admin.viewonly import ViewOnlyAdmin
 from dataexchange.exchangelog.alerts import evaluation_staleness, rule_evaluate
 from dataexchange.exchangelog.models import AlertNotification, AlertRule, MaintenanceWindow
 from dataexchange.models import Endpoint
@@ -127,18 +128,9 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertNotification)
-class AlertNotificationAdmin(admin.ModelAdmin):
+class AlertNotificationAdmin(ViewOnlyAdmin):
     list_display = ("sent_at", "kind", "rule", "subject", "recipients")
     list_filter = ("kind", "rule", "sent_at")
     list_select_related = ("rule",)
     date_hierarchy = "sent_at"
     fields = ("sent_at", "kind", "rule", "recipients", "subject", "body")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

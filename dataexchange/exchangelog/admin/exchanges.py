@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from dataexchange.admin.viewonly import ViewOnlyAdmin
 from dataexchange.exchangelog.admin.dashboard import dashboard_context
 from dataexchange.exchangelog.admin.display import cut, seconds, status_label, triage_label
 from dataexchange.exchangelog.admin.filters import (
@@ -64,19 +65,16 @@ def exchange_detail(exchange):
     }
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """The log is written by the API only: nobody adds, edits or deletes rows here."""
+class ExchangeLogAdmin(ViewOnlyAdmin):
+    """The exchange log's lists: written by the API only; exported as CSV, replayed."""
 
-    show_full_result_count = False
+    @admin.display(description="received", ordering="created_at")
+    def received(self, obj):
+        return seconds(obj.created_at)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return status_label(obj)
 
     def has_replay_permission(self, request):
         return request.user.has_perm("exchangelog.replay_exchange")
@@ -120,7 +118,7 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(ViewOnlyAdmin):
+class ExchangeAdmin(ExchangeLogAdmin):
     list_display = (
         "received",
         "status_label",
@@ -170,14 +168,6 @@ class ExchangeAdmin(ViewOnlyAdmin):
         ),
         ("Replay", {"fields": ("replay_of", "replay_list"), **FOLDED}),
     )
-
-    @admin.display(description="received", ordering="created_at")
-    def received(self, obj):
-        return seconds(obj.created_at)
-
-    @admin.display(description="status", ordering="status")
-    def status_label(self, obj):
-        return status_label(obj)
 
     @admin.display(description="request id")
     def short_id(self, obj):
@@ -283,7 +273,7 @@ def timeline_url(endpoint, identifier):
 
 
 @admin.register(ExchangeItem)
-class ExchangeItemAdmin(ViewOnlyAdmin):
+class ExchangeItemAdmin(ExchangeLogAdmin):
     list_display = (
         "received",
         "status_label",
@@ -335,14 +325,6 @@ class ExchangeItemAdmin(ViewOnlyAdmin):
         "triaged_by",
     )
 
-    @admin.display(description="received", ordering="created_at")
-    def received(self, obj):
-        return seconds(obj.created_at)
-
-    @admin.display(description="status", ordering="status")
-    def status_label(self, obj):
-        return status_label(obj)
-
     @admin.display(description="triage", ordering="triage")
     def triage_label(self, obj):
         return triage_label(obj)
@@ -377,28 +359,26 @@ class ExchangeItemAdmin(ViewOnlyAdmin):
     def has_triage_permission(self, request):
         return request.user.has_perm("exchangelog.triage_exchangeitem")
 
-    def triage_and_report(self, request, queryset, state, note):
+    def triage_and_report(self, request, queryset, action):
+        """Mark the failures of `queryset` as `action` ("resolve", "ignore" or "reopen") says,
+        with the note typed beside the buttons; tell the user how many changed."""
+        state = TRIAGE_ACTIONS[action]
+        note = request.POST.get("note", "").strip()
         changed = items_triage(queryset, state, request.user.get_username(), note)
         label = ExchangeItem.Triage(state).label
         self.message_user(request, f"{changed} failure{'s' if changed != 1 else ''} {label}.")
 
     @admin.action(description="Resolve selected failures", permissions=["triage"])
     def resolve(self, request, queryset):
-        self.triage_and_report(
-            request, queryset, TRIAGE_ACTIONS["resolve"], request.POST.get("note", "")
-        )
+        self.triage_and_report(request, queryset, "resolve")
 
     @admin.action(description="Ignore selected failures", permissions=["triage"])
     def ignore(self, request, queryset):
-        self.triage_and_report(
-            request, queryset, TRIAGE_ACTIONS["ignore"], request.POST.get("note", "")
-        )
+        self.triage_and_report(request, queryset, "ignore")
 
     @admin.action(description="Reopen selected failures", permissions=["triage"])
     def reopen(self, request, queryset):
-        self.triage_and_report(
-            request, queryset, TRIAGE_ACTIONS["reopen"], request.POST.get("note", "")
-        )
+        self.triage_and_report(request, queryset, "reopen")
 
     @admin.action(description="Replay selected items", permissions=["replay"])
     def replay(self, request, queryset):
@@ -421,12 +401,12 @@ class ExchangeItemAdmin(ViewOnlyAdmin):
         """The item page's Resolve / Ignore / Reopen buttons, with the note typed beside them."""
         if not self.has_triage_permission(request):
             raise PermissionDenied
-        state = TRIAGE_ACTIONS.get(request.POST.get("triage"))
-        if state is None:
+        action = request.POST.get("triage")
+        if action not in TRIAGE_ACTIONS:
             self.message_user(request, "Choose resolve, ignore or reopen.", messages.ERROR)
         else:
             items = ExchangeItem.objects.filter(pk=object_id)
-            self.triage_and_report(request, items, state, request.POST.get("note", "").strip())
+            self.triage_and_report(request, items, action)
         change = reverse("admin:exchangelog_exchangeitem_change", args=[object_id])
         return HttpResponseRedirect(change)
 
