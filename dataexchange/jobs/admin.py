@@ -7,6 +7,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from dataexchange.admin.viewonly import ViewOnlyAdmin
 from dataexchange.engine.parse.media import CSV
 from dataexchange.jobs.models import Job
 from dataexchange.jobs.results import results_stream
@@ -14,7 +15,7 @@ from dataexchange.jobs.services import jobs_cancel
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ViewOnlyAdmin):
     list_display = (
         "created_at",
         "status",
@@ -32,7 +33,6 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ("=id", "client")
     date_hierarchy = "created_at"
     actions = ["cancel"]
-    show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("id", "status", "progress_bar", "errors")}),
         ("Request", {"fields": ("method", "endpoint", "entity_id", "query", "transactional")}),
@@ -43,15 +43,6 @@ class JobAdmin(admin.ModelAdmin):
         ("Log", {"fields": ("exchange_link", "results_csv")}),
     )
     readonly_fields = ("progress_bar", "failed_items", "exchange_link", "results_csv")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("jobs.cancel_job")
