@@ -1,18 +1,20 @@
-"""A bearer-token GET of one row in one round trip: the credential and the row in one statement.
+"""A bearer-token GET in one round trip: the credential and the row (or page) in one statement.
 
-A GET of one row needs two things from the database: who the token belongs to (with the
-configuration and grants versions, `AccessToken.find_access`) and the row. Neither depends on
-the other's answer, so on a database with lateral joins (PostgreSQL) they are read together
-(`AccessToken.find_access_with`): the row is planned ahead on the configuration this process
-served last, the statement returns the credential and the row, and only then is the request
+A GET of one row or of a page needs two things from the database: who the token belongs to
+(with the configuration and grants versions, `AccessToken.find_access`) and the rows. Neither
+depends on the other's answer, so on a database with lateral joins (PostgreSQL) they are read
+together (`AccessToken.find_access_with`): the rows are planned ahead on the configuration this
+process served last, the statement returns the credential and the rows, and only then is the
+request
 judged exactly as the regular path judges it — the token (403/401 as `BearerTokenAuthentication`
 answers), the configuration version (the row is thrown away and read again if it changed), the
 throttles, the permissions (`engine.serve.serve_read_ahead`: `view` on the endpoint and on what
 `include` reaches). Nothing read is answered before those checks pass; nothing is written.
+Included relations and a requested count are read after, as on the regular path.
 
 Every other request, and any GET this cannot plan ahead (no token, an API key, forced test
-credentials, read replicas, an endpoint not compiled yet, parameters the planner refuses),
-takes the regular path (`api.views`), which answers everything alike.
+credentials, read replicas, a streamed export, an endpoint not compiled yet, parameters the
+planner refuses), takes the regular path (`api.views`), which answers everything alike.
 """
 
 from rest_framework.settings import api_settings
@@ -29,7 +31,7 @@ from dataexchange.auth.authentication import (
     BearerTokenAuthentication,
 )
 from dataexchange.auth.models import AccessToken
-from dataexchange.engine.execute.read import row_statement
+from dataexchange.engine.execute.read import page_statement, row_statement
 from dataexchange.engine.plan.read_plan import plan_read
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.engine.serve import serve_read_ahead
@@ -37,11 +39,11 @@ from dataexchange.errors import ApiException, Code, make_error
 
 
 def read_ahead(view, caller, alias, entity_id, media):
-    """Return the response of a GET of one row served in one statement, or None when the
+    """Return the response of a GET of a row or a page served in one statement, or None when the
     request takes the regular path (see above). The caller may be authenticated on return
     (`caller.user` set) even then: the view does not authenticate it twice."""
-    raw = bearer_token(caller, entity_id)
-    if raw is None:
+    raw = bearer_token(caller)
+    if raw is None or (media is not None and media.is_stream):
         return None
     snapshot = registry.latest()
     endpoint = snapshot.compiled(alias) if snapshot is not None else None
@@ -49,10 +51,10 @@ def read_ahead(view, caller, alias, entity_id, media):
         return None
     try:
         api_request = api_request_from(caller, alias, entity_id, media)
-        plan = plan_read(snapshot, endpoint, api_request.query, paged=False)
+        plan = plan_read(snapshot, endpoint, api_request.query, paged=entity_id is None)
     except ApiException:
         return None  # answered after authentication, by the regular path
-    statement = row_statement(plan, entity_id)
+    statement = page_statement(plan) if entity_id is None else row_statement(plan, entity_id)
     if statement is None:
         return None
     token, rows = AccessToken.objects.find_access_with(raw, *statement)
@@ -68,9 +70,9 @@ def read_ahead(view, caller, alias, entity_id, media):
     return http_response(serve_read_ahead(api_request, snapshot, endpoint, plan, rows))
 
 
-def bearer_token(caller, entity_id):
-    """Return the raw bearer token of a GET of one row that can be read ahead, else None."""
-    if caller.method != "GET" or entity_id is None or not dialect().lateral_join:
+def bearer_token(caller):
+    """Return the raw bearer token of a GET that can be read ahead, else None."""
+    if caller.method != "GET" or not dialect().lateral_join:
         return None
     meta = caller.META
     header = meta.get("HTTP_AUTHORIZATION")

@@ -156,14 +156,19 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
     def find_access_with(self, raw, data_sql, data_params):
         """Return (the ActiveToken for `raw` or None, the rows of `data_sql`) from ONE
         statement: the credential lookup of `find_access` joined laterally with a read that
-        does not depend on it (api.read_ahead), so that a GET of one row costs one round trip,
-        as it would without authentication. `data_sql` must select a non-null first column
-        (it tells a row from none). No read replicas: the caller checks that."""
+        does not depend on it (api.read_ahead), so that a GET costs one round trip, as it would
+        without authentication. `data_sql` must select a non-null first column that orders its
+        rows (a constant, or their position); the rows are returned without it. No read
+        replicas: the caller checks that."""
         from django.contrib.auth import get_user_model
 
         user_model = get_user_model()
         credential = find_access_sql(self.model, user_model, False)
-        sql = f"SELECT c.*, d.* FROM ({credential}) c LEFT JOIN LATERAL ({data_sql}) d ON TRUE"
+        width = len(USER_FIELDS) + 3  # token id, the user's fields, the two versions
+        sql = (
+            f"SELECT c.*, d.* FROM ({credential}) c LEFT JOIN LATERAL ({data_sql}) d ON TRUE"
+            f" ORDER BY {width + 1}"  # the data's first column: a marker or its position
+        )
         params = [hash_secret(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
 
         def run():
@@ -174,7 +179,6 @@ class AccessTokenManager(models.Manager.from_queryset(AccessTokenQuerySet)):
         rows = first_statement(run)
         if not rows:
             return None, []
-        width = len(USER_FIELDS) + 3  # token id, the user's fields, the two versions
         data = [row[width + 1 :] for row in rows if row[width] is not None]
         return self.active_token(user_model, rows[0][:width]), data
 

@@ -113,14 +113,17 @@ def row_result(plan, entity_id, rows=None):
 
 
 def serve_read_ahead(api_request, snapshot, endpoint, plan, rows):
-    """Answer a GET of one row whose row was read in the credential's own statement
+    """Answer a GET whose row or page was read in the credential's own statement
     (api.read_ahead), planned by `plan` on `snapshot`, the version that credential read: the
-    permission checks of `serve_read` first, then the row as `read_result` answers it."""
+    permission checks of `serve_read` first, then the rows as `read_result` answers them."""
     check_reach(api_request.caller, snapshot, endpoint, api_request.method)
     query = api_request.query
     if query.include:
         check_reach(api_request.caller, snapshot, endpoint, "GET", include=query.include)
-    return row_result(plan, api_request.entity_id, rows)
+    if api_request.single:
+        return row_result(plan, api_request.entity_id, rows)
+    headers = count_headers(api_request.preferences, plan)
+    return json_result({"data": read_page(plan, rows=rows)}, headers=headers)
 
 
 def serve_write(api_request, snapshot, endpoint, recording, keep=None):

@@ -65,6 +65,14 @@ def test_a_get_of_one_row_is_one_statement(client, things, superuser):
         "/999999",
         "/not-a-number",
         "/{alpha}?fields=unknown",
+        "",
+        "?page[limit]=1",
+        "?page[offset]=1&page[limit]=1",
+        "?filter[things.qty]=2",
+        "?filter[things.qty]=nope",
+        "?fields=qty",
+        "?sort=-qty",
+        "?page[limit]=100000",
     ],
 )
 def test_answers_equal_the_regular_path(client, things, superuser, regular, suffix):
@@ -79,6 +87,18 @@ def token_headers(user, **changes):
     token, access, _ = AccessToken.objects.issue(user)
     AccessToken.objects.filter(pk=token.pk).update(**changes)
     return {"HTTP_AUTHORIZATION": f"Bearer {access}"}
+
+
+def test_a_page_keeps_its_order_and_its_count(client, things, superuser, regular):
+    with connection.cursor() as cursor:
+        for n in range(30):
+            cursor.execute(f"INSERT INTO dx_auth_thing (name, qty) VALUES ('n{n:02d}', {n % 7})")
+    headers = {**bearer(superuser), "HTTP_PREFER": "count=exact"}
+    client.get(URL, **headers)
+    for path in (f"{URL}?sort=-qty&page[limit]=20", f"{URL}?sort=qty,name&page[offset]=3"):
+        ahead, again = client.get(path, **headers), regular(client, path, **headers)
+        assert answer(ahead) == answer(again)
+        assert len(ahead.json()["data"]) > 5
 
 
 def test_refused_tokens_are_answered_as_the_regular_path_does(client, things, superuser, regular):

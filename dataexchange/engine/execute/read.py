@@ -25,15 +25,17 @@ def read_collection(snapshot, endpoint, raw_query):
     return read_page(plan_read(snapshot, endpoint, raw_query))
 
 
-def read_page(plan):
-    """Return the rendered rows of the page `plan` selects, with includes."""
+def read_page(plan, *, rows=None):
+    """Return the rendered rows of the page `plan` selects, with includes; `rows` are those
+    of `page_statement`, when they were read ahead (api.read_ahead)."""
     endpoint = plan.endpoint
     if plan.impossible:
         return []
-    order_by = order_by_sql(endpoint, plan.order)
-    rows = sql.select(
-        endpoint, plan.conditions, offset=plan.offset, limit=plan.limit, order_by=order_by
-    )
+    if rows is None:
+        order_by = order_by_sql(endpoint, plan.order)
+        rows = sql.select(
+            endpoint, plan.conditions, offset=plan.offset, limit=plan.limit, order_by=order_by
+        )
     included = load_includes(endpoint, rows, plan.includes)
     return project_rows(endpoint, render_rows(endpoint, rows, included), plan.fields)
 
@@ -43,6 +45,21 @@ class Entity(NamedTuple):
 
     row: dict
     etag: str
+
+
+def page_statement(plan):
+    """Return (SQL, params) reading the rows of `read_page` numbered in their order (the
+    number first), or None when no row can match (read_page answers [] without a query)."""
+    if plan.impossible:
+        return None
+    return sql.select_sql(
+        plan.endpoint,
+        plan.conditions,
+        offset=plan.offset,
+        limit=plan.limit,
+        order_by=order_by_sql(plan.endpoint, plan.order),
+        numbered=True,
+    )
 
 
 def row_statement(plan, url_id):

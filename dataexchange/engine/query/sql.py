@@ -38,22 +38,35 @@ def where_clause(conditions):
 
 def select(endpoint, conditions=(), *, offset=0, limit=None, columns=None, order_by=None):
     """Return the rows (tuples of `endpoint.select_list`) matching `conditions`, ordered by
-    `order_by` (an ORDER BY list; default the identifier).
+    `order_by` (an ORDER BY list; default the identifier)."""
+    sql, params = select_sql(
+        endpoint, conditions, offset=offset, limit=limit, columns=columns, order_by=order_by
+    )
+    with db_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def select_sql(
+    endpoint, conditions=(), *, offset=0, limit=None, columns=None, order_by=None, numbered=False
+):
+    """Return (SQL, params) of `select`; `numbered` selects the row's position in the order
+    first (`ROW_NUMBER()`, never null), for a statement that joins this one to another and
+    must keep the order (api.read_ahead).
 
     LIMIT and OFFSET are written as integer literals, not parameters: PostgreSQL cannot judge a
     prepared statement's generic plan with parameters there and plans it again on every run
     (about 35 µs a statement)."""
     where, params = where_clause(conditions)
-    sql = (
-        f"SELECT {columns or endpoint.select_list} FROM {endpoint.quoted_table}{where}"
-        f" ORDER BY {order_by or endpoint.identifier.quoted}"
-    )
+    order_by = order_by or endpoint.identifier.quoted
+    columns = columns or endpoint.select_list
+    if numbered:
+        columns = f"ROW_NUMBER() OVER (ORDER BY {order_by}), {columns}"
+    sql = f"SELECT {columns} FROM {endpoint.quoted_table}{where} ORDER BY {order_by}"
     if limit is not None or offset:
         limit = 2**62 if limit is None else limit
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-    with db_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
 
 
 def select_first(endpoint, conditions):
