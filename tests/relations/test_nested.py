@@ -110,7 +110,8 @@ def test_nested_post_statements_do_not_grow_with_the_items(hierarchy, api):
     statements(1, "W")  # compiles the endpoints
     few, many = statements(5, "F"), statements(50, "M")
     assert few == many
-    assert [verb for verb in many if verb == "INSERT"] == ["INSERT"] * 4  # 3 levels + exchange
+    # 3 levels + the exchange (which begins with the triage's WITH on PostgreSQL)
+    assert len([verb for verb in many if verb in ("INSERT", "WITH")]) == 4
     assert (count("rel_group"), count("rel_item"), count("rel_leaf")) == (56, 112, 224)
 
 
