@@ -24,7 +24,15 @@ from tests.support.servers import ROOT, database_url
 pytestmark = pytest.mark.multiprocess
 
 LEASE_SECONDS = 2
-REDIS_URL = "redis://127.0.0.1:6379/11"  # a database of its own: no other test's queue
+# A Redis database of its own per test database backend: no other test's queue, also when the
+# suite runs on the three backends side by side.
+REDIS_DB = {"sqlite": 11, "postgresql": 12, "mysql": 13}
+
+
+def redis_url():
+    from django.db import connection
+
+    return f"redis://127.0.0.1:6379/{REDIS_DB[connection.vendor]}"
 
 
 def worker_env(**extra):
@@ -114,19 +122,20 @@ def test_scheduler_command_once(transactional_db):
 def test_redis_broker_runs_the_job(api, settings, monkeypatch):
     import django_rq.settings
 
+    url = redis_url()
     try:
-        redis.Redis.from_url(REDIS_URL).ping()
+        redis.Redis.from_url(url).ping()
     except redis.ConnectionError as exc:
-        pytest.fail(f"Redis at {REDIS_URL} is not up: {exc}")
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    monkeypatch.setitem(django_rq.settings.QUEUES, "default", {"URL": REDIS_URL})
+        pytest.fail(f"Redis at {url} is not up: {exc}")
+    redis.Redis.from_url(url).flushdb()
+    monkeypatch.setitem(django_rq.settings.QUEUES, "default", {"URL": url})
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     settings.DATA_EXCHANGE_JOBS = {"CHUNK_SIZE": 2}
     submit(api, "POST", items(5), headers=LOOSE)
-    assert redis.Redis.from_url(REDIS_URL).llen("rq:queue:default") == 3  # one task per chunk
+    assert redis.Redis.from_url(url).llen("rq:queue:default") == 3  # one task per chunk
     worker = start_worker(
         "rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job",
-        DATA_EXCHANGE_TASKS_BACKEND="redis", REDIS_URL=REDIS_URL,
+        DATA_EXCHANGE_TASKS_BACKEND="redis", REDIS_URL=url,
     )  # fmt: skip
     finish(worker)
     job = Job.objects.get()
