@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/request_costs.py [--database dataexchange_bench]
 
-Runs GET one, GET page of 100, POST/PATCH/PUT/DELETE of one row in process through Django's WSGI
+Runs GET one, GET page of 100, POST/PATCH/PUT/DELETE of one row in process through core.wsgi's
 handler (bearer token, exchange log on, PostgreSQL database prepared by bench/run.py) and prints,
 per request: the SQL statements sent (each a round trip, BEGIN/SAVEPOINT/COMMIT included), the
 Python function calls made, and those calls by pipeline stage (each call counted in the
@@ -27,9 +27,12 @@ STAGES = {
     "dispatch@views.py": "view (route, Accept, headers)",
     "authenticate@credentials.py": "credentials (DRF classes)",
     "find_access": "credentials (DRF classes)",
+    "find_access_with": "credentials (DRF classes)",  # read ahead: with the data, one statement
     "check_throttles": "throttles",
     "api_request_from": "parse (ApiRequest)",
     "serve": "engine: plan and permissions",
+    "plan_read": "engine: plan and permissions",
+    "serve_read_ahead": "engine: plan and permissions",
     "read_row": "engine: execute and render",
     "read_page": "engine: execute and render",
     "run_write": "engine: execute and render",
