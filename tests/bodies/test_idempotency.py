@@ -15,10 +15,10 @@ import pytest
 import zstandard
 from rest_framework.test import APIClient
 
-from dataexchange.idempotency import codec
+from dataexchange.idempotency import codec, statements
 from dataexchange.idempotency.keys import BodyDigest, fingerprint_head, request_fingerprint
 from dataexchange.idempotency.models import IdempotencyKey
-from dataexchange.idempotency.store import prune_idempotency_keys
+from dataexchange.idempotency.store import State, prune_idempotency_keys
 from tests.bodies.conftest import CSV, NDJSON, insert, row_count, rows
 from tests.support.client import Api
 
@@ -263,6 +263,16 @@ class TestCost:
         added = [sql for sql in with_key if "idempotency" in sql]
         assert len(with_key) - len(without) == len(added) == 2, added
         assert added[0].startswith("INSERT") and added[1].startswith("UPDATE")
+
+    def test_values_sent_as_they_are_are_what_their_fields_would_send(self, db):
+        columns = {*statements.CLAIM_COLUMNS, *statements.KEEP_COLUMNS, *statements.KEEP_WHERE}
+        fields = [IdempotencyKey._meta.get_field(name) for name in sorted(columns)]
+        as_is = [field for field in fields if isinstance(field, statements.AS_IS)]
+        names = {field.name for field in as_is}
+        assert names == {"caller", "key", "fingerprint", "state", "content_type"}
+        for field in as_is:
+            for value in ("user:7", "", State.DONE):
+                assert field.get_db_prep_save(value, connection) is value, field.name
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
     def test_answers_stay_in_their_row_uncompressed_by_postgresql_with_room(self, db):
