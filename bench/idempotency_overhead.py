@@ -179,6 +179,8 @@ def report(rows, samples, claims, keeps, cpu):
     for name, values in cpu.items():
         print(f"  {'CPU ' + name + ' (in process)':30} {ms(values):9.2f}")
     print(f"  {'CPU cost (difference)':30} {ms(cpu['with key']) - ms(cpu['without key']):9.2f}")
+    cpu_pairs = [b - a for a, b in zip(cpu["without key"], cpu["with key"])]
+    print(f"  {'CPU cost (median pair diff)':30} {ms(cpu_pairs):9.2f}")
 
 
 def main():

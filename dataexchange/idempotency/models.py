@@ -22,7 +22,7 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True)
     headers = models.JSONField(default=dict)
     content_type = models.CharField(max_length=100, blank=True, default="")
-    content = models.BinaryField(default=b"")  # the body, zlib-compressed
+    content = models.BinaryField(default=b"")  # the body, compressed (codec)
 
     class Meta:
         constraints = [

@@ -17,7 +17,6 @@ PENDING, a retry meanwhile gets 409, and the Keeper stores the fingerprint with 
 
 import logging
 import uuid
-import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from dataexchange import conf
 from dataexchange.errors import ApiException, Code, fail, make_error
+from dataexchange.idempotency import codec
 from dataexchange.idempotency.models import IdempotencyKey
 from dataexchange.idempotency.statements import claim_insert, keep_update
 
@@ -93,7 +93,7 @@ def settle(row, fingerprint, now):
     if row.state == State.DONE:
         if row.fingerprint != (known or fingerprint.hexdigest()):
             fail(Code.IDEMPOTENCY_KEY_REUSED)
-        content = zlib.decompress(row.content)
+        content = codec.unpack(row.content)
         return Kept(row.status_code, row.headers, row.content_type, content)
     if known is not None and row.fingerprint not in (PENDING, known):
         fail(Code.IDEMPOTENCY_KEY_REUSED)
@@ -161,7 +161,7 @@ class Keeper:
                 result.status_code,
                 dict(result.headers),
                 result.content_type,
-                zlib.compress(result.content, 1),  # 1,000 rows: ~65 kB → 7-17 kB
+                codec.pack(result.content),  # 1,000 rows: ~67 kB → ~2.8 kB
                 fingerprint,
                 claim.pk,
                 claim.attempt,

@@ -5,17 +5,20 @@ retry while the first runs is 409 `1421` (the live tests: test_idempotency_live.
 import datetime as dt
 import io
 import json
+import zlib
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import pytest
+import zstandard
 from rest_framework.test import APIClient
 
+from dataexchange.idempotency import codec, statements
 from dataexchange.idempotency.keys import BodyDigest, fingerprint_head, request_fingerprint
 from dataexchange.idempotency.models import IdempotencyKey
-from dataexchange.idempotency.store import prune_idempotency_keys
+from dataexchange.idempotency.store import State, prune_idempotency_keys
 from tests.bodies.conftest import CSV, NDJSON, insert, row_count, rows
 from tests.support.client import Api
 
@@ -92,6 +95,28 @@ class TestReplay:
             response = api.get("items", headers=keyed())
             assert response.status_code == 200 and "Idempotent-Replayed" not in response
         assert not IdempotencyKey.objects.exists()
+
+
+class TestStoredFormat:
+    def test_answers_are_kept_as_zstandard_frames(self, api, items):
+        first = api.post("items", BODY, headers=keyed())
+        stored = bytes(IdempotencyKey.objects.get().content)
+        assert stored[:4] == codec.ZSTD_MAGIC
+        assert zstandard.ZstdDecompressor().decompress(stored) == first.content
+
+    def test_an_answer_kept_zlib_compressed_by_an_earlier_version_still_replays(self, api, items):
+        first = api.post("items", BODY, headers=keyed())
+        IdempotencyKey.objects.update(content=zlib.compress(first.content, 1))
+        again = api.post("items", BODY, headers=keyed())
+        assert (again.status_code, again["Idempotent-Replayed"]) == (201, "true")
+        assert again.content == first.content
+        assert row_count() == 2
+
+    @pytest.mark.parametrize("content", [b"", b"{}", b'{"data":[{"id":1}]}' * 5000])
+    def test_both_formats_restore_every_body(self, content):
+        assert codec.unpack(codec.pack(content)) == content
+        assert codec.unpack(zlib.compress(content, 1)) == content
+        assert codec.unpack(memoryview(codec.pack(content))) == content
 
 
 class TestMismatch:
@@ -239,15 +264,25 @@ class TestCost:
         assert len(with_key) - len(without) == len(added) == 2, added
         assert added[0].startswith("INSERT") and added[1].startswith("UPDATE")
 
+    def test_values_sent_as_they_are_are_what_their_fields_would_send(self, db):
+        columns = {*statements.CLAIM_COLUMNS, *statements.KEEP_COLUMNS, *statements.KEEP_WHERE}
+        fields = [IdempotencyKey._meta.get_field(name) for name in sorted(columns)]
+        as_is = [field for field in fields if isinstance(field, statements.AS_IS)]
+        names = {field.name for field in as_is}
+        assert names == {"caller", "key", "fingerprint", "state", "content_type"}
+        for field in as_is:
+            for value in ("user:7", "", State.DONE):
+                assert field.get_db_prep_save(value, connection) is value, field.name
+
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
-    def test_answers_stay_in_their_row_uncompressed_by_postgresql(self, db):
+    def test_answers_stay_in_their_row_uncompressed_by_postgresql_with_room(self, db):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT a.attstorage, c.reloptions FROM pg_attribute a JOIN pg_class c"
                 " ON c.oid = a.attrelid WHERE c.relname = %s AND a.attname = 'content'",
                 [IdempotencyKey._meta.db_table],
             )
-            assert cursor.fetchone() == ("e", ["toast_tuple_target=8160"])
+            assert cursor.fetchone() == ("e", ["toast_tuple_target=8160", "fillfactor=50"])
 
 
 @pytest.mark.parametrize("block", [1, 7, 4096])
