@@ -1,6 +1,7 @@
 """Read deployment settings from environment variables, failing loudly on bad values."""
 
 import os
+import sys
 from urllib.parse import parse_qs, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -75,7 +76,18 @@ def database_from_url(url):
     if engine == "django.db.backends.sqlite3":
         config["OPTIONS"] = sqlite_options()
         config["CONN_MAX_AGE"] = 0
+    if serving_with_runserver():
+        # runserver answers each request on a new thread, and a persistent connection of a
+        # finished thread is never reused nor closed: a few hundred requests exhaust the
+        # server's connection slots ("too many clients"). Django says: no persistent
+        # connections in development.
+        config["CONN_MAX_AGE"] = 0
     return config
+
+
+def serving_with_runserver():
+    """Return whether this process is Django's development server (`manage.py runserver`)."""
+    return len(sys.argv) > 1 and sys.argv[1] == "runserver"
 
 
 def replica_databases(urls):

@@ -51,6 +51,14 @@ def test_connection_age_from_environment(monkeypatch):
     assert database_from_url("postgres://u@h/db")["CONN_MAX_AGE"] == 0
 
 
+def test_runserver_keeps_no_persistent_connections(monkeypatch):
+    """runserver's thread per request would leave one open connection per request behind."""
+    assert database_from_url("postgres://u@h/db")["CONN_MAX_AGE"] == 60
+    monkeypatch.setattr(sys, "argv", ["manage.py", "runserver", "127.0.0.1:8000"])
+    assert database_from_url("postgres://u@h/db")["CONN_MAX_AGE"] == 0
+    assert database_from_url("mysql://u@h/db")["CONN_MAX_AGE"] == 0
+
+
 def test_test_database_name_applies_to_servers_only(monkeypatch):
     monkeypatch.setenv("DX_TEST_DB_NAME", "test_mine")
     assert database_from_url("postgres://u@h/db")["TEST"]["NAME"] == "test_mine"
