@@ -11,6 +11,13 @@ alternating untracked and tracked. Printed: each median, the ratio untracked/tra
 (the tracked endpoint's share of the untracked throughput; target ≥ 0.85), then the sequencer's
 rate (entries numbered per second) and the feed's read rate over HTTP (entries per second, pages
 of 1,000 with their rows).
+
+Then the same two statements without HTTP (`--sql-rounds`, 0 to skip): the 1,000-row
+`INSERT … SELECT FROM json_populate_recordset` and `UPDATE … FROM` the engine runs, each in its
+own transaction, alternating the tables; the median and best time of each statement (the
+triggers run inside it), and the median COMMIT apart. On a loaded machine, with a database
+server other processes keep flushing, these show what capture costs the database with little
+of the noise a whole request collects.
 """
 
 import argparse
@@ -129,10 +136,65 @@ def feed_rate(token):
         server.stop()
 
 
+def sql_rates(rounds):
+    """Return {"INSERT untracked": [(statement seconds, COMMIT seconds), ...], ...} of the bare
+    1,000-row statements, each in its own transaction."""
+    import json
+
+    import psycopg
+
+    samples = {f"{s} {k}": [] for s in ("INSERT", "UPDATE") for k in TABLES}
+
+    def timed_statement(connection, name, sql, rows):
+        start = time.perf_counter()
+        with connection.transaction():
+            result = connection.execute(sql, [json.dumps(rows)])
+            ran = time.perf_counter()
+            ids = result.fetchall() if result.description else None
+        samples[name].append((ran - start, time.perf_counter() - ran))
+        return ids
+
+    with psycopg.connect(ENV["BENCH_PG_DSN"], autocommit=True) as connection:
+        for n in range(rounds):
+            for kind, table in TABLES.items():
+                source = f"json_populate_recordset(NULL::{table}, %s)"
+                rows = [{"sku": f"sql-{n}-{i}", "name": "Product", "stock": i} for i in range(ROWS)]
+                ids = timed_statement(
+                    connection, f"INSERT {kind}",
+                    f"INSERT INTO {table} (sku, name, stock) SELECT sku, name, stock FROM {source}"
+                    " RETURNING id", rows,
+                )  # fmt: skip
+                changes = [{"id": i, "stock": n + 1} for (i,) in ids]
+                timed_statement(
+                    connection, f"UPDATE {kind}",
+                    f"UPDATE {table} AS dst SET stock = src.stock FROM {source} AS src"
+                    " WHERE dst.id = src.id", changes,
+                )  # fmt: skip
+    return samples
+
+
+def print_sql(samples, rounds):
+    """Print median and best statement time of each bare statement, their ratios, and the
+    median COMMIT (the flush of more WAL, and whatever else the server is flushing then)."""
+    print(f"\nthe statements alone, no HTTP, {rounds} each, ms: median / best, and median COMMIT")
+    for statement in ("INSERT", "UPDATE"):
+        off, on = samples[f"{statement} untracked"], samples[f"{statement} tracked"]
+        ran = [sorted(run for run, _ in values) for values in (off, on)]
+        medians = [statistics.median(values) * 1000 for values in ran]
+        bests = [values[0] * 1000 for values in ran]
+        commits = [statistics.median(c for _, c in values) * 1000 for values in (off, on)]
+        print(
+            f"{statement:6} untracked {medians[0]:6.2f} / {bests[0]:6.2f} + {commits[0]:5.2f}"
+            f"  tracked {medians[1]:6.2f} / {bests[1]:6.2f} + {commits[1]:5.2f}"
+            f"  ratio {medians[0] / medians[1]:4.2f} / {bests[0] / bests[1]:4.2f}"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10, help="requests per scenario")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sql-rounds", type=int, default=60, help="bare statements, each")
     args = parser.parse_args()
     token = prepare()
     methods = ("POST", "PATCH", "POST-1")
@@ -155,6 +217,8 @@ def main():
     print("(POST-1: a one-row POST)")
     print(f"\nsequencer: {numbered} entries in {sequencing:.2f} s = {numbered / sequencing:,.0f}/s")
     print(f"feed read: {read} entries in {reading:.2f} s = {read / reading:,.0f}/s (with rows)")
+    if args.sql_rounds:
+        print_sql(sql_rates(args.sql_rounds), args.sql_rounds)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from dataexchange.api.responses import error_response, json_response
 from dataexchange.dbconn import RETRY_AFTER, close_if_unavailable
 from dataexchange.errors import ApiError, ApiException, Code, make_error
+from dataexchange.exchangelog.conflicts import is_conflict
 
 logger = logging.getLogger("dataexchange.api")
 
@@ -33,14 +34,15 @@ def api_exception_handler(exc, context=None):
     if isinstance(exc, exceptions.APIException):
         error = ApiError(str(exc.status_code), exc.status_code, str(exc.detail))
         return error_response([error])
-    if close_if_unavailable(exc):
+    if close_if_unavailable(exc) or is_conflict(exc):
         return unavailable_response(exc)
     logger.exception("Unexpected error while serving an API request")
     return json_response([make_error(Code.SERVER_ERROR).as_dict()], status=500)
 
 
 def unavailable_response(exc):
-    """Return 503 1415 with Retry-After for a request the database could not serve now."""
+    """Return 503 1415 with Retry-After for a request the database could not serve now
+    (unavailable, or a lock conflict lost on every retry)."""
     logger.warning("Database unavailable while serving an API request: %s", exc)
     headers = {"Retry-After": str(RETRY_AFTER)}
     return error_response([make_error(Code.UNAVAILABLE, wait=RETRY_AFTER)], headers=headers)

@@ -27,7 +27,9 @@ class ChangeEntry(models.Model):
         db_table = "dataexchange_change_entry"
         verbose_name = "change"
         verbose_name_plural = "changes"
-        # Few indexes: every one is paid by every captured row. Pruning walks `position`.
+        # Few indexes: every one is paid by every captured row. Pruning walks `position`. On
+        # PostgreSQL both position indexes are partial (numbered entries only), and a partial
+        # index finds the pending ones (migration 0003): a fresh entry updates two indexes.
         indexes = [
             models.Index(fields=["table_name", "position"], name="change_table_position_idx"),
         ]

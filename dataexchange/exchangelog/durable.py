@@ -17,6 +17,7 @@ import time
 from django.db import DatabaseError, connection, transaction
 
 from dataexchange.errors import ApiException
+from dataexchange.exchangelog.conflicts import retry_on_conflict
 from dataexchange.exchangelog.models import Exchange
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 COMMIT_CHECK_SECONDS = 3.0
 
 
+@retry_on_conflict  # a deadlock victim rolled back whole: run it again (exchangelog.conflicts)
 def write_with_record(trace, run, received_of, *, render_error, save=None, **save_options):
     """Return the response of `run()`, committed in one transaction with its exchange record.
 

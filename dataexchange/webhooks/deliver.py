@@ -1,15 +1,20 @@
-"""Send the outbox: claim a due delivery by compare-and-set, POST it signed, record the
-attempt, and schedule the retry, dead-letter it, or mark it delivered.
+"""Send the outbox: claim due deliveries by compare-and-set, POST them signed, record the
+attempts, and schedule each retry, dead-letter it, or mark it delivered.
 
 Claims work as job chunks' do (`jobs.claim`): a lease taken by one portable UPDATE, so a
 worker killed mid-delivery leaves the delivery to be sent again once its lease runs out (at
 least once). Per entity, a delivery is not claimed while an earlier one of the same entity on
-the same subscription is still open, so each receiver sees an entity's events in order."""
+the same subscription is still open, so each receiver sees an entity's events in order.
+
+A claim takes a few deliveries at once (`claim_batch`), in one transaction, and their attempts
+are recorded together in another after all were sent: two commits per batch instead of one per
+delivery and one per claim. A worker killed before the record leaves the whole batch to be sent
+again after the lease, which at-least-once allows."""
 
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,7 +27,7 @@ from dataexchange.models import ConfigurationVersion
 from dataexchange.webhooks import conf
 from dataexchange.webhooks.models import Attempt, Delivery, Subscription
 from dataexchange.webhooks.signing import webhook_headers
-from dataexchange.webhooks.transport import webhook_post
+from dataexchange.webhooks.transport import Outcome, webhook_post
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +51,7 @@ def subscription_deliver(*, subscription_id, worker, limit):
         claims = deliveries_claim(subscription_id, worker, min(claim_batch(), limit - done))
         if not claims:
             break
-        for claim in claims:
-            delivery_send(claim)
+        deliveries_record([delivery_send(claim) for claim in claims])
         done += len(claims)
     return done
 
@@ -86,52 +90,75 @@ def claimable(subscription_id, now):
 
 def deliveries_claim(subscription_id, worker, limit):
     """Return the Claims of up to `limit` deliveries of the subscription this worker took, in
-    id order (none when the subscription is inactive). Candidates are never two of one entity
-    (the later one is held back by the earlier), so they may be sent one after the other."""
+    id order (none when the subscription is inactive), in one transaction. Candidates are never
+    two of one entity (the later one is held back by the earlier), so they may be sent one
+    after the other; two workers take their candidates in id order, so they never deadlock."""
     now = timezone.now()
     lease = timedelta(seconds=conf.get("LEASE_SECONDS"))
     claims = []
-    for candidate in claimable(subscription_id, now):
-        taken = (
-            Delivery.objects.due(now)
-            .filter(pk=candidate.pk, attempts=candidate.attempts)
-            .update(lease_until=now + lease, worker=worker, attempts=F("attempts") + 1)
-        )
-        if taken:  # the candidate as read, now ours: no need to read it again
-            candidate.attempts, candidate.worker = candidate.attempts + 1, worker
-            claims.append(Claim(candidate, worker, candidate.attempts))
-            if len(claims) == limit:
-                break
+    candidates = claimable(subscription_id, now)
+    with transaction.atomic():
+        relax_durability()  # a claim lost in a crash only lets the delivery be sent again
+        for candidate in candidates:
+            taken = (
+                Delivery.objects.due(now)
+                .filter(pk=candidate.pk, attempts=candidate.attempts)
+                .update(lease_until=now + lease, worker=worker, attempts=F("attempts") + 1)
+            )
+            if taken:  # the candidate as read, now ours: no need to read it again
+                candidate.attempts, candidate.worker = candidate.attempts + 1, worker
+                claims.append(Claim(candidate, worker, candidate.attempts))
+                if len(claims) == limit:
+                    break
     return claims
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One claimed delivery sent: its Claim, the Outcome, and when the attempt started."""
+
+    claim: Claim
+    outcome: Outcome
+    started: datetime
+
+
 def delivery_send(claim):
-    """POST the claimed delivery, signed now, and record the outcome; return the Outcome."""
+    """POST the claimed delivery, signed now; return what was Sent (recorded by the caller)."""
     delivery = claim.delivery
     subscription = delivery.subscription
     headers = webhook_headers(subscription.secret, delivery.message_id, delivery.payload)
     started = timezone.now()
     outcome = webhook_post(subscription.url, delivery.payload.encode(), headers)
-    delivery_record(claim, outcome, started)
-    return outcome
+    return Sent(claim, outcome, started)
 
 
-def delivery_record(claim, outcome, started):
-    """Store the attempt and the delivery's new state (fenced on the claim: a worker whose
-    lease ran out records its attempt but no longer moves the delivery), and the
-    subscription's health, in one transaction."""
-    delivery, now = claim.delivery, timezone.now()
+def deliveries_record(sent):
+    """Store the attempts of `sent` (one subscription's claim, in sending order), each
+    delivery's new state (fenced on its claim: a worker whose lease ran out records its attempt
+    but no longer moves the delivery), and the subscription's health, in one transaction."""
+    now = timezone.now()
     with transaction.atomic():
         relax_durability()
-        Attempt.objects.create(
-            delivery=delivery, started_at=started, status_code=outcome.status_code,
-            latency_ms=outcome.latency_ms, response_excerpt=outcome.excerpt[:10_000],
-            error=outcome.error[:1000], worker=claim.worker,
-        )  # fmt: skip
-        Delivery.objects.filter(
-            pk=delivery.pk, worker=claim.worker, attempts=claim.attempt, status__in=Delivery.OPEN
-        ).update(lease_until=None, **next_state(claim.attempt, outcome.succeeded, now))
-        subscription_health(delivery.subscription, outcome.succeeded, now)
+        Attempt.objects.bulk_create([attempt_of(one) for one in sent])
+        for one in sent:
+            claim, state = one.claim, next_state(one.claim.attempt, one.outcome.succeeded, now)
+            Delivery.objects.filter(
+                pk=claim.delivery.pk, worker=claim.worker, attempts=claim.attempt,
+                status__in=Delivery.OPEN,
+            ).update(lease_until=None, **state)  # fmt: skip
+        subscription_health(
+            sent[0].claim.delivery.subscription, [one.outcome.succeeded for one in sent], now
+        )
+
+
+def attempt_of(sent):
+    """Return the unsaved Attempt of one delivery sent."""
+    outcome = sent.outcome
+    return Attempt(
+        delivery=sent.claim.delivery, started_at=sent.started, status_code=outcome.status_code,
+        latency_ms=outcome.latency_ms, response_excerpt=outcome.excerpt[:10_000],
+        error=outcome.error[:1000], worker=sent.claim.worker,
+    )  # fmt: skip
 
 
 def next_state(attempt, succeeded, now):
@@ -154,13 +181,15 @@ def retry_delay(attempt):
     return timedelta(seconds=schedule[attempt - 1] * random.uniform(1 - jitter, 1 + jitter))
 
 
-def subscription_health(subscription, succeeded, now):
-    """Note a success (healthy again) or a failure (failing since now, unless already); a
-    subscription failing for DISABLE_AFTER_DAYS is deactivated and its owner e-mailed."""
+def subscription_health(subscription, successes, now):
+    """Note the outcomes of a batch, in sending order (`successes`: whether each succeeded): a
+    success makes the subscription healthy again; ending on a failure marks it failing since
+    now, unless already. A subscription failing for DISABLE_AFTER_DAYS is deactivated and its
+    owner e-mailed."""
     mine = Subscription.objects.filter(pk=subscription.pk)
-    if succeeded:
-        if subscription.failing_since is not None:  # as read with the claim
-            mine.filter(failing_since__isnull=False).update(failing_since=None)
+    if any(successes) and subscription.failing_since is not None:  # as read with the claim
+        mine.filter(failing_since__isnull=False).update(failing_since=None)
+    if successes[-1]:
         return
     mine.filter(failing_since__isnull=True).update(failing_since=now)
     cutoff = now - timedelta(days=conf.get("DISABLE_AFTER_DAYS"))

@@ -31,6 +31,20 @@ def test_a_changed_identifier_is_a_delete_and_a_create(tracked):
     assert logged()[1:] == [("delete", "7", ALL), ("create", "8", ALL)]
 
 
+def test_one_statement_moving_one_identifier_and_updating_another_row(tracked):
+    # PostgreSQL looks for deletes and creates only when some old row lost its identifier.
+    sql(f"INSERT INTO {TABLE} (id_item, code, name) VALUES (1, 'A', 'Apple'), (7, 'B', 'Bean')")
+    sql(
+        f"UPDATE {TABLE} SET id_item = CASE id_item WHEN 7 THEN 9 ELSE id_item END, "
+        "name = 'Changed' WHERE id_item IN (1, 7)"
+    )
+    assert sorted(logged()[2:]) == [
+        ("create", "9", ALL),
+        ("delete", "7", ALL),
+        ("update", "1", ["name"]),
+    ]
+
+
 def test_a_change_of_letter_case_alone_is_a_change(tracked):
     sql(f"INSERT INTO {TABLE} (id_item, code, name) VALUES (1, 'A', 'apple')")
     sql(f"UPDATE {TABLE} SET name = 'Apple' WHERE id_item = 1")

@@ -78,3 +78,25 @@ def test_delivery_to_a_private_address_is_refused_and_nothing_is_sent(endpoint, 
     errors = set(Attempt.objects.values_list("error", flat=True))
     assert errors and all(e.startswith("refused: 127.0.0.1 resolves to") for e in errors)
     assert Delivery.objects.get().status == "dead"
+
+
+def test_a_kept_connection_does_not_outlive_the_address_check(endpoint, settings):
+    from tests.webhooks.receiver import Receiver
+
+    kept = Receiver(keep_alive=True).start()
+    try:
+        subscribe(kept.url, ["entity.created"], [endpoint])
+        change("K1", "create")
+        pump_and_deliver()  # allowed: a connection to 127.0.0.1 is now kept open
+        settings.DATA_EXCHANGE_WEBHOOKS = {
+            **settings.DATA_EXCHANGE_WEBHOOKS,
+            "ALLOW_PRIVATE": False,
+        }
+        change("K2", "create")
+        pump_and_deliver()
+        assert len(kept.received) == 1  # the kept connection was not used: checked each time
+        second = Delivery.objects.order_by("pk").last()
+        errors = list(second.log.values_list("error", flat=True))  # every retry refused too
+        assert errors and all(e.startswith("refused: 127.0.0.1 resolves to") for e in errors)
+    finally:
+        kept.stop()
