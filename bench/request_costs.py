@@ -68,12 +68,12 @@ def main():
     import django
 
     django.setup()
-    from core.wsgi import application as wsgi_application
     from django.db import connection
 
     import orjson
 
     from bench.run import PATH, issue_token
+    from core.wsgi import application as wsgi_application
 
     token, app, created = issue_token(), wsgi_application, []
 

@@ -164,6 +164,9 @@ def keeping(execute, keep):
     after it (serve_write)."""
 
     def run():
+        # A write run again after losing a lock conflict (exchangelog.conflicts) starts with
+        # nothing kept: the first run's keep rolled back with it.
+        keep.kept = False
         try:
             result = execute()
         except ApiException as exc:

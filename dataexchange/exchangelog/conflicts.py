@@ -17,26 +17,21 @@ import time
 
 from django.db import DatabaseError, Error, connection
 
+from dataexchange.engine.query.dialects import dialect_of_driver
+
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 4  # runs of the transaction in all, the first included
 PAUSE_SECONDS = 0.02  # the pause before the n-th retry: n × this, ± half, at random
 
-# DB-API driver (top-level module) → whether its error is a lock conflict, by error number or
-# SQLSTATE. SQLite has none: one writer at a time, and a writer waiting too long is "busy"
-# (503 1415 already, dbconn.is_unavailable).
-CONFLICTS = {
-    "MySQLdb": lambda error: bool(error.args) and error.args[0] in {1205, 1213},
-    "psycopg": lambda error: getattr(error, "sqlstate", None) in {"40001", "40P01"},
-}
-
 
 def is_conflict(exc):
     """Return whether database error `exc` (Django's or the driver's) means that the
-    transaction lost a lock conflict and was rolled back, so that running it again may work."""
+    transaction lost a lock conflict and was rolled back, so that running it again may work
+    (each dialect's `is_conflict` knows its database's codes)."""
     cause = exc.__cause__ if isinstance(exc, Error) and exc.__cause__ is not None else exc
-    test = CONFLICTS.get(type(cause).__module__.split(".")[0])
-    return test is not None and test(cause)
+    engine = dialect_of_driver(type(cause).__module__.split(".")[0])
+    return engine is not None and engine.is_conflict(cause)
 
 
 def retry_on_conflict(write):

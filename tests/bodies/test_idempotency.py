@@ -297,3 +297,32 @@ def test_a_streamed_body_has_the_fingerprint_of_the_same_bytes_read_at_once(bloc
     assert unread.read(5) == body[:5]  # the rest is hashed when the fingerprint is asked for
     assert unread.hexdigest() == digest.hexdigest()
     assert unread.hexdigest() != request_fingerprint("POST", "/p", "a=2", meta, body)
+
+
+def test_a_write_run_again_keeps_only_its_own_answer(db):
+    """A write retried after a lost lock conflict (exchangelog.conflicts) runs `keeping` again:
+    what the first run kept rolled back with it, so a retry whose lone item fails (its
+    transaction rolled back, nothing kept in it) must leave its answer to be kept after."""
+    from django.db import transaction
+
+    from dataexchange.engine.render.result import json_result
+    from dataexchange.engine.serve import keeping
+
+    class Keep:
+        kept = False
+
+        def __call__(self, result):
+            self.kept = True
+
+    keep = Keep()
+    with transaction.atomic():
+        keeping(lambda: json_result({"data": []}), keep)()
+    assert keep.kept
+
+    def lone_item_failed():
+        transaction.set_rollback(True)
+        return json_result([{"code": "1309"}], 400)
+
+    with transaction.atomic():
+        keeping(lone_item_failed, keep)()
+    assert not keep.kept

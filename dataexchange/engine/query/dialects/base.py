@@ -153,6 +153,12 @@ class BaseDialect:
         """Return whether driver error `error` means the database cannot serve now."""
         return False
 
+    def is_conflict(self, error):
+        """Return whether driver error `error` means the transaction lost a lock conflict and
+        was rolled back (exchangelog.conflicts). SQLite has none: one writer at a time, and a
+        writer waiting too long is "busy", which `is_unavailable` answers."""
+        return False
+
     def fallback_field_type(self, info):
         """Return Django's field type for a column Django's introspection does not know."""
         return None

@@ -12,6 +12,8 @@ DATA_RE = re.compile(r"for column [`']?(?P<column>[^`' ]+)[`']?")
 # (1053), connection lost or killed (2006, 2013, 2055, 1927), idle disconnect (4031), and
 # mysqlclient's (0, '') for a connection closed under it.
 UNAVAILABLE_ERRORS = {0, 1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
+# A lock wait that timed out (1205) and a deadlock victim (1213).
+CONFLICT_ERRORS = {1205, 1213}
 
 
 class MySQLDialect(BaseDialect):
@@ -97,6 +99,12 @@ class MySQLDialect(BaseDialect):
         """Return whether the error number means the connection or server is gone."""
         args = getattr(error, "args", ())
         return bool(args) and args[0] in UNAVAILABLE_ERRORS
+
+    def is_conflict(self, error):
+        """Return whether InnoDB rolled back a deadlock victim (1213) or gave up waiting for a
+        lock (1205)."""
+        args = getattr(error, "args", ())
+        return bool(args) and args[0] in CONFLICT_ERRORS
 
     def is_boolean_column(self, info):
         """Return whether the column is `tinyint(1)`, the way booleans are stored here."""

@@ -130,6 +130,11 @@ class PostgreSQLDialect(BaseDialect):
             return NOT_NULL, getattr(diag, "column_name", None)
         return OTHER, column or getattr(diag, "column_name", None)
 
+    def is_conflict(self, error):
+        """Return whether PostgreSQL cancelled the transaction as a deadlock victim (40P01) or
+        for a serialization failure (40001)."""
+        return getattr(error, "sqlstate", None) in {"40001", "40P01"}
+
     def is_unavailable(self, error):
         """Return whether the server is going away or refusing, or the connection is lost."""
         state = getattr(error, "sqlstate", None)
