@@ -168,7 +168,34 @@ def test_request_schemas_carry_the_rules(document):
     assert props["brand"]["minimum"] == -(2**31) and props["brand"]["maximum"] == 2**31 - 1
     assert props["kind"]["enum"] == ["tool", "toy"]
     assert props["url"]["x-constraints"] == ["url"] and props["url"]["pattern"].startswith("^/$")
-    assert props["price"]["description"] == "Decimal with precision 8 and scale 2."
+    assert props["price"]["description"] == (
+        "Decimal with precision 8 and scale 2. A string, or a JSON number (read to 15 "
+        "significant digits); rows return a string."
+    )
+    assert props["price"]["oneOf"][1] == {
+        "type": "number",
+        "minimum": -999999.99,
+        "maximum": 999999.99,
+        "multipleOf": 0.01,
+    }
+
+
+@pytest.mark.parametrize(
+    ("precision", "scale", "number"),
+    [
+        (8, 2, {"minimum": -999999.99, "maximum": 999999.99, "multipleOf": 0.01}),
+        (5, 0, {"minimum": -99999, "maximum": 99999, "multipleOf": 1}),
+        (2, 2, {"minimum": -0.99, "maximum": 0.99, "multipleOf": 0.01}),
+        # 15 significant digits: 10 integer digits leave 5 of the 10 fraction digits
+        (20, 10, {"minimum": -9999999999.99999, "maximum": 9999999999.99999, "multipleOf": 1e-10}),
+        (30, 0, {"minimum": -(10**15 - 1), "maximum": 10**15 - 1, "multipleOf": 1}),
+        (None, None, {}),
+    ],
+)
+def test_a_decimal_number_stays_within_what_the_server_reads(precision, scale, number):
+    from dataexchange.openapi.schemas import decimal_number_schema
+
+    assert decimal_number_schema(precision, scale) == {"type": "number", **number}
 
 
 @pytest.mark.parametrize(
@@ -178,7 +205,8 @@ def test_request_schemas_carry_the_rules(document):
 def test_decimal_pattern_matches_precision_and_scale(document, value, valid):
     import re
 
-    pattern = document["components"]["schemas"]["gadgets.Create"]["properties"]["price"]["pattern"]
+    price = document["components"]["schemas"]["gadgets.Create"]["properties"]["price"]
+    pattern = price["oneOf"][0]["pattern"]
     assert bool(re.search(pattern, value)) is valid
 
 

@@ -165,7 +165,7 @@ def test_schemathesis_finds_the_document_exact(live_server_env, tmp_path):
     assert not problems, "\n".join(problems[:40])
 
 
-def run_schemathesis(schema, base, token, report_dir, args):
+def run_schemathesis(schema, base, token, report_dir, args, timeout=SCHEMATHESIS_TIMEOUT):
     """Run the schemathesis CLI; return its result and the failures of its NDJSON report."""
     if "SCHEMATHESIS_ARGS" in os.environ:
         args = shlex.split(os.environ["SCHEMATHESIS_ARGS"])
@@ -212,7 +212,7 @@ def run_schemathesis(schema, base, token, report_dir, args):
         cwd=report_dir.parent,
         capture_output=True,
         text=True,
-        timeout=SCHEMATHESIS_TIMEOUT,
+        timeout=timeout,
         env=env,
     )
     reports = sorted(report_dir.glob("*.ndjson"))
