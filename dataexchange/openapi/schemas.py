@@ -236,6 +236,8 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, re
     for name, child_item in (relations or {}).items():
         properties[name] = relation_items_schema(child_item)
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if single:  # `{"data": {}}` is no item (SPEC A2: 1301)
+        schema["minProperties"] = 1
     identifier = endpoint.identifier.name
     if by_key and identifier in required:
         required.remove(identifier)
