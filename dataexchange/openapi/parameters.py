@@ -141,7 +141,8 @@ def include_parameter(endpoint, ctx):
         "description": (
             "Relations whose rows are nested in each row under the relation's name, "
             "comma-separated; a dotted chain follows relation by relation. Filters and paging "
-            "apply to the root rows only. An unknown relation is rejected with `1313`."
+            "apply to the root rows only. An unknown relation is rejected with `1313`; empty "
+            "names are ignored (`include=` includes nothing)."
         ),
         "schema": {
             "type": "array",

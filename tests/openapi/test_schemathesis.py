@@ -262,6 +262,8 @@ def failure(check="positive_data_acceptance", **fields):
         (failure("negative_data_rejection", status=200, query={"sort": "qty,"}), True),
         (failure("negative_data_rejection", status=200, query={"sort": ["nope"]}), False),
         (failure(status=412, codes=frozenset({"1407"})), True),
+        (failure(method="DELETE", codes=frozenset({"1317"})), True),
+        (failure("negative_data_rejection", status=200, query={"include": [""]}), True),
         (failure("negative_data_rejection", status=413, codes=frozenset({"1401"})), True),
         (failure("response_schema_conformance", status=200), False),
         (failure("not_a_server_error", status=500), False),
