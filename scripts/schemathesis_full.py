@@ -130,7 +130,6 @@ def main():
     parser.add_argument("--max-time", type=int, default=600, help="seconds (default 600)")
     parser.add_argument("--phases", default=PHASES)
     parser.add_argument("--include-path-regex", help="only these operations' paths")
-    parser.add_argument("--keep", action="store_true", help="keep the report directory")
     options = parser.parse_args()
     env = prepare(options.database_url)
     port = free_port()
@@ -156,8 +155,10 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-    tail = result.stdout[result.stdout.rfind("Test cases:") - 2000 :]
-    print(tail if "Test cases:" in result.stdout else result.stdout[-3000:] + result.stderr[-3000:])
+    summary = result.stdout.rfind(" SUMMARY ")
+    print(
+        result.stdout[summary:] if summary >= 0 else result.stdout[-3000:] + result.stderr[-3000:]
+    )
     print(f"Reports, schema and server log: {work}")
     return 1 if summarise(failures) else 0
 
