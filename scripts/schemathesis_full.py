@@ -6,8 +6,8 @@ document still describes the server exactly: examples, coverage, fuzzing and sta
 every operation but `/token`, in both modes, within a time budget, on the database of
 `--database-url` (PostgreSQL by default). It prepares a fresh database the way the CI run does
 (migrated, a small demo catalogue, the demo endpoints with lowered limits, a superuser), serves
-it with `runserver`, and prints the failures grouped by what they are: accepted by the CI rules
-(state of the data, documented Spryker-compatible choices) or not.
+it with `runserver` (DEBUG off, as deployed), and prints the failures grouped by what they are:
+accepted by the CI rules (state of the data, documented Spryker-compatible choices) or not.
 
     .venv/bin/python scripts/schemathesis_full.py                      # PostgreSQL, 600 s
     .venv/bin/python scripts/schemathesis_full.py --max-time 120 \\
@@ -20,6 +20,7 @@ Exit status: 0 when every failure is accepted, 1 otherwise.
 import argparse
 import collections
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -136,10 +137,13 @@ def main():
     base = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="dx-schemathesis-"))
     log = work / "server.log"
+    # Served as deployed, DEBUG off: Django's debug pages (an HTML 404 for `/jobs/not-a-uuid`)
+    # are not the API's answers; its 404 handler answers JSON `007` there.
+    served = {**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=served, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
         wait_until_up(base, server, log)
