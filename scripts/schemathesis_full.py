@@ -138,8 +138,12 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="dx-schemathesis-"))
     log = work / "server.log"
     # Served as deployed, DEBUG off: Django's debug pages (an HTML 404 for `/jobs/not-a-uuid`)
-    # are not the API's answers; its 404 handler answers JSON `007` there.
-    served = {**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
+    # are not the API's answers; its 404 handler answers JSON `007` there. No persistent
+    # connections: runserver serves each request in a new thread, whose kept connection would
+    # stay open until PostgreSQL refuses new clients (503 `1415` for the rest of the run).
+    served = {
+        **env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "DB_CONN_MAX_AGE": "0",
+    }  # fmt: skip
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
