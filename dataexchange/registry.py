@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 
 from dataexchange import conf, introspection
-from dataexchange.engine.plan.types import TYPES, decimal_renderer
+from dataexchange.engine.plan.types import TYPES, decimal_renderer, integer_bounds
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.models import ConfigurationVersion
 from dataexchange.models import Endpoint as EndpointConfig
@@ -367,6 +367,9 @@ def compile_field(config, info, identifier_column):
         c["name"] if isinstance(c, dict) else str(c) for c in (config.constraints or [])
     )
     examples = tuple(e.strip() for e in config.examples.split(",") if e.strip())
+    low, high = config.min_value, config.max_value
+    if config.type == "integer":
+        low, high = integer_bounds(column.django_type if column else None, low, high)
     return Field(
         name=config.visible_name,
         column=config.column_name,
@@ -377,15 +380,15 @@ def compile_field(config, info, identifier_column):
         required=config.is_required,
         min_length=config.min_length,
         max_length=config.max_length,
-        min=config.min_value,
-        max=config.max_value,
+        min=low,
+        max=high,
         precision=config.precision,
         scale=config.scale,
         constraints=constraints,
         enum_values=tuple(config.enum_values or ()),
         description=config.description,
         examples=examples,
-        rules_text=rules_text(config),
+        rules_text=rules_text(config, low, high),
         is_identifier=config.column_name == identifier_column,
         check=spec.check,
         coerce=spec.coerce,
@@ -394,11 +397,13 @@ def compile_field(config, info, identifier_column):
     )
 
 
-def rules_text(config):
-    """Return `%validationRules%`: the field's validation settings as `key: value` pairs."""
+def rules_text(config, low, high):
+    """Return `%validationRules%`: the field's validation settings as `key: value` pairs; an
+    integer field's `min` and `max` are the bounds it is checked against (`low`, `high`): the
+    configured ones narrowed to what its column holds."""
     values = {
-        "min": config.min_value,
-        "max": config.max_value,
+        "min": low,
+        "max": high,
         "precision": config.precision,
         "scale": config.scale,
         "min_length": config.min_length,

@@ -141,7 +141,8 @@ def include_parameter(endpoint, ctx):
         "description": (
             "Relations whose rows are nested in each row under the relation's name, "
             "comma-separated; a dotted chain follows relation by relation. Filters and paging "
-            "apply to the root rows only. An unknown relation is rejected with `1313`."
+            "apply to the root rows only. An unknown relation is rejected with `1313`; empty "
+            "names are ignored (`include=` includes nothing)."
         ),
         "schema": {
             "type": "array",
@@ -192,7 +193,8 @@ def sort_parameter(endpoint, ctx):
             "Order of the rows: field names, comma-separated, each ascending or, with a `-` "
             "prefix, descending (`sort=name,-id`). The identifier always breaks ties; NULL sorts "
             "first ascending and last descending. Without `sort` rows are ordered by the "
-            "identifier. An unknown name is rejected with `1406`."
+            "identifier. An unknown name is rejected with `1406`; empty names are ignored "
+            "(`sort=` is no sort)."
         ),
         "schema": {
             "type": "array",
@@ -211,7 +213,7 @@ def fields_parameter(endpoint, ctx):
         "description": (
             "Sparse rows: only these fields, comma-separated, in this order (the identifier "
             "is not added); included relations are still nested. An unknown name is rejected "
-            "with `1406`."
+            "with `1406`; empty names are ignored (`fields=` returns every field)."
         ),
         "schema": {
             "type": "array",
@@ -245,10 +247,12 @@ def dry_run_header(endpoint, ctx):
             "`true` (or `1`; any case) runs the request completely, validation and writes "
             "included, in a transaction that is always rolled back, and answers what the request "
             "would have answered, with `X-Dry-Run: true`. Nothing is kept, but PostgreSQL "
-            "sequences and MariaDB auto-increment counters advance. `false` or `0` is no dry "
-            "run; any other value is rejected with `1410` before anything is written."
+            "sequences and MariaDB auto-increment counters advance. `false`, `0` or an empty "
+            "value is no dry run; any other value is rejected with `1410` before anything is "
+            "written."
         ),
-        "schema": {"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"},
+        # "": an empty header is no header (engine.execute.dryrun.parse_dry_run)
+        "schema": {"type": "string", "enum": ["true", "false", "1", "0", ""], "default": "false"},
     }
 
 

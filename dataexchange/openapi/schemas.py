@@ -6,17 +6,16 @@ sent, which are required, and whether a child's foreign key is exempt; and as th
 a NOT NULL column is required where leaving it out or sending null is refused with `1302`.
 """
 
-from django.db.backends.base.operations import BaseDatabaseOperations
+from decimal import Decimal
 
 from dataexchange.engine.plan.reach import METHOD_ACTIONS
-from dataexchange.engine.plan.types import TYPES
+from dataexchange.engine.plan.types import DBL_DIG, TYPES, integer_bounds
 from dataexchange.engine.plan.write_plan import URL_RE, WRITE_RULES
 
 ERROR = "Error"
 ERROR_LIST = "ErrorList"
 IDENTIFIER_DESCRIPTION = "Unique identifier for the entity"
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
-INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 
 
 # The write rules of validation, by item kind: which fields an item may hold and must.
@@ -62,13 +61,13 @@ def typed_value(field, text):
 def integer_range(endpoint, field):
     """Return the (min, max) an integer field's column can hold, or None.
 
-    Django's portable ranges per column type, not the backend's: a document is the same on
-    every database (SQLite would otherwise say 64 bits where PostgreSQL's INTEGER holds 32).
+    Django's portable ranges per column type, not the backend's (`types.integer_bounds`, which
+    validation checks too): a document is the same on every database, and so is the server.
     """
     column = endpoint.table_info.column(field.column)
     if field.type != "integer" or column is None:
         return None
-    return INTEGER_RANGES.get(column.django_type)
+    return integer_bounds(column.django_type)
 
 
 def typed_schema(field, int_range=None):
@@ -93,6 +92,7 @@ def value_schema(field, int_range=None):
             schema[key] = value
     if field.type == "decimal":
         schema["pattern"] = decimal_pattern(field.precision, field.scale)
+        schema = {"oneOf": [schema, decimal_number_schema(field.precision, field.scale)]}
     if field.type == "string" and "url" in field.constraints:
         schema["pattern"] = URL_RE.pattern
     enum = [v for v in (typed_value(field, e) for e in field.enum_values) if v is not None]
@@ -116,6 +116,28 @@ def decimal_pattern(precision, scale):
     return rf"^-?(?=\d)0*\d{{0,{whole}}}(\.(?=\d)\d{{0,{scale}}}0*)?$"
 
 
+def decimal_number_schema(precision, scale):
+    """Return the schema of a decimal sent as a JSON number (SPEC A4: Spryker takes numbers
+    too): the server reads it to 15 significant digits (`types.float_text`), so the bounds are
+    the largest value of the field's digits that 15 digits can hold, and `multipleOf` its
+    scale."""
+    if precision is None:
+        return {"type": "number"}
+    scale = scale or 0
+    whole = min(max(precision - scale, 0), DBL_DIG)
+    largest = Decimal(10) ** whole - Decimal(1).scaleb(-min(scale, DBL_DIG - whole))
+    return {
+        "type": "number",
+        "minimum": _json_number(-largest),
+        "maximum": _json_number(largest),
+        "multipleOf": _json_number(Decimal(1).scaleb(-scale)),
+    }
+
+
+def _json_number(value):
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def field_schema(field, *, nullable, read_only=False, rules=None):
     """Return the documented schema of one field; `rules` is the column's integer range in a
     request (rules are checked on writes), None in a row (stored data may predate them)."""
@@ -133,8 +155,8 @@ def field_schema(field, *, nullable, read_only=False, rules=None):
             schema["x-examples"] = examples
     if field.constraints:
         schema["x-constraints"] = list(field.constraints)
-    if nullable:
-        schema["nullable"] = True
+    if nullable:  # OpenAPI 3.0.3: `nullable` needs a `type` beside it
+        (schema["oneOf"][0] if "oneOf" in schema else schema)["nullable"] = True
     if read_only:
         schema["readOnly"] = True
     return schema
@@ -145,6 +167,10 @@ def rules_description(field):
     parts = []
     if field.type == "decimal" and field.precision is not None:
         parts.append(f"Decimal with precision {field.precision} and scale {field.scale or 0}.")
+    if field.type == "decimal":
+        parts.append(
+            "A string, or a JSON number (read to 15 significant digits); rows return a string."
+        )
     if "url" in field.constraints:
         parts.append("Must be a URL path starting with `/`.")
     return " ".join(parts)
@@ -210,6 +236,8 @@ def item_schema(endpoint, kind, *, single=False, exempt=None, relations=None, re
     for name, child_item in (relations or {}).items():
         properties[name] = relation_items_schema(child_item)
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if single:  # `{"data": {}}` is no item (SPEC A2: 1301)
+        schema["minProperties"] = 1
     identifier = endpoint.identifier.name
     if by_key and identifier in required:
         required.remove(identifier)

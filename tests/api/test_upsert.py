@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import add_item, count_rows, fetch_rows
+from tests.api.conftest import add_item, count_rows, fetch_rows, make_endpoint
 
 
 @pytest.fixture
@@ -167,3 +167,49 @@ def test_identifier_key_selects_the_row(api, item):
     assert response.status_code == 200, response.content
     assert response.json()["data"][0]["id_item"] == item
     assert count_rows("dxa_item") == 1
+
+
+@pytest.fixture
+def numbered(db):
+    """`numbered` over dxa_item: an integer identifier the client may choose (creatable)."""
+    fields = [
+        dict(column_name="id_item", type="integer", is_creatable=True, is_editable=False),
+        dict(column_name="code", type="string"),
+        dict(column_name="name", visible_name="title", type="string"),
+    ]
+    return make_endpoint("numbered", "dxa_item", "id_item", fields)
+
+
+@pytest.mark.parametrize(
+    ("url_id", "error"),
+    [
+        ("abc", ("1305", "Invalid data type `numbered[0]` for field `id_item`")),
+        ("1.5", ("1305", "Invalid data type `numbered[0]` for field `id_item`")),
+        (
+            str(2**31),
+            (
+                "1306",
+                "Invalid data value `numbered[0]` for field: `id_item`. Field rules: "
+                "min: -2147483648, max: 2147483647",
+            ),
+        ),
+    ],
+)
+def test_put_one_with_an_id_the_identifier_cannot_hold_is_refused(api, numbered, url_id, error):
+    """The upsert would store the URL's id: it is checked as the identifier's value (before,
+    `abc` created a row with a generated identifier, and SQLite stored 2**31)."""
+    response = api.put(f"numbered/{url_id}", {"data": {"code": "ZZ", "title": "t"}})
+    assert response.status_code == 400
+    assert [(e["code"], e["message"]) for e in response.json()] == [error]
+    assert count_rows("dxa_item") == 0
+
+
+def test_put_one_creates_the_row_with_the_id_of_the_url(api, numbered):
+    response = api.put("numbered/77", {"data": {"code": "ZZ", "title": "t"}})
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["id_item"] == 77
+
+
+def test_patch_one_with_a_non_numeric_id_stays_1303(api, numbered):
+    response = api.patch("numbered/abc", {"data": {"code": "ZZ"}})
+    assert (response.status_code, response.json()[0]["code"]) == (404, "1303")

@@ -108,6 +108,37 @@ def test_integer_min_and_max_are_inclusive(api, items_endpoint, value, ok):
         assert messages(response) == [value_error("rank", "min: 1, max: 10")]
 
 
+INT32 = "min: -2147483648, max: 2147483647"
+
+
+@pytest.mark.parametrize("value", [2**31, -(2**31) - 1, 2**63, 2**64 - 1])
+def test_an_integer_the_column_cannot_hold_is_1306_on_every_database(api, items_endpoint, value):
+    """SQLite would store 2**31 in an INTEGER column that holds 32 bits on PostgreSQL and
+    MariaDB: the column's portable range is checked before any database sees the value."""
+    assert messages(post_one(api, valid(qty=value))) == [value_error("qty", INT32)]
+    assert count_rows("dxa_item") == 0
+
+
+@pytest.mark.parametrize("value", [2**31 - 1, -(2**31)])
+def test_the_bounds_of_the_column_pass(api, db, value):
+    fields = [
+        {"column_name": "id_item", "type": "integer"},
+        {"column_name": "code", "type": "string"},
+        {"column_name": "name", "type": "string"},
+        {"column_name": "item_rank", "visible_name": "rank", "type": "integer"},
+    ]
+    make_endpoint("ranks", "dxa_item", "id_item", fields)
+    response = api.post("ranks", {"data": [{"code": "A", "name": "a", "rank": value}]})
+    assert response.status_code == 201, response.content
+    assert response.json()["data"][0]["rank"] == value
+
+
+def test_configured_bounds_narrow_the_column_range(api, items_endpoint):
+    item = add_item("AA")
+    response = api.patch("items", {"data": [{"id_item": item, "rank": 2**31}]})
+    assert messages(response) == [value_error("rank", "min: 1, max: 10")]
+
+
 @pytest.mark.parametrize("value", [5, 1.5, True, False])
 def test_string_needs_a_json_string(api, items_endpoint, value):
     assert messages(post_one(api, valid(label=value))) == [type_error("label")]
@@ -181,6 +212,31 @@ def test_valid_decimals(api, items_endpoint, value, stored):
     response = post_one(api, valid(price=value))
     assert response.status_code == 201, response.content
     assert response.json()["data"][0]["price"] == stored
+
+
+@pytest.mark.parametrize(
+    "value, stored",
+    [
+        (57 * 0.01, "0.57"),  # 0.5700000000000001: read to 15 significant digits
+        (0.1 + 0.2, "0.30"),
+        (999999.99, "999999.99"),  # the document's `maximum`
+        (-999999.99, "-999999.99"),
+        (1e-2, "0.01"),  # `multipleOf`
+        (1.0, "1.00"),
+    ],
+)
+def test_decimals_sent_as_json_numbers(api, items_endpoint, value, stored):
+    """The document offers a decimal as a string or a number (bounds and `multipleOf`): what
+    a client generator builds from it is stored as the client meant it."""
+    response = post_one(api, valid(price=value))
+    assert response.status_code == 201, response.content
+    assert response.json()["data"][0]["price"] == stored
+
+
+@pytest.mark.parametrize("value", [1000000.0, 1e15, 0.005, 1e-05, 12345678])
+def test_json_numbers_beyond_the_decimal_digits_are_1306(api, items_endpoint, value):
+    response = post_one(api, valid(price=value))
+    assert messages(response) == [value_error("price", "precision: 8, scale: 2")]
 
 
 @pytest.mark.parametrize("value", ["abc", "1.2.3", "1,5", ".5", "5.", "+1", "1e5", " 1", True])

@@ -125,7 +125,11 @@ class TestTypeErrors:
         assert [row["code"] for row in body["data"]] == ["A1", "D4"]
         assert [(e["code"], e["message"]) for e in body["errors"]] == [
             ("1305", "Invalid data type `items[1]` for field `qty`"),
-            ("1306", "Invalid data value `items[2]` for field: `qty`. Field rules: min: 0"),
+            (
+                "1306",
+                "Invalid data value `items[2]` for field: `qty`. Field rules: min: 0, "
+                "max: 2147483647",
+            ),
             (
                 "1305",
                 "Invalid data type `items[2]` for field `price`",

@@ -246,3 +246,19 @@ def test_the_openapi_document_accepts_the_key_object_forms(api, catalogue):
     assert "nullable" not in by_id["properties"]["id_price"]
     assert schemas["prices.Update"]["properties"]["id_price"]["nullable"] is True
     assert by_key == {"required": ["fk_product", "fk_currency"]}
+
+
+def test_a_key_value_holding_nul_matches_nothing_on_every_database(api, catalogue):
+    """PostgreSQL text cannot hold NUL (its driver refuses to send one) and MariaDB's
+    collations ignore it: such a key names no row anywhere, as a filter value does."""
+    status, body, _ = api("POST", "prices", {"data": [price("A-1\x00", "EUR", 1)]})
+    assert status == 400
+    assert body == [
+        {
+            "message": 'No entity of `products` has the business key {sku: "A-1\\u0000"} '
+            "referenced by `prices[0].fk_product`.",
+            "status": 400,
+            "code": "1434",
+        }
+    ]
+    assert prices() == {}

@@ -91,7 +91,8 @@ def test_non_transactional_items_are_all_rolled_back(sample, api):
 
 @pytest.mark.parametrize(
     ("value", "dry"),
-    [("TRUE", True), (" true ", True), ("1", True), ("false", False), ("0", False)],
+    # "": an empty header is no header, as the document's enum says
+    [("TRUE", True), (" true ", True), ("1", True), ("false", False), ("0", False), ("", False)],
 )
 def test_true_or_1_asks_for_a_dry_run(sample, api, value, dry):
     status, _, response = api(

@@ -4,7 +4,9 @@ Accepted are only failures explained by the state of the data or by a documented
 (docs/openapi.md, "What schemathesis may report"); everything else fails the test:
 
 - state: a schema-valid write refused because a unique value exists (`1309`), a row named by
-  an identifier does not exist (`1303`, `1308`), a foreign key names a missing row (`1302`
+  an identifier does not exist (`1303`, `1308`), an `If-Match` tag is not the row's current
+  one (412 `1407`), a deleted row is still referenced (`1317`), a foreign key names a
+  missing row (`1302`
   without "must not be null"), a business key names no row (`1434` for a reference, `1435`
   for a PATCH by key), or a filtered DELETE matches more rows than its cap (`1411`);
 - a filtered DELETE without any filter (`1403`): "at least one of these parameters" cannot be
@@ -13,7 +15,9 @@ Accepted are only failures explained by the state of the data or by a documented
 - CSV and NDJSON bodies: their content is described in words, the schema is a string;
 - Spryker's answer to a method a route does not serve: 404 `007` (or the request guard's 400
   `1410` for a bad header, which runs first);
-- Spryker ignores paging values that are not non-negative integers;
+- Spryker ignores paging values that are not non-negative integers; empty names in `sort`,
+  `fields` and `include` are ignored too (`fields=` returns every field), as their
+  descriptions say;
 - a schema-violating request refused with a 4xx status schemathesis does not list (413
   `1401`, 412 `1407`): it was refused;
 - a "valid" header value that does not match its documented pattern (the coverage phase sends
@@ -25,11 +29,14 @@ import json
 import re
 from dataclasses import dataclass, field
 
-STATE_CODES = frozenset({"1309", "1303", "1308", "1411", "1434", "1435"})
+# 1407: an `If-Match` tag, valid in form, that is not the row's current one; 1317: a DELETE of
+# a row other rows still reference.
+STATE_CODES = frozenset({"1309", "1303", "1308", "1317", "1407", "1411", "1434", "1435"})
 NOT_NULL = "Field must not be null"
 TEXT_MEDIA = ("text/csv", "application/x-ndjson")
 SPRYKER_NOT_FOUND = "007"
 BAD_HEADER = "1410"
+NAME_LISTS = ("sort", "fields", "include")  # comma-separated names; empty ones are ignored
 # Header patterns of the document (openapi.parameters), for "valid" values that are not.
 HEADER_PATTERNS = {
     "if-match": r'^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$',
@@ -51,6 +58,7 @@ class Failure:
     messages: tuple = ()
     media_type: str | None = None
     headers: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
 
     def __str__(self):
         codes = ",".join(sorted(self.codes)) or "-"
@@ -92,11 +100,23 @@ def scenario_failures(recorder):
                     status=response.get("status_code"),
                     codes=codes,
                     messages=messages,
-                    media_type=case.get("media_type"),
+                    media_type=case.get("media_type") or content_type(interaction),
                     headers={k.lower(): v for k, v in (case.get("headers") or {}).items()},
+                    query=case.get("query") or {},
                 )
             )
     return failures
+
+
+def content_type(interaction):
+    """Return the media type a request was sent with (the fuzzing and stateful phases record
+    no `media_type` in their cases), or None."""
+    headers = (interaction.get("request") or {}).get("headers") or {}
+    for name, values in headers.items():
+        if name.lower() == "content-type" and values:
+            value = values[0] if isinstance(values, list) else values
+            return value.split(";")[0].strip().lower()
+    return None
 
 
 def error_codes(response):
@@ -158,6 +178,17 @@ def _ignored_paging(failure):
     )
 
 
+def _blank_names(failure):
+    if failure.check != "negative_data_rejection" or failure.status != 200:
+        return False
+    for name in NAME_LISTS:
+        value = failure.query.get(name)
+        names = value if isinstance(value, list) else str(value).split(",")
+        if value is not None and any(not str(n).strip() for n in names):
+            return True
+    return False
+
+
 def _refused_otherwise(failure):
     return (
         failure.check == "negative_data_rejection"
@@ -182,6 +213,7 @@ RULES = (
     ("CSV and NDJSON content is described in words", _text_body),
     ("Spryker answers unserved methods 404 007", _spryker_method),
     ("Spryker ignores bad paging values", _ignored_paging),
+    ("empty names in `sort`, `fields` and `include` are ignored", _blank_names),
     ("refused with a 4xx status schemathesis does not list", _refused_otherwise),
     ("a 'valid' header value that breaks its documented pattern", _header_not_matching),
 )

@@ -168,7 +168,34 @@ def test_request_schemas_carry_the_rules(document):
     assert props["brand"]["minimum"] == -(2**31) and props["brand"]["maximum"] == 2**31 - 1
     assert props["kind"]["enum"] == ["tool", "toy"]
     assert props["url"]["x-constraints"] == ["url"] and props["url"]["pattern"].startswith("^/$")
-    assert props["price"]["description"] == "Decimal with precision 8 and scale 2."
+    assert props["price"]["description"] == (
+        "Decimal with precision 8 and scale 2. A string, or a JSON number (read to 15 "
+        "significant digits); rows return a string."
+    )
+    assert props["price"]["oneOf"][1] == {
+        "type": "number",
+        "minimum": -999999.99,
+        "maximum": 999999.99,
+        "multipleOf": 0.01,
+    }
+
+
+@pytest.mark.parametrize(
+    ("precision", "scale", "number"),
+    [
+        (8, 2, {"minimum": -999999.99, "maximum": 999999.99, "multipleOf": 0.01}),
+        (5, 0, {"minimum": -99999, "maximum": 99999, "multipleOf": 1}),
+        (2, 2, {"minimum": -0.99, "maximum": 0.99, "multipleOf": 0.01}),
+        # 15 significant digits: 10 integer digits leave 5 of the 10 fraction digits
+        (20, 10, {"minimum": -9999999999.99999, "maximum": 9999999999.99999, "multipleOf": 1e-10}),
+        (30, 0, {"minimum": -(10**15 - 1), "maximum": 10**15 - 1, "multipleOf": 1}),
+        (None, None, {}),
+    ],
+)
+def test_a_decimal_number_stays_within_what_the_server_reads(precision, scale, number):
+    from dataexchange.openapi.schemas import decimal_number_schema
+
+    assert decimal_number_schema(precision, scale) == {"type": "number", **number}
 
 
 @pytest.mark.parametrize(
@@ -178,7 +205,8 @@ def test_request_schemas_carry_the_rules(document):
 def test_decimal_pattern_matches_precision_and_scale(document, value, valid):
     import re
 
-    pattern = document["components"]["schemas"]["gadgets.Create"]["properties"]["price"]["pattern"]
+    price = document["components"]["schemas"]["gadgets.Create"]["properties"]["price"]
+    pattern = price["oneOf"][0]["pattern"]
     assert bool(re.search(pattern, value)) is valid
 
 
@@ -195,6 +223,10 @@ def test_update_schemas_hold_editable_fields_and_the_selecting_identifier(docume
     assert update["required"] == ["id_gadget"]
     assert "created_at" not in update["properties"]
     assert "id_gadget" not in schemas["gadgets.UpdateEntity"]["properties"]
+    # `{"data": {}}` is refused with 1301 (SPEC A2, tests/api/test_create.py BAD_SINGLE_BODIES)
+    assert schemas["gadgets.UpdateEntity"]["minProperties"] == 1
+    assert schemas["gadgets.UpsertEntity"]["minProperties"] == 1
+    assert "minProperties" not in update
     assert "name" not in schemas["brands.Update"]["properties"]  # not editable
     assert "name" in schemas["brands.Create"]["properties"]
 
@@ -320,7 +352,8 @@ def test_extension_parameters_per_operation(document):
     assert set(document["paths"]["/jobs/{id}"]) == {"get", "delete"}
     assert "/jobs/{id}/results" in document["paths"]
     dry_run = parameters(document, collection["post"])["X-Dry-Run"]
-    assert dry_run["in"] == "header" and dry_run["schema"]["enum"] == ["true", "false", "1", "0"]
+    assert dry_run["in"] == "header"
+    assert dry_run["schema"]["enum"] == ["true", "false", "1", "0", ""]  # "": no header
     assert parameters(document, entity["delete"])["If-Match"]["in"] == "header"
 
 

@@ -165,7 +165,7 @@ def test_schemathesis_finds_the_document_exact(live_server_env, tmp_path):
     assert not problems, "\n".join(problems[:40])
 
 
-def run_schemathesis(schema, base, token, report_dir, args):
+def run_schemathesis(schema, base, token, report_dir, args, timeout=SCHEMATHESIS_TIMEOUT):
     """Run the schemathesis CLI; return its result and the failures of its NDJSON report."""
     if "SCHEMATHESIS_ARGS" in os.environ:
         args = shlex.split(os.environ["SCHEMATHESIS_ARGS"])
@@ -212,11 +212,19 @@ def run_schemathesis(schema, base, token, report_dir, args):
         cwd=report_dir.parent,
         capture_output=True,
         text=True,
-        timeout=SCHEMATHESIS_TIMEOUT,
+        timeout=timeout,
         env=env,
     )
     reports = sorted(report_dir.glob("*.ndjson"))
     return result, [failure for report in reports for failure in read_failures(report)]
+
+
+def test_the_media_type_of_a_fuzzed_case_is_its_content_type_header():
+    from tests.openapi.schemathesis_failures import content_type
+
+    request = {"request": {"headers": {"Content-Type": ["text/csv; charset=utf-8"]}}}
+    assert content_type(request) == "text/csv"
+    assert content_type({"request": {"headers": {}}}) is None
 
 
 def test_hook_knows_the_documented_idempotency_key_pattern():
@@ -250,6 +258,12 @@ def failure(check="positive_data_acceptance", **fields):
         (failure("unsupported_method", status=405, codes=frozenset({"1318"})), False),
         (failure("negative_data_rejection", status=200, message="parameter `page[limit]`"), True),
         (failure("negative_data_rejection", status=200, message="parameter `X-Dry-Run`"), False),
+        (failure("negative_data_rejection", status=200, query={"fields": [""]}), True),
+        (failure("negative_data_rejection", status=200, query={"sort": "qty,"}), True),
+        (failure("negative_data_rejection", status=200, query={"sort": ["nope"]}), False),
+        (failure(status=412, codes=frozenset({"1407"})), True),
+        (failure(method="DELETE", codes=frozenset({"1317"})), True),
+        (failure("negative_data_rejection", status=200, query={"include": [""]}), True),
         (failure("negative_data_rejection", status=413, codes=frozenset({"1401"})), True),
         (failure("response_schema_conformance", status=200), False),
         (failure("not_a_server_error", status=500), False),

@@ -34,7 +34,7 @@ class KeyReference:
 def plan_reference(snapshot, node, field, reference, value):
     """Return the KeyReference of `value` (an object under `field`), or add to the node's errors
     (1436 the target has no business key; 1432 the object is no key of it; 1433 a key value does
-    not fit its field) and return None."""
+    not fit its field; 1434 a key value no row can hold) and return None."""
     target = snapshot.get(reference.alias)
     path = node.path
     if target is None or not target.business_keys:
@@ -76,6 +76,19 @@ def plan_reference(snapshot, node, field, reference, value):
                         aliasName=target.alias,
                     )
                 )
+        return None
+    if any(type(v) is str and "\x00" in v for v in values):
+        # No row holds it on any database (PostgreSQL cannot even be asked; MariaDB's
+        # collations would ignore the NUL): the key matches nothing, as a filter value does.
+        node.errors.append(
+            make_error(
+                Code.REFERENCE_NOT_FOUND,
+                errorPath=path,
+                fieldName=field.name,
+                aliasName=target.alias,
+                key=key.describe(tuple(value[f.name] for f in key.fields)),
+            )
+        )
         return None
     return KeyReference(node, field, target, reference.column, key, values, value)
 

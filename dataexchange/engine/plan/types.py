@@ -16,6 +16,27 @@ VALUE_ERROR = Code.INVALID_VALUE
 UTC = dt.UTC
 ZERO = dt.timedelta(0)
 INT64 = range(-(2**63), 2**63)
+DBL_DIG = 15  # significant decimal digits a double holds exactly
+
+
+def integer_bounds(django_type, low=None, high=None):
+    """Return the (min, max) an integer field may hold: the configured `low` and `high`, narrowed
+    to what a column of `django_type` holds (a 64-bit integer when that type is not an integer
+    type: no driver binds more, and Spryker's `is_int` is 64-bit too).
+
+    The ranges are Django's portable ones per column type, not the backend's: SQLite stores any
+    64-bit integer in an INTEGER column where PostgreSQL's and MariaDB's hold 32 bits, so the
+    same values are refused (1306) on every database, as the document says."""
+    # Imported here: at import time of this module django.db.models may not be loaded yet, and
+    # base.operations cannot be imported before it.
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    ranges = BaseDatabaseOperations.integer_field_ranges
+    column_low, column_high = ranges.get(django_type, (INT64.start, INT64.stop - 1))
+    return (
+        column_low if low is None else max(low, column_low),
+        column_high if high is None else min(high, column_high),
+    )
 
 
 class Unmatchable(ValueError):
@@ -88,8 +109,20 @@ def _decimal_text(value):
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return php_string(value)
+        return float_text(value)
     return None
+
+
+def float_text(value):
+    """Return a JSON number (a float) as a decimal in fixed-point notation, to 15 significant
+    digits (DBL_DIG): every decimal literal of at most 15 digits comes back exactly, while the
+    noise of binary floats (`0.57` sent as `57 * 0.01` = 0.5700000000000001) is dropped.
+
+    Spryker casts the float to a PHP string (14 digits, exponent notation below 1e-4 and from
+    1e15, which its pattern then refuses); we accept `1e-05` as `0.00001` (docs/openapi.md)."""
+    if not math.isfinite(value):
+        return None
+    return format(Decimal(f"{value:.{DBL_DIG}g}").normalize(), "f")
 
 
 def check_float(field, value):

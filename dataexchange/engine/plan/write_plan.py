@@ -20,6 +20,7 @@ URL_RE = re.compile(r"^/$|^/[a-z0-9\-._~%!$&'()*+,;=@]+(/[a-zA-Z0-9\-._~%!$&'()*
 MISSING = object()
 UNMATCHABLE = object()  # an identifier no row can have (wrong type): matches nothing
 IDENTIFIER_KEY = "identifier"
+INTEGER_TEXT = re.compile(r"^-?[0-9]+$")
 
 
 @dataclass(eq=False, slots=True)
@@ -103,7 +104,25 @@ def plan_write(snapshot, endpoint, items, *, method, url_id=None, start=0):
         validate(root, context)
         if url_id is not None:
             root.lookup_key = lookup_key(endpoint.identifier, url_id)
+            if method == "PUT" and endpoint.identifier.creatable:
+                root.errors.extend(url_identifier_errors(root, endpoint.identifier, url_id))
     return WritePlan(endpoint, context, roots, references=has_references(roots))
+
+
+def url_identifier_errors(root, identifier, url_id):
+    """Return the 1305/1306 errors of a PUT `/{id}` whose id the upsert would store: checked
+    as the identifier's value, as a body value is (a creatable integer identifier `abc`, or one
+    its column cannot hold, created a row with another identifier)."""
+    value = url_value(identifier, url_id)
+    return type_errors(root.path, identifier, identifier.check(identifier, value))
+
+
+def url_value(field, text):
+    """Return a URL's `{id}` as the JSON value a body would send for `field`: an integer's
+    digits as a number, anything else as the text (a date, a decimal, a string)."""
+    if field.type == "integer" and INTEGER_TEXT.match(text):
+        return int(text)
+    return text
 
 
 def has_references(roots):
@@ -377,19 +396,23 @@ def check_types(node, ctx):
         value = node.raw.get(f.name)
         if value is None or isinstance(value, list | dict):
             continue
-        for code in f.check(f, value):
-            if code == Code.INVALID_TYPE:
-                errors.append(make_error(Code.INVALID_TYPE, errorPath=node.path, fieldName=f.name))
-            else:
-                errors.append(
-                    make_error(
-                        Code.INVALID_VALUE,
-                        errorPath=node.path,
-                        fieldName=f.name,
-                        validationRules=f.rules_text,
-                    )
-                )
+        errors.extend(type_errors(node.path, f, f.check(f, value)))
     return errors
+
+
+def type_errors(path, field, codes):
+    """Return the 1305/1306 errors of `codes` (a type check's result) for `field` at `path`."""
+    return [
+        make_error(Code.INVALID_TYPE, errorPath=path, fieldName=field.name)
+        if code == Code.INVALID_TYPE
+        else make_error(
+            Code.INVALID_VALUE,
+            errorPath=path,
+            fieldName=field.name,
+            validationRules=field.rules_text,
+        )
+        for code in codes
+    ]
 
 
 def check_sendable(node, ctx):
