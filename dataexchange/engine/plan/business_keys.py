@@ -36,59 +36,30 @@ def plan_reference(snapshot, node, field, reference, value):
     (1436 the target has no business key; 1432 the object is no key of it; 1433 a key value does
     not fit its field; 1434 a key value no row can hold) and return None."""
     target = snapshot.get(reference.alias)
-    path = node.path
+
+    def refuse(code, **params):
+        node.errors.append(make_error(code, errorPath=node.path, fieldName=field.name, **params))
+
     if target is None or not target.business_keys:
-        column = reference.column
-        node.errors.append(
-            make_error(
-                Code.NO_BUSINESS_KEY,
-                errorPath=path,
-                fieldName=field.name,
-                aliasName=reference.alias,
-                column=column,
-            )
-        )
+        refuse(Code.NO_BUSINESS_KEY, aliasName=reference.alias, column=reference.column)
         return None
     key = matching_key(target.business_keys, value)
     if key is None:
         keys = "; ".join("{" + k.describe() + "}" for k in target.business_keys)
-        node.errors.append(
-            make_error(
-                Code.BUSINESS_KEY_FORM,
-                errorPath=path,
-                fieldName=field.name,
-                aliasName=target.alias,
-                keys=keys,
-            )
-        )
+        refuse(Code.BUSINESS_KEY_FORM, aliasName=target.alias, keys=keys)
         return None
     values = key_values(key, value)
     if values is None:
         for key_field in key.fields:
             sent = value[key_field.name]
             if sent is None or isinstance(sent, list | dict) or key_field.check(key_field, sent):
-                node.errors.append(
-                    make_error(
-                        Code.BUSINESS_KEY_VALUE,
-                        errorPath=path,
-                        fieldName=field.name,
-                        keyField=key_field.name,
-                        aliasName=target.alias,
-                    )
-                )
+                refuse(Code.BUSINESS_KEY_VALUE, keyField=key_field.name, aliasName=target.alias)
         return None
     if any(type(v) is str and "\x00" in v for v in values):
         # No row holds it on any database (PostgreSQL cannot even be asked; MariaDB's
         # collations would ignore the NUL): the key matches nothing, as a filter value does.
-        node.errors.append(
-            make_error(
-                Code.REFERENCE_NOT_FOUND,
-                errorPath=path,
-                fieldName=field.name,
-                aliasName=target.alias,
-                key=key.describe(tuple(value[f.name] for f in key.fields)),
-            )
-        )
+        key_sent = key.describe(tuple(value[f.name] for f in key.fields))
+        refuse(Code.REFERENCE_NOT_FOUND, aliasName=target.alias, key=key_sent)
         return None
     return KeyReference(node, field, target, reference.column, key, values, value)
 
