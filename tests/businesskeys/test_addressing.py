@@ -19,6 +19,12 @@ def test_patch_by_key_updates_that_row(api, catalogue):
     assert products() == {"A-1": "Alpha", "B-2": "B-2"}
 
 
+def test_a_key_holding_nul_matches_nothing_on_every_database(api, catalogue):
+    """No row holds a NUL (PostgreSQL cannot even be asked): the key matches nothing, 1435."""
+    status, body, _ = api("PATCH", "products", {"data": [{"sku": "A\u0000B", "name": "x"}]})
+    assert status == 404 and body[0]["code"] == "1435"
+
+
 def test_patch_by_a_key_matching_nothing(api, catalogue):
     status, body, _ = api(
         "PATCH", "products", {"data": [{"sku": "A-1", "name": "x"}, {"sku": "Z-9", "name": "y"}]}

@@ -8,7 +8,7 @@ by a business key, one query per key. A key that matches nothing is an error of 
 
 from collections import defaultdict
 
-from dataexchange.engine.plan.business_keys import PENDING
+from dataexchange.engine.plan.business_keys import PENDING, holds_nul
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.engine.query import sql
 from dataexchange.engine.query.dialects import dialect
@@ -91,7 +91,7 @@ def find_by_business_keys(endpoint, nodes):
         rows = sql.select_by_keys(
             endpoint.quoted_table,
             [f.quoted for f in key.fields],
-            {node.business_key[1] for node in members},
+            {n.business_key[1] for n in members if not holds_nul(n.business_key[1])},
             endpoint.select_list,
         )
         by_key = {normal(tuple(row[p] for p in positions)): row for row in rows}

@@ -55,13 +55,19 @@ def plan_reference(snapshot, node, field, reference, value):
             if sent is None or isinstance(sent, list | dict) or key_field.check(key_field, sent):
                 refuse(Code.BUSINESS_KEY_VALUE, keyField=key_field.name, aliasName=target.alias)
         return None
-    if any(type(v) is str and "\x00" in v for v in values):
+    if holds_nul(values):
         # No row holds it on any database (PostgreSQL cannot even be asked; MariaDB's
         # collations would ignore the NUL): the key matches nothing, as a filter value does.
         key_sent = key.describe(tuple(value[f.name] for f in key.fields))
         refuse(Code.REFERENCE_NOT_FOUND, aliasName=target.alias, key=key_sent)
         return None
     return KeyReference(node, field, target, reference.column, key, values, value)
+
+
+def holds_nul(values):
+    """Return whether key `values` hold a NUL character: no row holds one on any database
+    (PostgreSQL cannot even be asked; MariaDB's collations would ignore it)."""
+    return any(type(v) is str and "\x00" in v for v in values)
 
 
 def matching_key(keys, value):
