@@ -305,10 +305,12 @@ def test_foreign_key_violation_on_patch_is_1302(api, parts_endpoint):
     ]
 
 
-@pytest.mark.parametrize("column, value", [("label", "x" * 51), ("qty", 2**40)])
+@pytest.mark.parametrize("column, value", [("label", "x" * 51), ("qty", -1)])
 def test_values_the_column_cannot_hold_are_1302_not_500(api, items_endpoint, column, value):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite stores any length and any integer")
+    """A text longer than its column, an integer its CHECK refuses: the database says no.
+    (An integer beyond its column's type is refused before, with 1306: test_validation.)"""
+    if connection.vendor == "sqlite" and column == "label":
+        pytest.skip("SQLite stores any length")
     response = api.post("items", {"data": [valid("AA", **{column: value})]})
     assert response.status_code == 400
     assert [e["code"] for e in response.json()] == ["1302"]

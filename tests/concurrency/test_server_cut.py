@@ -52,8 +52,9 @@ def table_locked():
         watcher.close()
 
 
-def kill_waiting_backend(cursor, timeout=20):
-    """Wait until a server connection waits for our lock, then end it."""
+def kill_waiting_backend(cursor, timeout=20, required=True):
+    """Wait until a server connection waits for our lock, then end it (`required`: fail the
+    test if none comes)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         cursor.execute(WAITING[connection.vendor])
@@ -62,7 +63,8 @@ def kill_waiting_backend(cursor, timeout=20):
             end_sessions(row[0])
             return
         time.sleep(0.05)
-    pytest.fail("no server connection waited for the table lock")
+    if required:
+        pytest.fail("no server connection waited for the table lock")
 
 
 def cut_during(port, token, method, path, body=None):
@@ -74,6 +76,12 @@ def cut_during(port, token, method, path, body=None):
         )
         request.start()
         kill_waiting_backend(watching)
+        # A request's first statement is repeated once on a new connection when the old one
+        # died under it (dbconn.first_statement): on PostgreSQL a GET's credential and data
+        # travel in that one statement (api.read_ahead). Cut the repeat too.
+        request.join(timeout=2)
+        if request.is_alive():
+            kill_waiting_backend(watching, timeout=5, required=False)
     request.join(timeout=60)
     return answers[0]
 
