@@ -15,37 +15,30 @@ SQLite keep them) still names what exists. MariaDB has no partial indexes (its u
 
 from django.db import migrations
 
+from dataexchange.engine.query.dialects import dialect_of
+
 TABLE = "dataexchange_change_entry"
-UNIQUE = "dataexchange_change_entry_position_key"  # PostgreSQL's name of `unique=True`
-BY_TABLE = "change_table_position_idx"
-PENDING = "change_pending_idx"
-
-FORWARD = {
-    "postgresql": [
-        f"ALTER TABLE {TABLE} DROP CONSTRAINT {UNIQUE}",
-        f"CREATE UNIQUE INDEX {UNIQUE} ON {TABLE} (position) WHERE position IS NOT NULL",
-        f"DROP INDEX {BY_TABLE}",
-        f"CREATE INDEX {BY_TABLE} ON {TABLE} (table_name, position) WHERE position IS NOT NULL",
-        f"CREATE INDEX {PENDING} ON {TABLE} (id) WHERE position IS NULL",
-    ],
-}
-BACKWARD = {
-    "postgresql": [
-        f"DROP INDEX {PENDING}",
-        f"DROP INDEX {BY_TABLE}",
-        f"CREATE INDEX {BY_TABLE} ON {TABLE} (table_name, position)",
-        f"DROP INDEX {UNIQUE}",
-        f"ALTER TABLE {TABLE} ADD CONSTRAINT {UNIQUE} UNIQUE (position)",
-    ],
-}
+NUMBERED = "position IS NOT NULL"
+# (index name, columns, unique: True a unique constraint, False an index, None a new index,
+# the rows it keeps). UNIQUE is PostgreSQL's name of `unique=True`.
+INDEXES = [
+    ("dataexchange_change_entry_position_key", ["position"], True, NUMBERED),
+    ("change_table_position_idx", ["table_name", "position"], False, NUMBERED),
+    ("change_pending_idx", ["id"], None, "position IS NULL"),
+]
 
 
-def run(statements):
-    """Return a RunPython function running this database's `statements`, if it has any."""
+def run(undo):
+    """Return a RunPython function making the indexes partial (`undo`: whole again) where the
+    database has partial indexes (the dialect's `partial_index_sql`)."""
 
     def apply(apps, schema_editor):
-        for statement in statements.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(statement)
+        dialect = dialect_of(schema_editor.connection.vendor)
+        for name, columns, unique, where in reversed(INDEXES) if undo else INDEXES:
+            for statement in dialect.partial_index_sql(
+                name, TABLE, columns, where=where, unique=unique, undo=undo
+            ):
+                schema_editor.execute(statement)
 
     return apply
 
@@ -56,5 +49,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(run(FORWARD), run(BACKWARD), elidable=False),
+        migrations.RunPython(run(undo=False), run(undo=True), elidable=False),
     ]

@@ -107,6 +107,19 @@ class BaseDialect:
         Nothing where the database has no such setting."""
         return []
 
+    def growing_rows_sql(self, table, *, fillfactor, undo=False):
+        """Return the statements that leave (100 - `fillfactor`)% of each page of `table` free
+        for its rows to grow into (an UPDATE that stays on its page writes no index entry);
+        `undo` reverts. Nothing where the database has no such setting."""
+        return []
+
+    def partial_index_sql(self, name, table, columns, *, where, unique=False, undo=False):
+        """Return the statements that turn the existing index (or, `unique`, the unique
+        constraint) `name` on `columns` of `table` into one holding only the rows matching
+        `where`, or create it anew when nothing of that name exists yet (`unique=None`);
+        `undo` reverts. Nothing where the database has no partial indexes."""
+        return []
+
     def inserted_key(self, cursor):
         """Return the key of the row an `insert_new_sql` statement inserted, or None."""
         row = cursor.fetchone()

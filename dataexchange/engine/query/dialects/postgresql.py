@@ -77,6 +77,27 @@ class PostgreSQLDialect(BaseDialect):
         return [f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL, "
                 "SET (toast_tuple_target = 8160)"]  # fmt: skip
 
+    def growing_rows_sql(self, table, *, fillfactor, undo=False):
+        """PostgreSQL's `fillfactor` storage parameter."""
+        if undo:
+            return [f"ALTER TABLE {table} RESET (fillfactor)"]
+        return [f"ALTER TABLE {table} SET (fillfactor = {int(fillfactor)})"]
+
+    def partial_index_sql(self, name, table, columns, *, where, unique=False, undo=False):
+        """PostgreSQL: `CREATE [UNIQUE] INDEX … WHERE`; a unique constraint is dropped first
+        (and, undone, added back as a constraint)."""
+        listed = ", ".join(columns)
+        kind = "UNIQUE INDEX" if unique else "INDEX"
+        partial = f"CREATE {kind} {name} ON {table} ({listed}) WHERE {where}"
+        if unique is None:
+            return [f"DROP INDEX {name}"] if undo else [partial]
+        if unique:
+            whole = f"ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE ({listed})"
+            drop_whole = f"ALTER TABLE {table} DROP CONSTRAINT {name}"
+        else:
+            whole, drop_whole = f"CREATE INDEX {name} ON {table} ({listed})", f"DROP INDEX {name}"
+        return [f"DROP INDEX {name}", whole] if undo else [drop_whole, partial]
+
     def counter_bump_sql(self, table):
         return (
             f"INSERT INTO {table} (id, version) VALUES (1, 2) "
