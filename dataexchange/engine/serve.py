@@ -38,8 +38,6 @@ from dataexchange.engine.render.stream import stream_result
 from dataexchange.engine.render.written import write_result
 from dataexchange.errors import ApiException, Code, fail
 
-DRY_RUN_HEADER = "X-Dry-Run"
-
 
 @dataclass(frozen=True, slots=True)
 class Recording:
@@ -65,9 +63,7 @@ def serve(api_request, *, recording=None, keep=None):
     if api_request.method in ("GET", "HEAD"):
         return serve_read(api_request, snapshot, endpoint)
     result = serve_write(api_request, snapshot, endpoint, recording, keep)
-    if api_request.dry_run:
-        result.headers[DRY_RUN_HEADER] = "true"
-    elif replicas.replica_aliases():
+    if not api_request.dry_run and replicas.replica_aliases():
         replicas.note_write(api_request.caller)  # committed: read it back from the primary
     return result
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 import orjson
 
+from dataexchange.engine.execute.dryrun import HEADER as DRY_RUN
 from dataexchange.engine.plan.write_plan import MISSING
 from dataexchange.engine.query.dialects import dialect
 from dataexchange.errors import Code
@@ -36,7 +37,7 @@ from dataexchange.webhooks import outbox as webhooks_outbox
 logger = logging.getLogger(__name__)
 
 HEADER = "X-Request-Id"
-DRY_RUN_HEADER = "X-Dry-Run"  # echoed by the engine on dry runs (SPEC B7)
+DRY_RUN_HEADER = DRY_RUN  # echoed by the HTTP edge on dry runs (SPEC B7, api.request)
 MAX_ERRORS = 100  # request-level errors kept per exchange
 MAX_ERROR_BODY = 64 * 1024  # larger error bodies are not parsed
 # Codes meaning the request was understood but data could not be persisted or found.
