@@ -56,20 +56,23 @@ def event_emit(event, alias, entity_key, payload):
     return len(rows)
 
 
+def event_payload(event, endpoint, now, **body):
+    """Return the payload of `event`: its type, time and endpoint, then `body` (in order)."""
+    return {"type": event.value, "timestamp": iso(now), "endpoint": endpoint, **body}
+
+
 def job_finished(job):
     """Emit `job.finished` for `job`, which has just reached a final status (call inside the
     transaction that stores that status)."""
-    payload = {
-        "type": Event.JOB_FINISHED.value,
-        "timestamp": iso(timezone.now()),
-        "endpoint": job.endpoint,
-        "job": {
+    payload = event_payload(
+        Event.JOB_FINISHED, job.endpoint, timezone.now(),
+        job={
             "id": str(job.id), "status": job.status, "method": job.method,
             "itemsTotal": job.items_total, "itemsSucceeded": job.items_done,
             "itemsFailed": job.items_failed, "createdAt": iso(job.created_at),
             "finishedAt": iso(job.finished_at), "requestId": str(job.exchange_id or "") or None,
         },
-    }  # fmt: skip
+    )  # fmt: skip
     return event_emit(Event.JOB_FINISHED, job.endpoint, f"job:{job.id}", payload)
 
 
@@ -80,37 +83,33 @@ def alert_notified(rule, kind, subject, summary, link, now):
     connectors and most chat tools post it as is), `title` and `summary` (Teams' message card),
     beside the structured `alert` object. Routed like the other events, by the rule's endpoint
     (a rule over all endpoints reaches subscriptions without an endpoint filter)."""
-    payload = {
-        "type": Event.ALERT.value,
-        "timestamp": iso(now),
-        "endpoint": rule.endpoint or None,
-        "text": f"{subject}\n{summary}\n{link}",
-        "title": subject,
-        "summary": subject,
-        "alert": {
+    payload = event_payload(
+        Event.ALERT, rule.endpoint or None, now,
+        text=f"{subject}\n{summary}\n{link}",
+        title=subject,
+        summary=subject,
+        alert={
             "rule": rule.name, "kind": kind, "condition": rule.get_kind_display(),
             "threshold": rule.threshold, "windowMinutes": rule.window_minutes,
             "endpoint": rule.endpoint or None, "finding": summary, "link": link,
         },
-    }  # fmt: skip
+    )  # fmt: skip
     return event_emit(Event.ALERT, rule.endpoint or "", f"alert:{rule.pk}", payload)
 
 
 def exchange_failed(exchange):
     """Emit `exchange.failed` for a failed exchange being recorded (call inside the
     transaction that inserts it)."""
-    payload = {
-        "type": Event.EXCHANGE_FAILED.value,
-        "timestamp": iso(timezone.now()),
-        "endpoint": exchange.endpoint,
-        "exchange": {
+    payload = event_payload(
+        Event.EXCHANGE_FAILED, exchange.endpoint, timezone.now(),
+        exchange={
             "requestId": str(exchange.id), "method": exchange.method, "path": exchange.path,
             "httpStatus": exchange.http_status, "status": exchange.status,
             "errorCodes": exchange.error_code_list, "itemCount": exchange.item_count,
             "failedCount": exchange.failed_count, "client": exchange.client,
             "createdAt": iso(exchange.created_at),
         },
-    }  # fmt: skip
+    )  # fmt: skip
     return event_emit(Event.EXCHANGE_FAILED, exchange.endpoint, "", payload)
 
 

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 from django.core.management import call_command
@@ -20,6 +19,7 @@ from dataexchange.jobs.models import Job, JobChunk, PeriodicTask
 from dataexchange.jobs.scheduler import schedule_tick
 from tests.jobs.conftest import LOOSE, items, rows, submit
 from tests.support.servers import ROOT, database_url
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.multiprocess
 
@@ -55,15 +55,6 @@ def db_worker(*extra, **env):
     return start_worker(
         "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", *extra, **env
     )
-
-
-def wait_for(condition, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def finish(process, timeout=60):

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ import pytest
 from dataexchange.webhooks.models import Attempt, Delivery
 from dataexchange.webhooks.pump import webhooks_pump
 from tests.support.servers import ROOT, database_url
+from tests.support.waiting import wait_for
 from tests.webhooks.conftest import change, run_worker, subscribe
 
 pytestmark = pytest.mark.multiprocess
@@ -32,15 +32,6 @@ def start_db_worker():
     command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
                "--interval", "0.1"]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-
-
-def wait_for(condition, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def test_killed_worker_delivery_still_arrives(endpoint, receiver):
